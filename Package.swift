@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Imports point one way: CLI → Daemon → Executor → {Rules, Schedule, Ledger, ThreadsAPI, Journal}.
+// CSQLite is imported only by Ledger, CSystemd only by Journal.
+let package = Package(
+    name: "threadkeeper",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "threadkeeper", targets: ["threadkeeper"]),
+        .executable(name: "threadkeeper-emulator", targets: ["threadkeeper-emulator"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        .target(name: "UnitFile"),
+        .target(name: "Schedule"),
+        .target(name: "Ledger", dependencies: ["CSQLite"]),
+        .target(name: "Rules", dependencies: ["UnitFile", "Schedule", "Ledger"]),
+        .target(name: "ThreadsAPI"),
+        .target(name: "Journal", dependencies: ["CSystemd"]),
+        .target(
+            name: "Executor",
+            dependencies: ["Rules", "Schedule", "Ledger", "ThreadsAPI", "Journal"]
+        ),
+        .target(name: "Daemon", dependencies: ["Executor"]),
+        .target(name: "Emulator", dependencies: ["Ledger"]),
+        .target(name: "ThreadkeeperCLI", dependencies: ["Daemon", "Emulator"]),
+        .executableTarget(name: "threadkeeper", dependencies: ["ThreadkeeperCLI"]),
+        .executableTarget(name: "threadkeeper-emulator", dependencies: ["ThreadkeeperCLI"]),
+
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "UnitFileTests", dependencies: ["UnitFile", "TestSupport"]),
+        .testTarget(name: "ScheduleTests", dependencies: ["Schedule", "TestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "TestSupport"]),
+        .testTarget(name: "ThreadsAPITests", dependencies: ["ThreadsAPI", "Emulator", "TestSupport"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "TestSupport"]),
+        .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Emulator", "TestSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Emulator", "TestSupport"]),
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "TestSupport"]),
+        .testTarget(name: "ThreadkeeperCLITests", dependencies: ["ThreadkeeperCLI", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+/// The Daemon module; see ../shared/DESIGN.md for what it owns.
+public enum DaemonModule {}

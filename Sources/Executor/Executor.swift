@@ -1,0 +1,2 @@
+/// The Executor module; see ../shared/DESIGN.md for what it owns.
+public enum ExecutorModule {}

@@ -1,0 +1,2 @@
+/// The Journal module; see ../shared/DESIGN.md for what it owns.
+public enum JournalModule {}

@@ -1,0 +1,2 @@
+/// The Schedule module; see ../shared/DESIGN.md for what it owns.
+public enum ScheduleModule {}

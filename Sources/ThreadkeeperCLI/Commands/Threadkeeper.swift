@@ -1,0 +1,16 @@
+/// The `threadkeeper` tool: its commands in the order `--help` lists them.
+public enum Threadkeeper {
+    public static let commands: [any ParsableCommand.Type] = [
+        PathsCommand.self
+    ]
+
+    public static let tool = CommandLineTool(
+        name: "threadkeeper",
+        abstract: "Keep the threads of an OpenAI-compatible Threads API under control.",
+        discussion: """
+            threadkeeper keeps the inventory of threads in a SQLite ledger, applies retention \
+            rules on a schedule or on demand, calls the API in rate-limited batches, and leaves \
+            an audit trail.
+            """,
+        commands: commands)
+}

@@ -1,0 +1,154 @@
+import Foundation
+
+/// Dispatches argv to a command, prints help and errors, and turns the outcome into an exit code.
+public struct CommandLineTool: Sendable {
+    public var name: String
+    public var abstract: String
+    public var discussion: String
+    public var commands: [any ParsableCommand.Type]
+    /// A tool with a single command (like `threadkeeper-emulator`) parses argv as that command.
+    public var singleCommand: (any ParsableCommand.Type)?
+
+    public init(
+        name: String, abstract: String, discussion: String = "",
+        commands: [any ParsableCommand.Type] = [], singleCommand: (any ParsableCommand.Type)? = nil
+    ) {
+        self.name = name
+        self.abstract = abstract
+        self.discussion = discussion
+        self.commands = commands
+        self.singleCommand = singleCommand
+    }
+
+    /// Runs argv (without the program name) and returns the exit code; never throws.
+    public func run(_ arguments: [String], context base: CommandContext = CommandContext()) async -> ExitCode {
+        var context = base
+        context.toolName = name
+        defer {
+            context.standardOutput.flush()
+            context.standardError.flush()
+        }
+        let (commandType, rest, path): (any ParsableCommand.Type, [String], String)
+        if let singleCommand {
+            if arguments.contains("--version") {
+                context.print("\(name) \(ThreadkeeperVersion.current)")
+                return .success
+            }
+            (commandType, rest, path) = (singleCommand, arguments, name)
+        } else {
+            switch resolve(arguments) {
+            case .help:
+                context.standardOutput.write(toolHelp())
+                return .success
+            case .version:
+                context.print("\(name) \(ThreadkeeperVersion.current)")
+                return .success
+            case .unknown(let message):
+                context.standardError.line("\(name): \(message)")
+                context.standardError.line("Usage: \(name) <command> [<options>]")
+                context.standardError.line("See '\(name) --help'.")
+                return .usage
+            case .command(let type, let remaining):
+                (commandType, rest, path) = (type, remaining, "\(name) \(type.configuration.commandName)")
+            }
+        }
+        let configuration = commandType.configuration
+        do {
+            let parsed = try ArgumentParser.parse(
+                rest, configuration: configuration, commandPath: path, sharedOptions: SharedOptions.specs)
+            if parsed.flag("--help") {
+                context.standardOutput.write(HelpFormatter.help(tool: singleCommand == nil ? name : "", configuration))
+                return .success
+            }
+            context.shared = SharedOptions(parsed)
+            let command = try commandType.init(arguments: parsed)
+            try command.validate()
+            return try await command.run(context)
+        } catch let error as UsageError {
+            context.standardError.line("\(path): \(error.message)")
+            context.standardError.line(HelpFormatter.usageLine(tool: singleCommand == nil ? name : "", configuration))
+            context.standardError.line("See '\(path) --help'.")
+            return .usage
+        } catch let error as CLIReportable {
+            context.standardError.line("\(path): \(error.cliMessage)")
+            return error.exitCode
+        } catch is CancellationError {
+            context.standardError.line("\(path): interrupted")
+            return .interrupted
+        } catch {
+            context.standardError.line("\(path): \(String(describing: error))")
+            return .failure
+        }
+    }
+
+    private enum Resolution {
+        case help, version, unknown(String)
+        case command(any ParsableCommand.Type, [String])
+    }
+
+    private func resolve(_ arguments: [String]) -> Resolution {
+        guard let first = arguments.first else { return .help }
+        if first == "--help" || first == "-h" || first == "help" && arguments.count == 1 { return .help }
+        if first == "--version" { return .version }
+        if first == "help", arguments.count > 1 {
+            return resolve(Array(arguments.dropFirst()) + ["--help"])
+        }
+        if first.hasPrefix("-") {
+            return .unknown("unknown option '\(first)' before the command; options go after the command name")
+        }
+        // Two-word commands such as `archive show` win over one-word ones.
+        if arguments.count >= 2 {
+            let twoWords = "\(first) \(arguments[1])"
+            if let type = commands.first(where: { $0.configuration.commandName == twoWords }) {
+                return .command(type, Array(arguments.dropFirst(2)))
+            }
+        }
+        if let type = commands.first(where: { $0.configuration.commandName == first }) {
+            return .command(type, Array(arguments.dropFirst()))
+        }
+        let groups = commands.map { $0.configuration.commandName }.filter { $0.hasPrefix(first + " ") }
+        if !groups.isEmpty {
+            let rest = arguments.count >= 2 ? "'\(arguments[1])'" : "nothing"
+            return .unknown("'\(first)' needs a subcommand (got \(rest)); use one of: \(groups.joined(separator: ", "))")
+        }
+        let names = commands.map { $0.configuration.commandName.split(separator: " ").first.map(String.init) ?? "" }
+        let hint = Suggestion.nearest(to: first, among: names).map { "; did you mean '\($0)'?" } ?? ""
+        return .unknown("unknown command '\(first)'\(hint)")
+    }
+
+    func toolHelp() -> String {
+        var out = "OVERVIEW: \(abstract)\n"
+        if !discussion.isEmpty { out += "\n\(discussion)\n" }
+        out += "\nUSAGE: \(name) <command> [<options>]\n\nCOMMANDS:\n"
+        out += HelpFormatter.table(commands.map { ($0.configuration.commandName, $0.configuration.abstract) })
+        out += "\nOPTIONS:\n"
+        out += HelpFormatter.table([
+            ("-h, --help", "Show this help; '\(name) COMMAND --help' shows a command's."),
+            ("--version", "Print the version and exit."),
+        ])
+        out += "\nSHARED OPTIONS (accepted by every command, anywhere after its name):\n"
+        out += HelpFormatter.table(SharedOptions.specs.map(HelpFormatter.optionRow))
+        out += "\nEXIT CODES:\n"
+        out += HelpFormatter.table(Self.allExitCodes.map { ("\($0.0.rawValue)", $0.1) })
+        return out
+    }
+
+    static let allExitCodes: [(ExitCode, String)] = [
+        (.success, "success"),
+        (.failure, "some of the work failed"),
+        (.refused, "a run refused or aborted by a guard or the breaker"),
+        (.usage, "bad usage: unknown command or option, missing or bad value"),
+        (.dataError, "a bad rule, config or input file"),
+        (.noInput, "an input file is missing or unreadable"),
+        (.unavailable, "the API is unavailable (wrong key, wrong base URL, provider down)"),
+        (.ioError, "an I/O error: unreadable, corrupt or full ledger"),
+        (.temporaryFailure, "temporary failure: a lock is held by another run"),
+        (.interrupted, "interrupted by SIGINT"),
+        (.terminated, "stopped by SIGTERM"),
+    ]
+}
+
+/// The version `--version` prints.
+public enum ThreadkeeperVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,2 @@
+/// The ThreadsAPI module; see ../shared/DESIGN.md for what it owns.
+public enum ThreadsAPIModule {}

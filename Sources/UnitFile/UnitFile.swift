@@ -1,0 +1,2 @@
+/// The UnitFile module; see ../shared/DESIGN.md for what it owns.
+public enum UnitFileModule {}

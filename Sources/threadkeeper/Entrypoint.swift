@@ -1,0 +1,10 @@
+import Foundation
+import ThreadkeeperCLI
+
+@main
+struct Entrypoint {
+    static func main() async {
+        let code = await Threadkeeper.tool.run(Array(CommandLine.arguments.dropFirst()))
+        exit(code.rawValue)
+    }
+}

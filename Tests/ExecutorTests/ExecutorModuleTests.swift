@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Executor
+
+@Test func ExecutorModuleLinks() {
+    #expect(String(describing: ExecutorModule.self) == "ExecutorModule")
+}

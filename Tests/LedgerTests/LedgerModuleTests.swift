@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Ledger
+
+@Test func LedgerModuleLinks() {
+    #expect(String(describing: LedgerModule.self) == "LedgerModule")
+}

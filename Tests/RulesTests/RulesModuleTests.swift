@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Rules
+
+@Test func RulesModuleLinks() {
+    #expect(String(describing: RulesModule.self) == "RulesModule")
+}

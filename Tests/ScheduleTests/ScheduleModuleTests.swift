@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Schedule
+
+@Test func ScheduleModuleLinks() {
+    #expect(String(describing: ScheduleModule.self) == "ScheduleModule")
+}

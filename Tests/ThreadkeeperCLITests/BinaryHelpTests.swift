@@ -1,0 +1,56 @@
+import TestSupport
+import Testing
+
+@testable import ThreadkeeperCLI
+
+/// Runs the built binary the way a user does and checks what it prints.
+struct BinaryHelpTests {
+    @Test func toolHelpListsEveryCommandAndExitCodes() throws {
+        let result = try ProcessRunner.threadkeeper(["--help"])
+        #expect(result.status == 0)
+        for command in Threadkeeper.commands {
+            let name = command.configuration.commandName
+            #expect(result.standardOutput.contains("  \(name) "), "help lists \(name)")
+        }
+        #expect(result.standardOutput.contains("EXIT CODES:"))
+        #expect(result.standardOutput.contains("64   bad usage"))
+    }
+
+    @Test(arguments: Threadkeeper.commands.map { $0.configuration.commandName })
+    func everyCommandHasHelp(name: String) throws {
+        let result = try ProcessRunner.threadkeeper(name.split(separator: " ").map(String.init) + ["--help"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.hasPrefix("OVERVIEW: "))
+        #expect(result.standardOutput.contains("USAGE: threadkeeper \(name)"))
+        #expect(result.standardOutput.contains("--ledger FILE"))
+        #expect(result.standardError.isEmpty)
+    }
+
+    @Test func unknownCommandIsUsageError() throws {
+        let result = try ProcessRunner.threadkeeper(["pahts"])
+        #expect(result.status == 64)
+        #expect(
+            result.standardError.hasPrefix("threadkeeper: unknown command 'pahts'; did you mean 'paths'?\nUsage: threadkeeper <command>"))
+        #expect(result.standardOutput.isEmpty)
+    }
+
+    @Test func unknownOptionPrintsOneLineAndUsage() throws {
+        let result = try ProcessRunner.threadkeeper(["paths", "--bogus"])
+        #expect(result.status == 64)
+        let lines = result.standardError.split(separator: "\n")
+        #expect(lines.first == "threadkeeper paths: unknown option '--bogus'")
+        #expect(lines.dropFirst().first == "Usage: threadkeeper paths [<options>]")
+    }
+
+    @Test func versionPrints() throws {
+        let result = try ProcessRunner.threadkeeper(["--version"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput == "threadkeeper \(ThreadkeeperVersion.current)\n")
+    }
+
+    @Test func pathsHonoursSharedOptionsAnywhere() throws {
+        let result = try ProcessRunner.threadkeeper(["paths", "--json", "--ledger", "/tmp/l.sqlite3", "--rules=/r"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput == #"{"config":"/etc/threadkeeper/threadkeeper.conf","ledger":"/tmp/l.sqlite3","rules":"/r"}"# + "\n")
+    }
+}
