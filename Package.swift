@@ -36,6 +36,7 @@ let package = Package(
         .target(name: "ThreadkeeperCLI", dependencies: ["Daemon", "Emulator"]),
         .executableTarget(name: "threadkeeper", dependencies: ["ThreadkeeperCLI"]),
         .executableTarget(name: "threadkeeper-emulator", dependencies: ["ThreadkeeperCLI"]),
+        .executableTarget(name: "threadkeeper-bench", dependencies: ["ThreadkeeperCLI"]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "UnitFileTests", dependencies: ["UnitFile", "TestSupport"]),

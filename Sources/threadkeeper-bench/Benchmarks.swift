@@ -1,0 +1,6 @@
+/// Every benchmark by name; each entry's implementation has a file of its own.
+enum Benchmarks {
+    static let all: [String: @Sendable ([String]) async throws -> Void] = [
+        "noop": { _ in print("noop: ok") }
+    ]
+}
