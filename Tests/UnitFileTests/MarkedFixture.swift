@@ -1,0 +1,31 @@
+/// A fixture whose fault position is marked with `‸` (removed before parsing).
+struct MarkedFixture: CustomStringConvertible {
+    var text: String
+    var line: Int
+    var column: Int
+
+    init(_ marked: String) {
+        var line = 1
+        var column = 1
+        var found: (Int, Int)?
+        var out = String.UnicodeScalarView()
+        for scalar in marked.unicodeScalars {
+            if scalar == "‸" {
+                found = (line, column)
+                continue
+            }
+            out.append(scalar)
+            if scalar == "\n" {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        precondition(found != nil, "fixture has no ‸ marker: \(marked)")
+        self.text = String(out)
+        (self.line, self.column) = found!
+    }
+
+    var description: String { text }
+}
