@@ -1,2 +1,0 @@
-/// The Schedule module; see ../shared/DESIGN.md for what it owns.
-public enum ScheduleModule {}

@@ -1,7 +1,0 @@
-import Testing
-
-@testable import Schedule
-
-@Test func ScheduleModuleLinks() {
-    #expect(String(describing: ScheduleModule.self) == "ScheduleModule")
-}

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+@testable import Schedule
+
+@Suite struct TimestampTests {
+    /// Tue 2026-11-24 08:10:00 UTC.
+    static let now: Int64 = 1_795_507_800
+    static let utc = TimeZone(identifier: "UTC")!
+    static let berlin = TimeZone(identifier: "Europe/Berlin")!
+
+    @Test(arguments: [
+        ("2026-01-31", Int64(1_769_817_600)),
+        ("2026-01-31 12:00", 1_769_860_800),
+        ("2026-01-31 12:00:00", 1_769_860_800),
+        ("2026-01-31 12:00:00 UTC", 1_769_860_800),
+        ("2026-01-31T12:00:00Z", 1_769_860_800),
+        ("2026-01-31T12:00:00+01:00", 1_769_857_200),
+        ("2026-01-31 12:00:00 +0100", 1_769_857_200),
+        ("2026-01-31 12:00:00.75", 1_769_860_800),
+        ("Sat 2026-01-31", 1_769_817_600),
+        ("saturday 2026-01-31 00:00", 1_769_817_600),
+        ("26-01-31", 1_769_817_600),
+        ("2026-01-31 12:00 Europe/Berlin", 1_769_857_200),
+        ("2026-07-01 12:00 Europe/Berlin", 1_782_900_000),
+        ("2026-07-01 12:00 America/New_York", 1_782_921_600),
+        ("@1700000000", 1_700_000_000),
+        ("@1700000000.9", 1_700_000_000),
+        ("now", now),
+        ("today", 1_795_478_400),
+        ("yesterday", 1_795_392_000),
+        ("tomorrow", 1_795_564_800),
+        ("09:30", 1_795_512_600),
+        ("-30d", now - 2_592_000),
+        ("+1h", now + 3_600),
+        ("30d ago", now - 2_592_000),
+        ("2h left", now + 7_200),
+        ("in 2h", now + 7_200),
+        ("2024-02-29 23:59:59", 1_709_251_199),
+    ])
+    func parsesInUTC(text: String, expected: Int64) throws {
+        #expect(try Timestamp.parse(text, now: Self.now, timeZone: Self.utc) == expected)
+    }
+
+    @Test func readsZonelessTimesInTheGivenZone() throws {
+        #expect(try Timestamp.parse("2026-01-31 12:00", now: Self.now, timeZone: Self.berlin) == 1_769_857_200)
+        #expect(try Timestamp.parse("today", now: Self.now, timeZone: Self.berlin) == 1_795_474_800)
+        // 02:30 on the spring-forward day does not exist in Berlin; like mktime() it becomes 03:30 CEST.
+        #expect(try Timestamp.parse("2026-03-29 02:30", now: Self.now, timeZone: Self.berlin) == 1_774_747_800)
+        #expect(try Timestamp.parse("2026-03-29 03:30", now: Self.now, timeZone: Self.berlin) == 1_774_747_800)
+    }
+
+    @Test(arguments: [
+        ("", TimestampError.Reason.empty),
+        ("next tuesday", .unrecognized),
+        ("2026-02-30", .invalidDate),
+        ("2026-13-01", .invalidDate),
+        ("2026-01-31 25:00", .invalidTime),
+        ("2026-01-31 12:60", .invalidTime),
+        ("Mon 2026-01-31", .weekdayMismatch(expected: "Sat")),
+        ("2026-01-31 12:00 Mars/Olympus", .unknownTimeZone("Mars/Olympus")),
+        ("-30 fortnights", .span(TimeSpanError(value: "30 fortnights", reason: .unknownUnit("fortnights")))),
+        ("10000-01-01", .unrecognized),
+    ])
+    func refuses(text: String, reason: TimestampError.Reason) {
+        #expect(throws: TimestampError(value: text, reason: reason)) {
+            try Timestamp.parse(text, now: Self.now, timeZone: Self.utc)
+        }
+    }
+
+    @Test func errorNamesTheValue() {
+        let error = TimestampError(value: "2026-02-30", reason: .invalidDate)
+        #expect(error.description.contains("`2026-02-30`"))
+    }
+
+    static let comparedWithSystemd = [
+        "2026-01-31", "2026-01-31 12:00", "2026-01-31 12:00:00", "2026-01-31 12:00:00 UTC", "Sat 2026-01-31", "@1700000000",
+        "2024-02-29 23:59:59", "1999-12-31 23:59",
+        "2038-01-19 03:14:08", "26-01-31", "2026-06-30 00:00:01 UTC",
+    ]
+
+    @Test(.enabled(if: SystemdAnalyze.isAvailable, "systemd-analyze is missing (Debian package systemd)"))
+    func agreesWithSystemdAnalyzeTimestamp() throws {
+        for zone in ["UTC", "Europe/Berlin", "America/New_York"] {
+            let result = try SystemdAnalyze.run(["timestamp"] + Self.comparedWithSystemd, timeZone: zone)
+            #expect(result.status == 0, "\(result.standardError)")
+            let seconds = result.standardOutput.split(separator: "\n")
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { $0.hasPrefix("UNIX seconds:") }
+                .map { Int64($0.split(separator: "@")[1].split(separator: ".")[0])! }
+            #expect(seconds.count == Self.comparedWithSystemd.count)
+            for (index, text) in Self.comparedWithSystemd.enumerated() where index < seconds.count {
+                let ours = try Timestamp.parse(text, now: Self.now, timeZone: TimeZone(identifier: zone)!)
+                #expect(ours == seconds[index], "\(text) in \(zone)")
+            }
+        }
+    }
+
+    @Test(.enabled(if: SystemdAnalyze.isAvailable, "systemd-analyze is missing (Debian package systemd)"))
+    func agreesWithSystemdAnalyzeOnToday() throws {
+        for zone in ["UTC", "Asia/Tokyo"] {
+            let before = Int64(Date().timeIntervalSince1970)
+            let result = try SystemdAnalyze.run(["timestamp", "today", "tomorrow"], timeZone: zone)
+            let seconds = result.standardOutput.split(separator: "\n")
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { $0.hasPrefix("UNIX seconds:") }
+                .map { Int64($0.split(separator: "@")[1].split(separator: ".")[0])! }
+            let expected = try ["today", "tomorrow"].map {
+                try Timestamp.parse($0, now: before, timeZone: TimeZone(identifier: zone)!)
+            }
+            #expect(seconds == expected, "\(zone)")
+        }
+    }
+}
