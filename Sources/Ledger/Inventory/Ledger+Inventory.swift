@@ -1,0 +1,156 @@
+/// Where a page of threads ended, to continue after it (keyset pagination).
+public struct ThreadPosition: Sendable, Hashable {
+    public var createdAt: Int64
+    public var id: String
+
+    public init(createdAt: Int64, id: String) {
+        self.createdAt = createdAt
+        self.id = id
+    }
+
+    public init(_ record: ThreadRecord) { self.init(createdAt: record.createdAt, id: record.id) }
+}
+
+extension Ledger {
+    static let threadColumns =
+        "threads.id, threads.created_at, threads.metadata, threads.state, threads.source, threads.first_seen, "
+        + "threads.last_synced, threads.last_activity"
+
+    /// How many threads match.
+    public func count(matching query: InventoryQuery = .all) throws -> Int {
+        try withDatabase { database in
+            let value = try database.scalar("SELECT count(*) FROM threads WHERE \(query.condition)", query.arguments)
+            return Int(value?.integerValue ?? 0)
+        }
+    }
+
+    /// Calls `body` with each matching thread, oldest first (created_at, id), at most `limit`.
+    ///
+    /// Rows are read one at a time from SQLite, so memory stays flat whatever the inventory's
+    /// size. The ledger's lock is held throughout: `body` should be quick, and may call back
+    /// into the ledger from the same thread. For long work per thread, page with `threads(matching:after:limit:)`.
+    public func forEachThread(
+        matching query: InventoryQuery = .all, limit: Int? = nil, _ body: (ThreadRecord) throws -> Void
+    ) throws {
+        try withDatabase { database in
+            var sql = "SELECT \(Self.threadColumns) FROM threads WHERE \(query.condition) ORDER BY threads.created_at, threads.id"
+            var arguments = query.arguments
+            if let limit {
+                sql += " LIMIT ?"
+                arguments.append(.integer(Int64(limit)))
+            }
+            let statement = try database.prepare(sql)
+            try statement.bind(arguments)
+            while try statement.step() { try body(Self.record(statement)) }
+        }
+    }
+
+    /// One page of matching threads, oldest first, starting after `position` (nil: from the start).
+    public func threads(matching query: InventoryQuery = .all, after position: ThreadPosition? = nil, limit: Int) throws
+        -> [ThreadRecord]
+    {
+        var condition = "(\(query.condition))"
+        var arguments = query.arguments
+        if let position {
+            condition += " AND (threads.created_at, threads.id) > (?, ?)"
+            arguments += [.integer(position.createdAt), .text(position.id)]
+        }
+        var page: [ThreadRecord] = []
+        page.reserveCapacity(min(limit, 10_000))
+        try forEachThread(matching: InventoryQuery(condition: condition, arguments: arguments), limit: limit) {
+            page.append($0)
+        }
+        return page
+    }
+
+    /// The thread with `id`, or nil when the ledger does not know it.
+    public func thread(id: String) throws -> ThreadRecord? {
+        try withDatabase { database in
+            let statement = try database.cachedStatement("SELECT \(Self.threadColumns) FROM threads WHERE id = ?")
+            try statement.bind([.text(id)])
+            defer { statement.reset() }
+            return try statement.step() ? Self.record(statement) : nil
+        }
+    }
+
+    /// Inserts a thread, or replaces every column of the one with the same id.
+    public func save(_ record: ThreadRecord) throws {
+        try write { database in
+            try database.run(
+                """
+                INSERT INTO threads (id, created_at, metadata, state, source, first_seen, last_synced, last_activity)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at, metadata = excluded.metadata,
+                    state = excluded.state, source = excluded.source, first_seen = excluded.first_seen,
+                    last_synced = excluded.last_synced, last_activity = excluded.last_activity
+                """,
+                [
+                    .text(record.id), .integer(record.createdAt), .text(JSONWriter.object(record.metadata)),
+                    .text(record.state.rawValue), .text(record.source.rawValue), .integer(record.firstSeen),
+                    SQLiteValue(record.lastSynced), SQLiteValue(record.lastActivity),
+                ])
+        }
+    }
+
+    /// Sets the state of threads (after a delete: `.deleted`; after a 404: `.gone`); returns how many exist.
+    @discardableResult
+    public func markState(_ state: ThreadState, threadIDs: [String]) throws -> Int {
+        try write { database in
+            var changed = 0
+            for id in threadIDs {
+                changed += try database.run("UPDATE threads SET state = ? WHERE id = ?", [.text(state.rawValue), .text(id)])
+            }
+            return changed
+        }
+    }
+
+    /// Records what the API said a thread looks like now: its metadata, and when it was confirmed.
+    ///
+    /// `syncedAt` defaults to the ledger's clock. The side table `thread_metadata` follows
+    /// through the schema's triggers. Throws `.invalidArgument` for an unknown id.
+    public func updateMetadata(threadID: String, metadata: [String: String], syncedAt: Int64? = nil) throws {
+        let time = syncedAt ?? now()
+        try write { database in
+            let changed = try database.run(
+                "UPDATE threads SET metadata = ?, last_synced = ? WHERE id = ?",
+                [.text(JSONWriter.object(metadata)), .integer(time), .text(threadID)])
+            guard changed == 1 else {
+                throw LedgerError(.invalidArgument, "no thread '\(threadID)' in the ledger '\(path)'", path: path)
+            }
+        }
+    }
+
+    /// Records when a thread's newest message was written.
+    public func setLastActivity(threadID: String, at time: Int64?) throws {
+        try write { database in
+            try database.run("UPDATE threads SET last_activity = ? WHERE id = ?", [SQLiteValue(time), .text(threadID)])
+        }
+    }
+
+    static func record(_ statement: SQLiteStatement) -> ThreadRecord {
+        ThreadRecord(
+            id: statement.text(0) ?? "",
+            createdAt: statement.integer(1) ?? 0,
+            metadata: decodeMetadata(statement.text(2) ?? "{}"),
+            state: ThreadState(rawValue: statement.text(3) ?? "") ?? .live,
+            source: ThreadSource(rawValue: statement.text(4) ?? "") ?? .import,
+            firstSeen: statement.integer(5) ?? 0,
+            lastSynced: statement.integer(6),
+            lastActivity: statement.integer(7))
+    }
+
+    /// The metadata column as a map; the schema's CHECK guarantees a JSON object.
+    static func decodeMetadata(_ text: String) -> [String: String] {
+        guard text != "{}", case .object(let members)? = try? JSONParser.parse(text) else { return [:] }
+        var map: [String: String] = [:]
+        for (key, value) in members {
+            switch value {
+            case .string(let string): map[key] = string
+            case .number(let number): map[key] = number
+            case .bool(let flag): map[key] = flag ? "true" : "false"
+            default: continue
+            }
+        }
+        return map
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+
+/// Checks on the ledger file made before SQLite is allowed to write to it.
+enum LedgerFile {
+    /// The 16 bytes every SQLite 3 database file starts with.
+    static let header = Array("SQLite format 3\0".utf8)
+
+    /// Makes sure `path` is a file SQLite may open; returns whether it already held a database.
+    ///
+    /// A missing file is created empty with mode 0600 (when `create`), so the database, its
+    /// `-wal` and its `-shm` (which SQLite gives the same mode) are never readable by others.
+    /// An existing file must start with SQLite's header; it is only read here.
+    static func prepare(path: String, create: Bool) throws -> Bool {
+        var info = stat()
+        if stat(path, &info) != 0 {
+            let code = errno
+            guard code == ENOENT else { throw posixError(code, path: path, doing: "read") }
+            guard create else {
+                throw LedgerError(
+                    .inputUnavailable, "no ledger at '\(path)'; import threads first (threadkeeper import) or pass --ledger",
+                    path: path)
+            }
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+                do {
+                    try FileManager.default.createDirectory(
+                        atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                } catch {
+                    throw LedgerError(
+                        .cannotOpen, "cannot create the directory of the ledger '\(path)': \(error.localizedDescription)",
+                        path: path)
+                }
+            }
+            try createEmpty(path: path)
+            return false
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw LedgerError(.notADatabase, "'\(path)' is not a regular file; pass the ledger file with --ledger", path: path)
+        }
+        if info.st_size == 0 { return false }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw posixError(errno, path: path, doing: "read") }
+        defer { close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: header.count)
+        let count = read(descriptor, &bytes, bytes.count)
+        guard count == header.count, bytes == header else {
+            throw LedgerError(
+                .notADatabase,
+                "'\(path)' is not an SQLite database (it does not start with \"SQLite format 3\"); "
+                    + "it was left untouched; is --ledger pointing at the right file?", path: path)
+        }
+        return true
+    }
+
+    /// Creates an empty file with mode 0600; an existing file is an error.
+    static func createEmpty(path: String) throws {
+        let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw posixError(errno, path: path, doing: "create") }
+        // open(2) applies the umask; make the mode exact whatever the umask is.
+        fchmod(descriptor, 0o600)
+        close(descriptor)
+    }
+
+    /// `PRAGMA quick_check`, which reads every page; throws `.corrupt` unless it says "ok".
+    static func quickCheck(_ database: SQLiteDatabase) throws {
+        let findings = try database.rows("PRAGMA quick_check(5)").compactMap { $0.first?.textValue }
+        guard findings == ["ok"] else {
+            throw LedgerError(
+                .corrupt,
+                "'\(database.path)' is corrupt (\(findings.first ?? "no answer from quick_check")); "
+                    + "it was left untouched; restore it from a backup", path: database.path)
+        }
+    }
+
+    /// Runs `body`; a damaged file is reported as left untouched, which it is: the failure came on reading.
+    static func translate<T>(path: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch var error as LedgerError {
+            switch error.kind {
+            case .notADatabase where !error.message.contains("untouched"):
+                error.message = "'\(path)' is not an SQLite database (\(sqliteDetail(error))); it was left untouched"
+            case .corrupt where !error.message.contains("untouched") && !error.message.contains("backup"):
+                error.message = "'\(path)' is corrupt (\(sqliteDetail(error))); restore it from a backup"
+            default: break
+            }
+            throw error
+        }
+    }
+
+    private static func sqliteDetail(_ error: LedgerError) -> String {
+        // "'PATH': detail; advice" → "detail"
+        var text = error.message
+        if let range = text.range(of: "': ") { text = String(text[range.upperBound...]) }
+        if let semicolon = text.firstIndex(of: ";") { text = String(text[..<semicolon]) }
+        return text
+    }
+
+    /// A `LedgerError` for a failed system call on `path`.
+    static func posixError(_ code: Int32, path: String, doing: String) -> LedgerError {
+        let reason = String(cString: strerror(code)).lowercased()
+        let kind: LedgerError.Kind
+        let advice: String
+        switch code {
+        case EACCES, EPERM:
+            kind = .cannotOpen
+            advice = "check the permissions of the file and its directory"
+        case EROFS:
+            kind = .readOnly
+            advice = "the file system is read-only"
+        case ENOSPC, EDQUOT:
+            kind = .full
+            advice = "free space on its file system"
+        case ENOENT, ENOTDIR:
+            kind = .cannotOpen
+            advice = "check that the directory exists"
+        default:
+            kind = .io
+            advice = "check the disk and the file system"
+        }
+        return LedgerError(kind, "cannot \(doing) '\(path)': \(reason); \(advice)", path: path)
+    }
+}

@@ -1,0 +1,59 @@
+import TestSupport
+import Testing
+
+@testable import Ledger
+
+struct InventoryQueryTests {
+    func seeded() throws -> (TemporaryDirectory, Ledger) {
+        let directory = TemporaryDirectory()
+        let ledger = try Ledger(path: directory.file("ledger.sqlite3"))
+        let records = [
+            ThreadRecord(id: "thread_c", createdAt: 300, metadata: ["tag": "support"], firstSeen: 1),
+            ThreadRecord(id: "thread_a", createdAt: 100, metadata: ["tag": "support", "legal_hold": "1"], firstSeen: 1),
+            ThreadRecord(id: "thread_b", createdAt: 100, metadata: ["tag": "sales"], firstSeen: 1),
+            ThreadRecord(id: "thread_d", createdAt: 50, metadata: ["tag": "support-eu"], state: .deleted, firstSeen: 1),
+        ]
+        for record in records { try ledger.save(record) }
+        return (directory, ledger)
+    }
+
+    @Test func countsAndStreamsOldestFirst() throws {
+        let (_, ledger) = try seeded()
+        let query = InventoryQuery.state(.live).and(.metadata("tag", glob: "support*"))
+        #expect(try ledger.count(matching: query) == 2)
+        var seen: [String] = []
+        try ledger.forEachThread(matching: .all) { seen.append($0.id) }
+        #expect(seen == ["thread_d", "thread_a", "thread_b", "thread_c"])
+        var limited: [ThreadRecord] = []
+        try ledger.forEachThread(matching: query, limit: 1) { limited.append($0) }
+        #expect(limited.map(\.id) == ["thread_a"])
+        #expect(limited.first?.metadata == ["tag": "support", "legal_hold": "1"])
+    }
+
+    @Test func pagesContinueAfterAPosition() throws {
+        let (_, ledger) = try seeded()
+        let first = try ledger.threads(limit: 2)
+        #expect(first.map(\.id) == ["thread_d", "thread_a"])
+        let second = try ledger.threads(after: ThreadPosition(first[1]), limit: 2)
+        #expect(second.map(\.id) == ["thread_b", "thread_c"])
+        #expect(try ledger.threads(after: ThreadPosition(second[1]), limit: 2).isEmpty)
+    }
+
+    @Test func keyAbsentAndCreatedBefore() throws {
+        let (_, ledger) = try seeded()
+        let noHold = InventoryQuery(
+            condition: "NOT EXISTS (SELECT 1 FROM thread_metadata m WHERE m.thread_id = threads.id AND m.key = ?)",
+            arguments: ["legal_hold"])
+        #expect(try ledger.count(matching: noHold.and(.createdBefore(200)).and(.state(.live))) == 1)
+    }
+
+    @Test func markStateAndRoundTrip() throws {
+        let (_, ledger) = try seeded()
+        #expect(try ledger.markState(.gone, threadIDs: ["thread_b", "thread_zzz"]) == 1)
+        let record = try #require(try ledger.thread(id: "thread_b"))
+        #expect(record.state == .gone)
+        #expect(record.source == .import)
+        #expect(record.lastSynced == nil)
+        #expect(try ledger.thread(id: "thread_zzz") == nil)
+    }
+}

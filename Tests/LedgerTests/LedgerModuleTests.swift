@@ -1,7 +1,0 @@
-import Testing
-
-@testable import Ledger
-
-@Test func LedgerModuleLinks() {
-    #expect(String(describing: LedgerModule.self) == "LedgerModule")
-}
