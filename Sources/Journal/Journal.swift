@@ -1,2 +1,0 @@
-/// The Journal module; see ../shared/DESIGN.md for what it owns.
-public enum JournalModule {}
