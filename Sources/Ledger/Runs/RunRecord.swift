@@ -1,0 +1,151 @@
+/// What started a run.
+public enum RunTrigger: String, Sendable, Hashable, CaseIterable {
+    /// The rule's `Schedule=` elapsed.
+    case schedule
+    /// Someone ran it by hand (`threadkeeper run`).
+    case manual
+    /// Finishing a run a crash or stop left with open intents.
+    case resume
+}
+
+/// How a run ended (or that it has not).
+public enum RunStatus: String, Sendable, Hashable, CaseIterable {
+    case running
+    /// Every planned action was attempted (some may have failed: see the counts).
+    case completed
+    /// The run stopped on an error.
+    case failed
+    /// The breaker or a signal stopped it part way.
+    case aborted
+    /// A guard (MaxThreads, MaxFraction) refused it before any action.
+    case refused
+    /// The process stopped while it was running; found so at the next start.
+    case interrupted
+}
+
+/// How many threads a run matched and what became of its actions.
+public struct RunCounts: Sendable, Hashable {
+    public var matched: Int
+    /// Actions with outcome `ok`.
+    public var done: Int
+    /// Actions with outcome `gone` (404: already deleted).
+    public var gone: Int
+    public var skipped: Int
+    public var failed: Int
+
+    public init(matched: Int = 0, done: Int = 0, gone: Int = 0, skipped: Int = 0, failed: Int = 0) {
+        self.matched = matched
+        self.done = done
+        self.gone = gone
+        self.skipped = skipped
+        self.failed = failed
+    }
+}
+
+/// What the ledger is told when a run begins.
+public struct RunStart: Sendable, Hashable {
+    public var rule: String
+    /// SHA-256 of the rule file's bytes (`SHA256.hex(of:)`).
+    public var ruleDigest: String
+    /// The rule file as it was, so an auditor can read exactly what was applied.
+    public var ruleText: String
+    public var trigger: RunTrigger
+    public var dryRun: Bool
+
+    public init(rule: String, ruleDigest: String, ruleText: String, trigger: RunTrigger, dryRun: Bool = false) {
+        self.rule = rule
+        self.ruleDigest = ruleDigest
+        self.ruleText = ruleText
+        self.trigger = trigger
+        self.dryRun = dryRun
+    }
+}
+
+/// One row of `runs`.
+public struct RunRecord: Sendable, Hashable {
+    public var id: Int64
+    public var rule: String
+    public var ruleDigest: String
+    public var ruleText: String
+    public var trigger: RunTrigger
+    public var dryRun: Bool
+    public var startedAt: Int64
+    public var finishedAt: Int64?
+    public var status: RunStatus
+    public var counts: RunCounts
+}
+
+/// What became of one action.
+public enum ActionOutcome: String, Sendable, Hashable, CaseIterable {
+    /// The API did it.
+    case ok
+    /// The thread was already gone (404).
+    case gone
+    /// Not done, on purpose (re-check failed, hold found, dry run).
+    case skipped
+    /// The call failed; `error` says why.
+    case failed
+}
+
+/// An action about to be taken, written to the ledger before the API call.
+public struct ActionIntent: Sendable, Hashable {
+    public var threadID: String
+    /// `delete`, `tag`, `untag`, `report`…
+    public var action: String
+    /// Why this thread was chosen: the conditions it met.
+    public var reason: String
+
+    public init(threadID: String, action: String, reason: String) {
+        self.threadID = threadID
+        self.action = action
+        self.reason = reason
+    }
+}
+
+/// The outcome of one action, and what it means for the thread.
+public struct ActionSettlement: Sendable, Hashable {
+    public var actionID: Int64
+    public var outcome: ActionOutcome
+    public var httpStatus: Int?
+    public var requestID: String?
+    public var attempts: Int
+    /// Why it failed or was skipped; never contains the API key.
+    public var error: String?
+    /// The thread's new state, written in the same transaction (`.deleted` after a delete, `.gone` on 404).
+    public var threadState: ThreadState?
+    /// The thread's new metadata, written in the same transaction (after tag or untag).
+    public var metadata: [String: String]?
+
+    public init(
+        actionID: Int64, outcome: ActionOutcome, httpStatus: Int? = nil, requestID: String? = nil, attempts: Int = 1,
+        error: String? = nil, threadState: ThreadState? = nil, metadata: [String: String]? = nil
+    ) {
+        self.actionID = actionID
+        self.outcome = outcome
+        self.httpStatus = httpStatus
+        self.requestID = requestID
+        self.attempts = attempts
+        self.error = error
+        self.threadState = threadState
+        self.metadata = metadata
+    }
+}
+
+/// One row of `actions`.
+public struct ActionRecord: Sendable, Hashable {
+    public var id: Int64
+    public var runID: Int64
+    public var threadID: String
+    public var action: String
+    public var reason: String
+    public var intentAt: Int64
+    /// Nil while the action is open (intent written, outcome not yet).
+    public var outcome: ActionOutcome?
+    public var httpStatus: Int?
+    public var requestID: String?
+    public var attempts: Int
+    public var error: String?
+    public var settledAt: Int64?
+    public var prevHash: String
+    public var hash: String
+}
