@@ -27,8 +27,16 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         self.init(file: location.file, line: location.line, column: location.column, severity: severity, message: message)
     }
 
-    /// `file:line:column: error: message`.
-    public var description: String { "\(file):\(line):\(column): \(severity.rawValue): \(message)" }
+    /// `file:line:column: error: message`, or `file: error: message` for the file as a whole (line 0).
+    public var description: String {
+        line > 0
+            ? "\(file):\(line):\(column): \(severity.rawValue): \(message)" : "\(file): \(severity.rawValue): \(message)"
+    }
+
+    /// A finding about a whole file or directory rather than a place in it.
+    public static func whole(_ file: String, severity: Severity = .error, _ message: String) -> Diagnostic {
+        Diagnostic(file: file, line: 0, column: 0, severity: severity, message: message)
+    }
 
     public var isError: Bool { severity == .error }
 }

@@ -1,10 +1,12 @@
 /// A fixture whose fault position is marked with `‸` (removed before parsing).
-struct MarkedFixture: CustomStringConvertible {
-    var text: String
-    var line: Int
-    var column: Int
+///
+/// Lines and columns count from 1; columns count Unicode scalars, as diagnostics do.
+public struct MarkedFixture: Sendable, CustomStringConvertible {
+    public var text: String
+    public var line: Int
+    public var column: Int
 
-    init(_ marked: String) {
+    public init(_ marked: String) {
         var line = 1
         var column = 1
         var found: (Int, Int)?
@@ -27,5 +29,5 @@ struct MarkedFixture: CustomStringConvertible {
         (self.line, self.column) = found!
     }
 
-    var description: String { text }
+    public var description: String { text }
 }

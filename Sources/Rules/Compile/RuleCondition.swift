@@ -1,0 +1,98 @@
+import Ledger
+
+/// One condition of a compiled rule, with its SQL and its in-memory test side by side.
+///
+/// Keeping both forms in one type, case by case, is what makes the ledger query and the
+/// predicate agree; the property test in RulesTests checks that they do.
+public struct RuleCondition: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// `created_at < t`.
+        case createdBefore(Int64)
+        /// `created_at >= t`.
+        case createdAtOrAfter(Int64)
+        /// Activity (`last_activity`, else `created_at`) `< t`.
+        case activityBefore(Int64)
+        /// Activity `>= t`.
+        case activityAtOrAfter(Int64)
+        case metadata(MetadataCondition)
+        /// The hold key is absent.
+        case notHeld(String)
+        case state([ThreadState])
+        case source([ThreadSource])
+    }
+
+    public var kind: Kind
+    /// The rule line it comes from (`OlderThan=30d`), or a note for implied conditions.
+    public var origin: String
+
+    public init(_ kind: Kind, origin: String) {
+        self.kind = kind
+        self.origin = origin
+    }
+
+    static let metadataExists = "EXISTS (SELECT 1 FROM thread_metadata m WHERE m.thread_id = threads.id AND m.key = ?"
+
+    /// The SQL boolean expression over `threads`, with `?` for every value.
+    var sql: (String, [SQLiteValue]) {
+        switch kind {
+        case .createdBefore(let t): ("threads.created_at < ?", [.integer(t)])
+        case .createdAtOrAfter(let t): ("threads.created_at >= ?", [.integer(t)])
+        case .activityBefore(let t):
+            (
+                "(threads.last_activity < ? OR (threads.last_activity IS NULL AND threads.created_at < ?))",
+                [.integer(t), .integer(t)]
+            )
+        case .activityAtOrAfter(let t):
+            (
+                "(threads.last_activity >= ? OR (threads.last_activity IS NULL AND threads.created_at >= ?))",
+                [.integer(t), .integer(t)]
+            )
+        case .metadata(let condition):
+            switch condition.test {
+            case .present: (Self.metadataExists + ")", [.text(condition.key)])
+            case .absent: ("NOT " + Self.metadataExists + ")", [.text(condition.key)])
+            case .matches(let glob): (Self.metadataExists + " AND m.value GLOB ?)", [.text(condition.key), .text(glob.pattern)])
+            case .doesNotMatch(let glob):
+                ("NOT " + Self.metadataExists + " AND m.value GLOB ?)", [.text(condition.key), .text(glob.pattern)])
+            }
+        case .notHeld(let key): ("NOT " + Self.metadataExists + ")", [.text(key)])
+        case .state(let states):
+            ("threads.state IN (\(Self.placeholders(states.count)))", states.map { .text($0.rawValue) })
+        case .source(let sources):
+            ("threads.source IN (\(Self.placeholders(sources.count)))", sources.map { .text($0.rawValue) })
+        }
+    }
+
+    private static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+
+    /// The value of `key`, compared byte for byte as SQLite compares `m.key = ?`.
+    static func metadataValue(_ thread: ThreadRecord, _ key: String) -> String? {
+        // Swift's String equality is canonical equivalence ("é" == "e\u{301}"); SQLite's is bytes.
+        thread.metadata.first { $0.key.utf8.elementsEqual(key.utf8) }?.value
+    }
+
+    static func activity(_ thread: ThreadRecord) -> Int64 { thread.lastActivity ?? thread.createdAt }
+
+    /// Whether the condition holds for one thread.
+    public func holds(for thread: ThreadRecord) -> Bool {
+        switch kind {
+        case .createdBefore(let t): return thread.createdAt < t
+        case .createdAtOrAfter(let t): return thread.createdAt >= t
+        case .activityBefore(let t): return Self.activity(thread) < t
+        case .activityAtOrAfter(let t): return Self.activity(thread) >= t
+        case .metadata(let condition):
+            let value = Self.metadataValue(thread, condition.key)
+            switch condition.test {
+            case .present: return value != nil
+            case .absent: return value == nil
+            case .matches(let glob): return value.map(glob.matches) ?? false
+            case .doesNotMatch(let glob): return !(value.map(glob.matches) ?? false)
+            }
+        case .notHeld(let key): return Self.metadataValue(thread, key) == nil
+        case .state(let states): return states.contains(thread.state)
+        case .source(let sources): return sources.contains(thread.source)
+        }
+    }
+}

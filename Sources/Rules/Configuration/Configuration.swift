@@ -1,0 +1,112 @@
+import Schedule
+import UnitFile
+
+/// Where a setting's value came from, for `show-config`.
+public enum SettingOrigin: Sendable, Hashable, CustomStringConvertible {
+    case defaultValue
+    /// A line of the config file.
+    case file(SourceLocation)
+    /// A command-line flag such as `--ledger`.
+    case flag(String)
+    /// An environment variable such as `STATE_DIRECTORY`.
+    case environment(String)
+
+    public var description: String {
+        switch self {
+        case .defaultValue: "default"
+        case .file(let location): "\(location.file):\(location.line)"
+        case .flag(let name): "flag \(name)"
+        case .environment(let name): "environment \(name)"
+        }
+    }
+}
+
+/// A value and where it came from.
+public struct Setting<Value: Sendable & Hashable>: Sendable, Hashable {
+    public var value: Value
+    public var origin: SettingOrigin
+
+    public init(_ value: Value, _ origin: SettingOrigin = .defaultValue) {
+        self.value = value
+        self.origin = origin
+    }
+}
+
+/// `Provider=`: which Threads API a profile of base URL and headers is for.
+public enum APIProvider: String, Sendable, Hashable, CaseIterable {
+    case aimlapi, openai, custom
+
+    /// The base URL when `BaseURL=` is not set (`custom` has none).
+    public var defaultBaseURL: String? {
+        switch self {
+        case .aimlapi: "https://api.aimlapi.com"
+        case .openai: "https://api.openai.com/v1"
+        case .custom: nil
+        }
+    }
+
+    /// Headers the provider needs on every request.
+    public var defaultHeaders: [HTTPHeader] {
+        self == .openai ? [HTTPHeader(name: "OpenAI-Beta", value: "assistants=v2")] : []
+    }
+}
+
+/// One `Header=Name: value`.
+public struct HTTPHeader: Sendable, Hashable, CustomStringConvertible {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    public var description: String { "\(name): \(value)" }
+}
+
+/// The effective configuration: `threadkeeper.conf` over defaults, then flags and environment.
+///
+/// Plain data: reading the key, opening the ledger and loading rules happen elsewhere,
+/// from these values.
+public struct Configuration: Sendable, Hashable {
+    public static let defaultHold = "legal_hold"
+    public static let defaultRulesDirectory = "/etc/threadkeeper/rules.d"
+    public static let defaultUserAgent = "threadkeeper"
+
+    /// The config file that was read, nil when none was (a missing default file).
+    public var file: String?
+
+    // [API]
+    public var provider = Setting(APIProvider.aimlapi)
+    public var baseURL = Setting(APIProvider.aimlapi.defaultBaseURL!)
+    public var apiKeyFile = Setting<String?>(nil)
+    /// The account's budget, shared by every rule.
+    public var requestsPerSecond = Setting(5.0)
+    public var burst = Setting(1)
+    public var concurrency = Setting(8)
+    public var timeout = Setting(TimeSpan.seconds(30))
+    public var userAgent = Setting(Configuration.defaultUserAgent)
+    /// The provider's headers followed by `Header=` lines.
+    public var headers = Setting<[HTTPHeader]>([])
+    /// Allow `http://` to a host other than loopback.
+    public var allowInsecure = Setting(false)
+
+    // [Ledger]
+    /// nil: the default location (`LedgerLocation` in the CLI decides).
+    public var ledgerPath = Setting<String?>(nil)
+
+    // [Rules]
+    public var rulesDirectory = Setting(Configuration.defaultRulesDirectory)
+    public var hold = Setting(Configuration.defaultHold)
+
+    // [Daemon]
+    /// Run a rule at start when its schedule elapsed while the daemon was stopped.
+    public var runMissed = Setting(true)
+
+    public init() {}
+
+    /// The request budget rules are checked against.
+    public var budget: RuleBudget {
+        RuleBudget(requestsPerSecond: requestsPerSecond.value, concurrency: concurrency.value)
+    }
+}

@@ -1,0 +1,40 @@
+import UnitFile
+
+/// The sections and keys of a rule file.
+public enum RuleSchema {
+    public static let schema = UnitFileSchema([
+        .init("Rule", keys: [.init("Description"), .init("Schedule"), .init("Action"), .init("Enabled")]),
+        .init(
+            "Match",
+            keys: [
+                .init("OlderThan"), .init("NewerThan"), .init("CreatedBefore"), .init("CreatedAfter"),
+                .init("Metadata", repeatable: true), .init("IdleFor"), .init("ActiveWithin"),
+                .init("Source", repeatable: true), .init("State", repeatable: true),
+            ]),
+        .init(
+            "Action",
+            keys: [
+                .init("Archive"), .init("Verify"), .init("VerifyWindow"), .init("Set", repeatable: true),
+                .init("Remove", repeatable: true),
+            ]),
+        .init("Limits", keys: [.init("MaxThreads"), .init("MaxFraction"), .init("RequestsPerSecond"), .init("Concurrency")]),
+    ])
+}
+
+/// The API's limits on thread metadata, checked when a rule that writes metadata loads.
+public enum MetadataLimits {
+    public static let maxKeys = 16
+    public static let maxKeyLength = 64
+    public static let maxValueLength = 512
+}
+
+/// The account's request budget from the config: a rule may ask for less, never more.
+public struct RuleBudget: Sendable, Hashable {
+    public var requestsPerSecond: Double
+    public var concurrency: Int
+
+    public init(requestsPerSecond: Double, concurrency: Int) {
+        self.requestsPerSecond = requestsPerSecond
+        self.concurrency = concurrency
+    }
+}
