@@ -53,7 +53,7 @@ public enum Migrations {
                 last_activity INTEGER
             );
             CREATE INDEX threads_by_state ON threads (state, created_at, id);
-            CREATE INDEX threads_by_created ON threads (created_at);
+            CREATE INDEX threads_by_created ON threads (created_at, id);
             CREATE INDEX threads_by_activity ON threads (last_activity);
 
             -- One row per metadata key, so rules filter through an index instead of parsing JSON.

@@ -1,0 +1,270 @@
+/// The formats `threadkeeper import` reads.
+public enum ImportFormat: String, Sendable, Hashable, CaseIterable {
+    /// One thread object a line, as the API returns it (`{"id":…,"object":"thread","created_at":…,"metadata":{…}}`).
+    case jsonl
+    /// A header naming the columns (`id,created_at,metadata`), then one thread a line; RFC 4180 quoting.
+    case csv
+    /// One thread id a line.
+    case ids
+}
+
+/// One thread read from an import file: what the file says, nil where it says nothing.
+public struct ThreadImport: Sendable, Hashable {
+    public var id: String
+    /// Nil when the file does not say (bare ids): a new thread then gets the import time,
+    /// which is never later than its real creation, so an age rule never matches it early.
+    public var createdAt: Int64?
+    /// Nil when the file does not say: a known thread keeps its metadata, a new one gets none.
+    public var metadata: [String: String]?
+
+    public init(id: String, createdAt: Int64? = nil, metadata: [String: String]? = nil) {
+        self.id = id
+        self.createdAt = createdAt
+        self.metadata = metadata
+    }
+
+    /// The API's limits: at most 16 keys, keys up to 64 characters, values up to 512.
+    public static let maximumKeys = 16
+    public static let maximumKeyLength = 64
+    public static let maximumValueLength = 512
+    public static let maximumIDLength = 256
+
+    /// Ids are opaque, but they go into URL paths: only unreserved characters are accepted.
+    static func isIDByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: "~"): return true
+        default: return false
+        }
+    }
+
+    /// Why this is not a thread the ledger can keep, or nil when it is fine.
+    public func problem() -> String? {
+        if id.isEmpty { return "empty thread id" }
+        if id.utf8.count > Self.maximumIDLength { return "thread id longer than \(Self.maximumIDLength) bytes" }
+        if !id.utf8.allSatisfy(Self.isIDByte) {
+            return "thread id '\(id.debugDescription.dropFirst().dropLast())' has a character other than letters, digits and - _ . : ~"
+        }
+        if let createdAt, createdAt < 0 { return "created_at \(createdAt) is negative" }
+        if let metadata {
+            if metadata.count > Self.maximumKeys { return "metadata has \(metadata.count) keys; the API allows \(Self.maximumKeys)" }
+            for (key, value) in metadata {
+                if key.count > Self.maximumKeyLength { return "metadata key '\(key.prefix(20))…' is longer than \(Self.maximumKeyLength)" }
+                if value.count > Self.maximumValueLength {
+                    return "metadata value of '\(key)' is longer than \(Self.maximumValueLength) characters"
+                }
+            }
+        }
+        return nil
+    }
+}
+
+/// One line of an import: a thread, nothing (a blank line), or why it was skipped.
+public enum ImportLine: Sendable, Hashable {
+    case thread(ThreadImport)
+    case blank
+    case bad(String)
+}
+
+/// Turns lines of one format into threads.
+public struct ImportLineParser: Sendable {
+    public let format: ImportFormat
+    /// Column positions of id, created_at and metadata, from the CSV header.
+    private var columns: (id: Int, createdAt: Int?, metadata: Int?)?
+
+    public init(format: ImportFormat) { self.format = format }
+
+    /// The format a file's first non-blank line suggests.
+    public static func detect(_ line: UnsafeBufferPointer<UInt8>) -> ImportFormat {
+        let text = trimmed(line)
+        if text.first == UInt8(ascii: "{") { return .jsonl }
+        if let header = CSV.fields(text)?.map({ $0.lowercased() }), header.contains("id"),
+            header.contains("created_at") || header.contains("metadata")
+        {
+            return .csv
+        }
+        return .ids
+    }
+
+    /// Parses one line; a CSV file's first non-blank line is its header.
+    public mutating func parse(_ line: UnsafeBufferPointer<UInt8>) -> ImportLine {
+        let text = Self.trimmed(line)
+        if text.isEmpty { return .blank }
+        switch format {
+        case .ids: return Self.parseID(text)
+        case .jsonl: return Self.parseJSON(text)
+        case .csv:
+            guard let columns else { return readHeader(text) }
+            return Self.parseCSV(text, columns)
+        }
+    }
+
+    private static func parseID(_ text: UnsafeBufferPointer<UInt8>) -> ImportLine {
+        if text.first == UInt8(ascii: "#") { return .blank }
+        guard let id = String(validating: text, as: UTF8.self) else { return .bad("not valid UTF-8") }
+        return checked(ThreadImport(id: id))
+    }
+
+    private static func parseJSON(_ text: UnsafeBufferPointer<UInt8>) -> ImportLine {
+        let value: JSONValue
+        do { value = try JSONParser.parse(text) } catch { return .bad("bad JSON: \(error)") }
+        guard case .object = value else { return .bad("expected a thread object, got \(value.typeName)") }
+        if let object = value["object"], object != .string("thread") {
+            if case .string(let name) = object { return .bad("object is '\(name)', not 'thread'") }
+            return .bad("\"object\" is \(object.typeName), not \"thread\"")
+        }
+        guard case .string(let id)? = value["id"] else {
+            return .bad(value["id"] == nil ? "missing \"id\"" : "\"id\" is \(value["id"]!.typeName), not a string")
+        }
+        var createdAt: Int64?
+        switch value["created_at"] {
+        case .number(let text)?:
+            guard let number = Int64(text) else { return .bad("created_at '\(text)' is not a whole number of seconds") }
+            createdAt = number
+        case nil, .null?: createdAt = nil
+        case let other?: return .bad("created_at is \(other.typeName), not a number")
+        }
+        var metadata: [String: String]?
+        switch value["metadata"] {
+        case nil: metadata = nil
+        case .null?: metadata = [:]
+        case .object(let members)?:
+            var map: [String: String] = [:]
+            for (key, member) in members {
+                guard case .string(let string) = member else { return .bad("metadata '\(key)' is \(member.typeName), not a string") }
+                map[key] = string
+            }
+            metadata = map
+        case let other?: return .bad("metadata is \(other.typeName), not an object")
+        }
+        return checked(ThreadImport(id: id, createdAt: createdAt, metadata: metadata))
+    }
+
+    private mutating func readHeader(_ text: UnsafeBufferPointer<UInt8>) -> ImportLine {
+        guard let header = CSV.fields(text)?.map({ $0.trimmingSpaces().lowercased() }) else {
+            return .bad("bad CSV header")
+        }
+        guard let id = header.firstIndex(of: "id") else {
+            return .bad("the CSV header must name an 'id' column (id,created_at,metadata)")
+        }
+        columns = (id, header.firstIndex(of: "created_at"), header.firstIndex(of: "metadata"))
+        return .blank
+    }
+
+    private static func parseCSV(_ text: UnsafeBufferPointer<UInt8>, _ columns: (id: Int, createdAt: Int?, metadata: Int?))
+        -> ImportLine
+    {
+        guard let fields = CSV.fields(text) else { return .bad("bad CSV: unterminated quoted field or stray quote") }
+        let needed = max(columns.id, columns.createdAt ?? 0, columns.metadata ?? 0) + 1
+        guard fields.count >= needed else { return .bad("expected at least \(needed) fields, got \(fields.count)") }
+        var record = ThreadImport(id: fields[columns.id])
+        if let index = columns.createdAt, !fields[index].isEmpty {
+            guard let number = Int64(fields[index].trimmingSpaces()) else {
+                return .bad("created_at '\(fields[index])' is not a whole number of seconds")
+            }
+            record.createdAt = number
+        }
+        if let index = columns.metadata, !fields[index].isEmpty {
+            let value: JSONValue
+            do { value = try JSONParser.parse(fields[index]) } catch { return .bad("bad metadata JSON: \(error)") }
+            switch value {
+            case .null: record.metadata = [:]
+            case .object(let members):
+                var map: [String: String] = [:]
+                for (key, member) in members {
+                    guard case .string(let string) = member else {
+                        return .bad("metadata '\(key)' is \(member.typeName), not a string")
+                    }
+                    map[key] = string
+                }
+                record.metadata = map
+            default: return .bad("metadata is \(value.typeName), not an object")
+            }
+        }
+        return checked(record)
+    }
+
+    private static func checked(_ record: ThreadImport) -> ImportLine {
+        if let problem = record.problem() { return .bad(problem) }
+        return .thread(record)
+    }
+
+    /// The line without surrounding spaces, tabs and a UTF-8 byte order mark.
+    static func trimmed(_ line: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var lower = 0
+        var upper = line.count
+        if upper >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF { lower = 3 }
+        while lower < upper, line[lower] == 0x20 || line[lower] == 0x09 { lower += 1 }
+        while upper > lower, line[upper - 1] == 0x20 || line[upper - 1] == 0x09 { upper -= 1 }
+        return UnsafeBufferPointer(rebasing: line[lower..<upper])
+    }
+}
+
+/// RFC 4180 fields of one line.
+enum CSV {
+    /// The fields of `line`, or nil when a quoted field is unterminated or a quote is stray.
+    static func fields(_ line: UnsafeBufferPointer<UInt8>) -> [String]? {
+        var fields: [String] = []
+        var index = 0
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+        while true {
+            if index < line.count, line[index] == quote {
+                var bytes: [UInt8] = []
+                index += 1
+                while true {
+                    guard index < line.count else { return nil }
+                    if line[index] == quote {
+                        if index + 1 < line.count, line[index + 1] == quote {
+                            bytes.append(quote)
+                            index += 2
+                            continue
+                        }
+                        index += 1
+                        break
+                    }
+                    bytes.append(line[index])
+                    index += 1
+                }
+                fields.append(String(decoding: bytes, as: UTF8.self))
+                if index == line.count { return fields }
+                guard line[index] == comma else { return nil }
+                index += 1
+            } else {
+                let start = index
+                while index < line.count, line[index] != comma {
+                    if line[index] == quote { return nil }
+                    index += 1
+                }
+                fields.append(String(decoding: UnsafeBufferPointer(rebasing: line[start..<index]), as: UTF8.self))
+                if index == line.count { return fields }
+                index += 1
+            }
+        }
+    }
+
+    /// `text` as a CSV field: quoted when it holds a comma, quote or line break.
+    static func field(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D })
+        else { return text }
+        return "\"" + text.doublingQuotes() + "\""
+    }
+}
+
+extension String {
+    fileprivate func trimmingSpaces() -> String {
+        var text = Substring(self)
+        while text.first == " " { text = text.dropFirst() }
+        while text.last == " " { text = text.dropLast() }
+        return String(text)
+    }
+
+    fileprivate func doublingQuotes() -> String {
+        var out = ""
+        for character in self {
+            if character == "\"" { out += "\"" }
+            out.append(character)
+        }
+        return out
+    }
+}

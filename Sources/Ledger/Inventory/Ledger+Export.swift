@@ -1,0 +1,56 @@
+/// The formats `threadkeeper export` writes.
+public enum ExportFormat: String, Sendable, Hashable, CaseIterable {
+    /// Thread objects as the API returns them, one a line: `threadkeeper import` reads them back.
+    case jsonl
+    /// `id,created_at,metadata,state,source,first_seen,last_synced,last_activity` with a header line.
+    case csv
+}
+
+extension Ledger {
+    /// The CSV header `export` writes.
+    public static let csvExportHeader = "id,created_at,metadata,state,source,first_seen,last_synced,last_activity"
+
+    /// Streams the threads in `states` (nil: all), oldest first, one line each (without newline) to `write`.
+    ///
+    /// Returns how many threads were written.
+    @discardableResult
+    public func export(
+        states: [ThreadState]? = nil, format: ExportFormat, _ write: (String) throws -> Void
+    ) throws -> Int {
+        var query = InventoryQuery.all
+        if let states {
+            query = InventoryQuery(
+                condition: "threads.state IN (\(states.map { _ in "?" }.joined(separator: ", ")))",
+                arguments: states.map { .text($0.rawValue) })
+        }
+        return try withDatabase { database in
+            let statement = try database.prepare(
+                "SELECT \(Self.threadColumns) FROM threads WHERE \(query.condition) ORDER BY threads.created_at, threads.id")
+            try statement.bind(query.arguments)
+            if format == .csv { try write(Self.csvExportHeader) }
+            var count = 0
+            while try statement.step() {
+                let id = statement.text(0) ?? ""
+                let createdAt = statement.integer(1) ?? 0
+                // The column holds canonical JSON (written by JSONWriter or checked by the schema).
+                let metadata = statement.text(2) ?? "{}"
+                switch format {
+                case .jsonl:
+                    var line = "{\"id\":"
+                    JSONWriter.string(id, into: &line)
+                    line += ",\"object\":\"thread\",\"created_at\":\(createdAt),\"metadata\":\(metadata)}"
+                    try write(line)
+                case .csv:
+                    let optional: (Int32) -> String = { statement.integer($0).map(String.init) ?? "" }
+                    let fields = [
+                        CSV.field(id), String(createdAt), CSV.field(metadata), statement.text(3) ?? "", statement.text(4) ?? "",
+                        optional(5), optional(6), optional(7),
+                    ]
+                    try write(fields.joined(separator: ","))
+                }
+                count += 1
+            }
+            return count
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Ledger
+
+/// Imports `text` as a file through `ImportReader` into `ledger`.
+func importText(
+    _ text: String, into ledger: Ledger, format: ImportFormat? = nil, atomic: Bool = false, batchSize: Int = 2
+) throws -> (counts: ImportCounts, bad: [String], format: ImportFormat?) {
+    let directory = TemporaryDirectory()
+    let path = try directory.write("input", text)
+    let descriptor = open(path, O_RDONLY)
+    defer { close(descriptor) }
+    let reader = ImportReader(descriptor: descriptor, path: path, format: format)
+    var bad: [String] = []
+    struct Refused: Error {}
+    do {
+        let counts = try ledger.importThreads(batchSize: batchSize, atomic: atomic) { emit in
+            try reader.read(onThread: emit, onBad: { bad.append("\($0): \($1)") })
+            if atomic, !bad.isEmpty { throw Refused() }
+        }
+        return (counts, bad, reader.format)
+    } catch is Refused {
+        return (ImportCounts(), bad, reader.format)
+    }
+}
+
+struct ImportTests {
+    func freshLedger(now: Int64 = 5_000) throws -> (TemporaryDirectory, Ledger) {
+        let directory = TemporaryDirectory()
+        return (directory, try Ledger(path: directory.file("ledger.sqlite3"), now: { now }))
+    }
+
+    static let jsonl = """
+        {"id":"thread_a","object":"thread","created_at":100,"metadata":{"tag":"support"},"tool_resources":{}}
+        {"id":"thread_b","object":"thread","created_at":200,"metadata":null}
+
+        {"id":"thread_c","object":"thread","created_at":"soon","metadata":{}}
+        {"id":"thread_d","object":"thread.deleted","deleted":true}
+        {"id":"thread_e","object":"thread","created_at":300,"metadata":{"n":1}}
+        {"id":"thread_f","object":"thread","created_at":400,"metadata":{"tag":"s\\u00e9les \\"q\\""}}
+        {"id":"thread_g","object":"thread","created_at":5
+        """
+
+    @Test func jsonlImportsThreadsAndReportsEachBadLine() throws {
+        let (_, ledger) = try freshLedger()
+        let result = try importText(Self.jsonl, into: ledger)
+        #expect(result.format == .jsonl)
+        #expect(result.counts == ImportCounts(imported: 3, updated: 0, unchanged: 0))
+        #expect(
+            result.bad == [
+                "4: created_at is a string, not a number",
+                "5: object is 'thread.deleted', not 'thread'",
+                "6: metadata 'n' is a number, not a string",
+                "8: bad JSON: unexpected end of input in an object at byte 50",
+            ])
+        let a = try #require(try ledger.thread(id: "thread_a"))
+        #expect(a == ThreadRecord(id: "thread_a", createdAt: 100, metadata: ["tag": "support"], firstSeen: 5_000))
+        #expect(try ledger.thread(id: "thread_b")?.metadata == [:])
+        #expect(try ledger.thread(id: "thread_f")?.metadata == ["tag": "séles \"q\""])
+        #expect(try ledger.integrityCheck() == "ok")
+    }
+
+    @Test func reimportIsIdempotentAndUpdatesChangedMetadata() throws {
+        let (_, ledger) = try freshLedger()
+        _ = try importText(Self.jsonl, into: ledger)
+        let again = try importText(Self.jsonl, into: ledger)
+        #expect(again.counts == ImportCounts(imported: 0, updated: 0, unchanged: 3))
+        let changed = #"{"id":"thread_a","object":"thread","created_at":100,"metadata":{"tag":"sales"}}"#
+        let third = try importText(changed, into: ledger)
+        #expect(third.counts == ImportCounts(imported: 0, updated: 1, unchanged: 0))
+        #expect(try ledger.count() == 3)
+        #expect(try ledger.count(matching: .metadata("tag", glob: "sales")) == 1)
+        #expect(try ledger.rows("SELECT count(*) FROM thread_metadata WHERE thread_id = 'thread_a'") == [[.integer(1)]])
+    }
+
+    @Test func importNeverRevivesADeletedThread() throws {
+        let (_, ledger) = try freshLedger()
+        _ = try importText(Self.jsonl, into: ledger)
+        try ledger.markState(.deleted, threadIDs: ["thread_a"])
+        _ = try importText(Self.jsonl, into: ledger)
+        #expect(try ledger.thread(id: "thread_a")?.state == .deleted)
+    }
+
+    @Test func csvWithQuotedMetadataAndBadLines() throws {
+        let (_, ledger) = try freshLedger()
+        let csv = """
+            id,created_at,metadata
+            thread_a,100,"{""tag"":""support"",""note"":""a, b""}"
+            thread_b,200,
+            thread_c,yesterday,{}
+            thread_d,300,"{""tag"":
+            "thread e",400,{}
+            thread_f,500,[1]
+            """
+        let result = try importText(csv, into: ledger)
+        #expect(result.format == .csv)
+        #expect(result.counts.imported == 2)
+        #expect(
+            result.bad == [
+                "4: created_at 'yesterday' is not a whole number of seconds",
+                "5: bad CSV: unterminated quoted field or stray quote",
+                "6: thread id 'thread e' has a character other than letters, digits and - _ . : ~",
+                "7: metadata is an array, not an object",
+            ])
+        #expect(try ledger.thread(id: "thread_a")?.metadata == ["tag": "support", "note": "a, b"])
+        #expect(try ledger.thread(id: "thread_b")?.metadata == [:])
+    }
+
+    @Test func csvColumnsMayComeInAnyOrder() throws {
+        let (_, ledger) = try freshLedger()
+        let result = try importText("metadata,id\n\"{\"\"k\"\":\"\"v\"\"}\",thread_a\n", into: ledger)
+        #expect(result.counts.imported == 1)
+        // No created_at column: the import time, never later than the real one.
+        #expect(try ledger.thread(id: "thread_a")?.createdAt == 5_000)
+    }
+
+    @Test func bareIDsWithCommentsBlankLinesAndCRLF() throws {
+        let (_, ledger) = try freshLedger()
+        let result = try importText("# exported 2026-01-01\r\nthread_a\r\n\r\n  thread_b  \nthread/../x\n", into: ledger)
+        #expect(result.format == .ids)
+        #expect(result.counts.imported == 2)
+        #expect(result.bad == ["5: thread id 'thread/../x' has a character other than letters, digits and - _ . : ~"])
+        let b = try #require(try ledger.thread(id: "thread_b"))
+        #expect(b.createdAt == 5_000 && b.metadata == [:])
+        // Bare ids say nothing new about a known thread.
+        _ = try importText(#"{"id":"thread_a","created_at":7,"metadata":{"x":"y"}}"#, into: ledger)
+        #expect(try importText("thread_a\n", into: ledger).counts == ImportCounts(unchanged: 1))
+        #expect(try ledger.thread(id: "thread_a")?.metadata == ["x": "y"])
+        #expect(try ledger.thread(id: "thread_a")?.createdAt == 7)
+    }
+
+    @Test func forcedFormatParsesEveryLineThatWay() throws {
+        let (_, ledger) = try freshLedger()
+        let result = try importText("{\"id\":\"x\"}\n", into: ledger, format: .ids)
+        #expect(result.bad.count == 1)
+        #expect(result.bad[0].hasPrefix("1: thread id '{\\\"id\\\":\\\"x\\\"}' has a character"))
+    }
+
+    @Test func atomicImportWritesNothingWhenALineIsBad() throws {
+        let (_, ledger) = try freshLedger()
+        let result = try importText(Self.jsonl, into: ledger, atomic: true, batchSize: 1)
+        #expect(result.bad.count == 4)
+        #expect(try ledger.count() == 0)
+        #expect(try ledger.rows("SELECT count(*) FROM thread_metadata") == [[.integer(0)]])
+    }
+
+    @Test func metadataLimitsOfTheAPI() {
+        let many = Dictionary(uniqueKeysWithValues: (0..<17).map { ("k\($0)", "v") })
+        #expect(ThreadImport(id: "t", metadata: many).problem() == "metadata has 17 keys; the API allows 16")
+        #expect(ThreadImport(id: "t", metadata: ["k": String(repeating: "v", count: 513)]).problem()?.contains("512") == true)
+        #expect(ThreadImport(id: "t", createdAt: 1, metadata: ["k": "v"]).problem() == nil)
+    }
+
+    @Test func exportRoundTripsThroughImport() throws {
+        let (_, ledger) = try freshLedger()
+        _ = try importText(Self.jsonl, into: ledger)
+        try ledger.markState(.gone, threadIDs: ["thread_b"])
+        var lines: [String] = []
+        #expect(try ledger.export(states: [.live], format: .jsonl) { lines.append($0) } == 2)
+        #expect(
+            lines == [
+                #"{"id":"thread_a","object":"thread","created_at":100,"metadata":{"tag":"support"}}"#,
+                #"{"id":"thread_f","object":"thread","created_at":400,"metadata":{"tag":"séles \"q\""}}"#,
+            ])
+        var csv: [String] = []
+        try ledger.export(format: .csv) { csv.append($0) }
+        #expect(csv.first == Ledger.csvExportHeader)
+        #expect(csv[2] == "thread_b,200,{},gone,import,5000,,")
+        #expect(csv[3] == #"thread_f,400,"{""tag"":""séles \""q\""""}",live,import,5000,,"#)
+        let (_, copy) = try freshLedger()
+        let result = try importText(csv.joined(separator: "\n"), into: copy)
+        #expect(result.bad.isEmpty)
+        #expect(result.counts.imported == 3)
+        #expect(try copy.thread(id: "thread_f")?.metadata == ["tag": "séles \"q\""])
+    }
+}

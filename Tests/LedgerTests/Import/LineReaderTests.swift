@@ -1,0 +1,31 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Ledger
+
+struct LineReaderTests {
+    func lines(_ text: String, chunkSize: Int, maximum: Int = 1 << 20) throws -> [String] {
+        let directory = TemporaryDirectory()
+        let path = try directory.write("f", text)
+        let descriptor = open(path, O_RDONLY)
+        defer { close(descriptor) }
+        var out: [String] = []
+        try LineReader(descriptor: descriptor, path: path, chunkSize: chunkSize, maximumLineLength: maximum).forEachLine {
+            out.append("\($1)\($2 ? "!" : ""):" + String(decoding: $0, as: UTF8.self))
+            return true
+        }
+        return out
+    }
+
+    @Test(arguments: [1, 2, 3, 7, 64])
+    func linesSurviveAnyChunking(chunkSize: Int) throws {
+        #expect(try lines("ab\r\ncde\n\nf", chunkSize: chunkSize) == ["1:ab", "2:cde", "3:", "4:f"])
+        #expect(try lines("", chunkSize: chunkSize) == [])
+        #expect(try lines("x\n", chunkSize: chunkSize) == ["1:x"])
+    }
+
+    @Test func overlongLineIsCutAndTheRestSkipped() throws {
+        #expect(try lines("ok\n0123456789abc\nnext\n", chunkSize: 4, maximum: 8) == ["1:ok", "2!:01234567", "3:next"])
+    }
+}
