@@ -1,0 +1,148 @@
+import Foundation
+
+/// The final answer to one call, after retries.
+struct Answer: Sendable {
+    var response: HTTPResponse
+    var requestID: String?
+    var attempts: Int
+}
+
+extension ThreadsClient {
+    /// Sends one call through the breaker, the limiter and the retry policy.
+    ///
+    /// Returns the 2xx answer; throws an `APIError` for anything else, after feeding the
+    /// outcome to the breaker.
+    func send(
+        _ method: String, _ path: String, query: [URLQueryItem] = [], body: Data? = nil, notFoundCounts: Bool
+    ) async throws -> Answer {
+        let operation = "\(method) \(path)"
+        let request = HTTPRequest(
+            method: method, url: try url(path, query: query),
+            headers: body == nil ? baseHeaders : baseHeaders + [("Content-Type", "application/json")], body: body,
+            timeout: configuration.timeout, maxResponseBytes: configuration.maxResponseBytes)
+        let firstAttemptAt = clock.now()
+        var attempts = 0
+        while true {
+            if let cause = breaker.withLock({ $0.check(now: clock.now()) }) {
+                throw APIError(
+                    kind: .breakerOpen(cause), message: "not sent, the breaker is open: \(cause)", attempts: attempts,
+                    operation: operation)
+            }
+            let sentAt = try await limiter.acquire()
+            attempts += 1
+            let outcome: RetryPolicy.Outcome
+            var response: HTTPResponse?
+            var failure: TransportError?
+            do {
+                let answer = try await transport.send(request)
+                response = answer
+                outcome = .status(answer.status)
+                await limiter.release(RateFeedback(status: answer.status, sentAt: sentAt, headers: answer.headers))
+            } catch {
+                await limiter.release(RateFeedback(status: nil, sentAt: sentAt))
+                if Task.isCancelled || error is CancellationError { throw CancellationError() }
+                let transportError = error as? TransportError ?? TransportError(.other, String(describing: type(of: error)))
+                failure = transportError
+                outcome = .transport(transportError.failure)
+            }
+            if let response, (200..<300).contains(response.status) {
+                breaker.withLock { $0.record(.success, now: clock.now()) }
+                return Answer(response: response, requestID: response.headers["x-request-id"], attempts: attempts)
+            }
+            let retryAfter = response.flatMap { RateFeedback(status: $0.status, sentAt: sentAt, headers: $0.headers).retryAfter }
+            let now = clock.now()
+            let decision = random.withLock { generator in
+                retryPolicy.decide(
+                    after: outcome, attempt: attempts, firstAttemptAt: firstAttemptAt, now: now, retryAfter: retryAfter,
+                    using: &generator)
+            }
+            switch decision {
+            case .retry(let delay):
+                try await clock.sleep(until: now + delay)
+            case .stop(let reason):
+                let error = makeError(response: response, failure: failure, attempts: attempts, operation: operation)
+                let event = breakerEvent(for: error, reason: reason, notFoundCounts: notFoundCounts)
+                breaker.withLock { $0.record(event, now: clock.now()) }
+                throw error
+            }
+        }
+    }
+
+    func url(_ path: String, query: [URLQueryItem]) throws -> URL {
+        var text = resolved.baseURL + path
+        if !query.isEmpty {
+            var components = URLComponents()
+            components.queryItems = query
+            text += "?" + (components.percentEncodedQuery ?? "")
+        }
+        guard let url = URL(string: text) else {
+            throw APIError(kind: .configuration, message: "cannot build a url from base url '\(resolved.baseURL)' and '\(path)'")
+        }
+        return url
+    }
+
+    private func breakerEvent(for error: APIError, reason: RetryPolicy.StopReason, notFoundCounts: Bool) -> Breaker.Event {
+        if reason != .notRetryable { return .exhausted }
+        if error.isNotFound { return .notFound(counts: notFoundCounts) }
+        if error.isAuthentication, let status = error.status { return .authenticationFailure(status: status) }
+        return .otherAnswer
+    }
+
+    func makeError(response: HTTPResponse?, failure: TransportError?, attempts: Int, operation: String) -> APIError {
+        guard let response else {
+            let failure = failure ?? TransportError(.other)
+            return APIError(
+                kind: .transport(failure.failure), message: key.redact(failure.description), attempts: attempts,
+                operation: operation)
+        }
+        let requestID = response.headers["x-request-id"]
+        if (300..<400).contains(response.status) {
+            let location = response.headers["location"].map { "'\(Self.clean($0, limit: 200))'" } ?? "another address"
+            return APIError(
+                kind: .redirect, status: response.status,
+                message:
+                    "the server redirects to \(location); redirects are not followed so the key stays with the configured host: set BaseURL= to the final address",
+                requestID: requestID, attempts: attempts, operation: operation)
+        }
+        var error = APIError(
+            kind: .http, status: response.status, message: "http status \(response.status)", requestID: requestID,
+            attempts: attempts, operation: operation)
+        if let envelope = try? JSONDecoder().decode(ErrorEnvelope.self, from: response.body), let body = envelope.error {
+            error.errorType = body.type.map { Self.clean($0, limit: 100) }
+            error.code = body.code?.scalarText.map { Self.clean($0, limit: 100) }
+            error.param = body.param.map { Self.clean($0, limit: 100) }
+            if let message = body.message, !message.isEmpty { error.message = key.redact(Self.clean(message, limit: 500)) }
+        } else if !response.body.isEmpty {
+            let text = String(decoding: response.body.prefix(300), as: UTF8.self)
+            error.message = "http status \(response.status): " + key.redact(Self.clean(text, limit: 200))
+        }
+        if response.status == 429, let retryAfter = response.headers["retry-after"] {
+            error.message += " (retry after \(Self.clean(retryAfter, limit: 20))s)"
+        }
+        return error
+    }
+
+    /// One line without control characters, cut at `limit` characters.
+    static func clean(_ text: String, limit: Int) -> String {
+        var out = ""
+        for character in text {
+            if out.count >= limit {
+                out += "…"
+                break
+            }
+            out.append(character.isNewline || character.asciiValue.map { $0 < 0x20 || $0 == 0x7F } == true ? " " : character)
+        }
+        return out
+    }
+}
+
+/// `{"error":{"message","type","param","code"}}`.
+private struct ErrorEnvelope: Decodable {
+    struct Body: Decodable {
+        var message: String?
+        var type: String?
+        var param: String?
+        var code: JSONValue?
+    }
+    var error: Body?
+}

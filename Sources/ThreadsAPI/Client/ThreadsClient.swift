@@ -1,0 +1,210 @@
+import Foundation
+import Synchronization
+
+/// The typed client of the Threads API: every thread and message call, rate-limited,
+/// retried and guarded by a breaker.
+///
+/// Calls may run concurrently from many tasks; they share the `RateLimiter` given at
+/// initialization (one per process), the breaker and the retry policy. Each successful call
+/// returns an `APIResponse` with the status, request id and attempt count; each failure
+/// throws an `APIError` carrying the same. The key goes only into `Authorization: Bearer`,
+/// and any echo of it in a server's message is redacted.
+public final class ThreadsClient: Sendable {
+    public let configuration: APIConfiguration
+    public let limiter: RateLimiter
+    public let retryPolicy: RetryPolicy
+    let resolved: ResolvedAPIConfiguration
+    let key: APIKey
+    let transport: any HTTPTransport
+    let clock: any APIClock
+    let breaker: Mutex<Breaker>
+    let random: Mutex<SplitMix64>
+    let baseHeaders: [(String, String)]
+
+    /// A client for `configuration`; throws an `APIError` of kind `.configuration` when it cannot be used.
+    ///
+    /// - Parameters:
+    ///   - transport: the HTTP transport; nil means URLSession.
+    ///   - limiter: the process's limiter; nil makes one from the configuration.
+    ///   - retryPolicy: nil means the configuration's attempts and deadline with the default backoff.
+    ///   - random: the jitter source; seed it in tests for repeatable delays.
+    public init(
+        configuration: APIConfiguration, key: APIKey, transport: (any HTTPTransport)? = nil, limiter: RateLimiter? = nil,
+        retryPolicy: RetryPolicy? = nil, breaker: Breaker.Settings = Breaker.Settings(),
+        clock: any APIClock = SystemAPIClock(), random: SplitMix64 = SplitMix64()
+    ) throws {
+        resolved = try configuration.resolved()
+        self.configuration = configuration
+        self.key = key
+        self.transport = transport ?? URLSessionTransport(maximumConnections: configuration.concurrency)
+        self.clock = clock
+        self.limiter = limiter ?? RateLimiter(configuration: configuration, clock: clock)
+        self.retryPolicy =
+            retryPolicy ?? RetryPolicy(maxAttempts: configuration.maxAttempts, deadline: configuration.retryDeadline)
+        self.breaker = Mutex(Breaker(settings: breaker))
+        self.random = Mutex(random)
+        baseHeaders =
+            [("Authorization", "Bearer \(key.value)"), ("User-Agent", configuration.userAgent), ("Accept", "application/json")]
+            + resolved.headers
+    }
+
+    /// The base URL requests go to (`BaseURL` + `/threads…`).
+    public var baseURL: String { resolved.baseURL }
+
+    /// The breaker's state now.
+    public var breakerState: Breaker.State { breaker.withLock { $0.state } }
+
+    // MARK: Threads
+
+    /// `POST /threads`: a new thread with optional first messages and metadata.
+    public func createThread(messages: [NewMessage] = [], metadata: [String: String] = [:]) async throws -> APIResponse<ThreadObject> {
+        try MetadataLimits.validate(metadata)
+        for message in messages { try MetadataLimits.validate(message.metadata ?? [:]) }
+        let body = try encode(CreateThreadBody(messages: messages.isEmpty ? nil : messages, metadata: metadata))
+        return try await call("POST", "/threads", body: body, as: ThreadObject.self)
+    }
+
+    /// `GET /threads/{id}`; a 404 throws an `APIError` whose `isNotFound` is true.
+    ///
+    /// - Parameter expectingLive: the caller knows the thread as live, so a 404 counts
+    ///   toward the breaker's wrong-base-URL detection.
+    public func retrieveThread(_ id: String, expectingLive: Bool = false) async throws -> APIResponse<ThreadObject> {
+        let id = try ThreadID.validate(id)
+        return try await call("GET", "/threads/\(id)", as: ThreadObject.self, notFoundCounts: expectingLive)
+    }
+
+    /// `POST /threads/{id}` with `{"metadata":…}`: sets the thread's whole metadata.
+    public func modifyThread(_ id: String, metadata: [String: String]) async throws -> APIResponse<ThreadObject> {
+        let id = try ThreadID.validate(id)
+        try MetadataLimits.validate(metadata)
+        let body = try encode(MetadataBody(metadata: metadata))
+        return try await call("POST", "/threads/\(id)", body: body, as: ThreadObject.self)
+    }
+
+    /// `DELETE /threads/{id}`: `.deleted`, or `.gone` when the API answers 404.
+    public func deleteThread(_ id: String, expectingLive: Bool = false) async throws -> APIResponse<DeleteOutcome> {
+        let id = try ThreadID.validate(id)
+        return try await delete("/threads/\(id)", notFoundCounts: expectingLive)
+    }
+
+    // MARK: Messages
+
+    /// `POST /threads/{id}/messages`.
+    public func createMessage(threadID: String, _ message: NewMessage) async throws -> APIResponse<MessageObject> {
+        let threadID = try ThreadID.validate(threadID)
+        try MetadataLimits.validate(message.metadata ?? [:])
+        return try await call("POST", "/threads/\(threadID)/messages", body: try encode(message), as: MessageObject.self)
+    }
+
+    /// `GET /threads/{id}/messages` with `limit` (1–100), `order`, and the `after`/`before` cursors.
+    public func listMessages(
+        threadID: String, limit: Int? = nil, order: ListOrder? = nil, after: String? = nil, before: String? = nil,
+        expectingLive: Bool = false
+    ) async throws -> APIResponse<MessageList> {
+        let threadID = try ThreadID.validate(threadID)
+        var query: [URLQueryItem] = []
+        if let limit {
+            guard (1...100).contains(limit) else {
+                throw APIError(kind: .invalidRequest, param: "limit", message: "limit '\(limit)' must be between 1 and 100")
+            }
+            query.append(URLQueryItem(name: "limit", value: String(limit)))
+        }
+        if let order { query.append(URLQueryItem(name: "order", value: order.rawValue)) }
+        if let after { query.append(URLQueryItem(name: "after", value: try ThreadID.validate(after, kind: "cursor"))) }
+        if let before { query.append(URLQueryItem(name: "before", value: try ThreadID.validate(before, kind: "cursor"))) }
+        return try await call(
+            "GET", "/threads/\(threadID)/messages", query: query, as: MessageList.self, notFoundCounts: expectingLive)
+    }
+
+    /// `GET /threads/{id}/messages/{message}`.
+    public func retrieveMessage(threadID: String, messageID: String) async throws -> APIResponse<MessageObject> {
+        let path = try messagePath(threadID, messageID)
+        return try await call("GET", path, as: MessageObject.self)
+    }
+
+    /// `POST /threads/{id}/messages/{message}` with `{"metadata":…}`.
+    public func modifyMessage(threadID: String, messageID: String, metadata: [String: String]) async throws
+        -> APIResponse<MessageObject>
+    {
+        let path = try messagePath(threadID, messageID)
+        try MetadataLimits.validate(metadata)
+        return try await call("POST", path, body: try encode(MetadataBody(metadata: metadata)), as: MessageObject.self)
+    }
+
+    /// `DELETE /threads/{id}/messages/{message}`: `.deleted`, or `.gone` on 404.
+    public func deleteMessage(threadID: String, messageID: String) async throws -> APIResponse<DeleteOutcome> {
+        try await delete(try messagePath(threadID, messageID), notFoundCounts: false)
+    }
+
+    /// The newest message's `created_at`, or nil for a thread without messages.
+    public func newestMessageTime(threadID: String, expectingLive: Bool = false) async throws -> APIResponse<Int64?> {
+        let page = try await listMessages(threadID: threadID, limit: 1, order: .descending, expectingLive: expectingLive)
+        return APIResponse(
+            value: page.value.data.first?.createdAt, status: page.status, requestID: page.requestID, attempts: page.attempts)
+    }
+
+    // MARK: Plumbing
+
+    private func messagePath(_ threadID: String, _ messageID: String) throws -> String {
+        let threadID = try ThreadID.validate(threadID)
+        let messageID = try ThreadID.validate(messageID, kind: "message")
+        return "/threads/\(threadID)/messages/\(messageID)"
+    }
+
+    private func delete(_ path: String, notFoundCounts: Bool) async throws -> APIResponse<DeleteOutcome> {
+        do {
+            let answer = try await send("DELETE", path, notFoundCounts: notFoundCounts)
+            _ = try decode(DeletionStatus.self, answer, operation: "DELETE \(path)")
+            return APIResponse(value: .deleted, status: answer.response.status, requestID: answer.requestID, attempts: answer.attempts)
+        } catch let error as APIError where error.isNotFound {
+            return APIResponse(value: .gone, status: 404, requestID: error.requestID, attempts: error.attempts)
+        }
+    }
+
+    private func call<Value: Decodable & Sendable>(
+        _ method: String, _ path: String, query: [URLQueryItem] = [], body: Data? = nil, as type: Value.Type,
+        notFoundCounts: Bool = false
+    ) async throws -> APIResponse<Value> {
+        let answer = try await send(method, path, query: query, body: body, notFoundCounts: notFoundCounts)
+        let value = try decode(type, answer, operation: "\(method) \(path)")
+        return APIResponse(value: value, status: answer.response.status, requestID: answer.requestID, attempts: answer.attempts)
+    }
+
+    private func encode(_ value: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value)
+    }
+
+    private func decode<Value: Decodable>(_ type: Value.Type, _ answer: Answer, operation: String) throws -> Value {
+        do {
+            return try JSONDecoder().decode(type, from: answer.response.body)
+        } catch {
+            throw APIError(
+                kind: .malformedResponse, status: answer.response.status,
+                message: "the answer is not a valid \(Value.self): \(Self.describe(decodingError: error))",
+                requestID: answer.requestID, attempts: answer.attempts, operation: operation)
+        }
+    }
+
+    static func describe(decodingError error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "not json" }
+        switch error {
+        case .keyNotFound(let key, _): return "field '\(key.stringValue)' is missing"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return "field '\(path)' has the wrong type"
+        case .dataCorrupted: return "not json"
+        @unknown default: return "not json"
+        }
+    }
+}
+
+private struct CreateThreadBody: Encodable {
+    var messages: [NewMessage]?
+    var metadata: [String: String]
+}
+
+private struct MetadataBody: Encodable {
+    var metadata: [String: String]
+}

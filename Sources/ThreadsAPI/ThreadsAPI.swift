@@ -1,2 +1,0 @@
-/// The ThreadsAPI module; see ../shared/DESIGN.md for what it owns.
-public enum ThreadsAPIModule {}
