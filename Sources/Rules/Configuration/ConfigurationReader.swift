@@ -62,6 +62,21 @@ struct ConfigurationReader {
         setting = Setting(value, origin(entry))
     }
 
+    /// For settings whose default is "unset".
+    private mutating func read<Value>(
+        _ key: String, in section: String, into setting: inout Setting<Value?>, expected: String,
+        _ convert: (String) -> Value?
+    ) {
+        guard let entry = document.value(key, in: section) else { return }
+        guard let value = convert(entry.value) else {
+            error(entry, "`\(key)=` takes \(expected), got `\(entry.value)`")
+            return
+        }
+        setting = Setting(value, origin(entry))
+    }
+
+    private static func absolutePath(_ text: String) -> String? { text.hasPrefix("/") ? text : nil }
+
     mutating func read() -> Configuration {
         var configuration = Configuration()
         if let entry = document.value("Provider", in: "API") {
@@ -81,9 +96,7 @@ struct ConfigurationReader {
         configuration.headers = Setting(provider.value.defaultHeaders, provider.origin)
         read("AllowInsecure", in: "API", into: &configuration.allowInsecure, expected: "a boolean (yes or no)", ValueParsers.boolean)
         readBaseURL(&configuration)
-        read("ApiKeyFile", in: "API", into: &configuration.apiKeyFile, expected: "an absolute path") {
-            $0.hasPrefix("/") ? $0 : nil
-        }
+        read("ApiKeyFile", in: "API", into: &configuration.apiKeyFile, expected: "an absolute path", Self.absolutePath)
         read(
             "RequestsPerSecond", in: "API", into: &configuration.requestsPerSecond, expected: "a number above 0, such as `5` or `0.5`",
             ValueParsers.positiveNumber)
@@ -105,8 +118,8 @@ struct ConfigurationReader {
             text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F } ? text : nil
         }
         readHeaders(&configuration)
-        read("Path", in: "Ledger", into: &configuration.ledgerPath, expected: "an absolute path") { $0.hasPrefix("/") ? $0 : nil }
-        read("Directory", in: "Rules", into: &configuration.rulesDirectory, expected: "an absolute path") { $0.hasPrefix("/") ? $0 : nil }
+        read("Path", in: "Ledger", into: &configuration.ledgerPath, expected: "an absolute path", Self.absolutePath)
+        read("Directory", in: "Rules", into: &configuration.rulesDirectory, expected: "an absolute path", Self.absolutePath)
         read("Hold", in: "Rules", into: &configuration.hold, expected: "a metadata key of at most 64 characters") {
             $0.unicodeScalars.count <= MetadataLimits.maxKeyLength ? $0 : nil
         }

@@ -1,0 +1,69 @@
+import Ledger
+import Testing
+
+@testable import Rules
+
+/// `Glob` against SQLite's own GLOB operator, on hand-picked and random cases.
+struct GlobTests {
+    static func sqliteGlob(_ database: SQLiteDatabase, _ pattern: String, _ text: String) throws -> Bool {
+        // `X GLOB Y` is glob(Y, X): Y is the pattern.
+        try database.scalar("SELECT ? GLOB ?", [.text(text), .text(pattern)])?.integerValue == 1
+    }
+
+    static let cases: [(String, String, Bool)] = [
+        ("support", "support", true), ("support", "Support", false), ("sup*", "support", true),
+        ("*port", "support", true), ("s?pport", "support", true), ("s?pport", "spport", false),
+        ("*", "", true), ("?", "", false), ("", "", true), ("", "x", false), ("a*b*c", "aXbYc", true),
+        ("a*b*c", "aXbY", false), ("[abc]x", "bx", true), ("[^abc]x", "bx", false), ("[^abc]x", "dx", true),
+        ("[a-c]", "b", true), ("[a-c]", "d", false), ("[]]", "]", true), ("[]a]", "a", true), ("[^]]", "]", false),
+        ("[a-]", "-", true), ("[-a]", "-", true), ("[z-a]", "m", false), ("[a-c-e]", "-", true), ("[a-c-e]", "d", false),
+        ("[abc", "a", false), ("*[abc", "xa", false), ("*[b]", "ab", true), ("*[b]*", "abc", true), ("**?", "", false),
+        ("*?", "x", true), ("*?*?", "x", false), ("é*", "étoile", true), ("?", "é", true), ("??", "e\u{301}", true),
+        ("*.*", "a.b", true), ("\\*", "\\x", true), ("gold", "gold\u{0}rest", true), ("gold*", "gold\u{0}", true),
+    ]
+
+    @Test(arguments: cases)
+    func handPicked(pattern: String, text: String, expected: Bool) throws {
+        let database = try SQLiteDatabase(path: ":memory:")
+        #expect(Glob(pattern).matches(text) == expected, "\(pattern) vs \(text)")
+        #expect(try Self.sqliteGlob(database, pattern, text) == expected, "sqlite: \(pattern) vs \(text)")
+    }
+
+    @Test func randomPatternsAgreeWithSQLite() throws {
+        let database = try SQLiteDatabase(path: ":memory:")
+        var random = SplitMix64(seed: 0x676C_6F62)
+        let patternAlphabet: [String] = ["a", "b", "c", "-", "*", "?", "[", "]", "^", "é", "z"]
+        let textAlphabet: [String] = ["a", "b", "c", "-", "]", "^", "é", "z", "["]
+        var disagreements: [String] = []
+        for _ in 0..<4000 {
+            let pattern = (0..<Int.random(in: 0...7, using: &random)).map { _ in patternAlphabet.randomElement(using: &random)! }.joined()
+            let text = (0..<Int.random(in: 0...6, using: &random)).map { _ in textAlphabet.randomElement(using: &random)! }.joined()
+            if Glob(pattern).matches(text) != (try Self.sqliteGlob(database, pattern, text)) {
+                disagreements.append("\(pattern) vs \(text)")
+            }
+        }
+        #expect(disagreements.isEmpty)
+    }
+
+    @Test func literalAndUnterminated() {
+        #expect(Glob("support").isLiteral)
+        #expect(!Glob("sup*").isLiteral)
+        #expect(Glob("a[b").unterminatedSetOffset == 1)
+        #expect(Glob("a[]b").unterminatedSetOffset == 1)
+        #expect(Glob("a[]]b").unterminatedSetOffset == nil)
+        #expect(Glob("[^]x]").unterminatedSetOffset == nil)
+    }
+}
+
+/// A seeded generator, so a failing property names its case reproducibly.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

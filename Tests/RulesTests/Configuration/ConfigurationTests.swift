@@ -1,0 +1,148 @@
+import Schedule
+import TestSupport
+import Testing
+import UnitFile
+
+@testable import Rules
+
+struct ConfigurationTests {
+    @Test func defaults() {
+        let configuration = Configuration()
+        #expect(configuration.provider.value == .aimlapi)
+        #expect(configuration.baseURL.value == "https://api.aimlapi.com")
+        #expect(configuration.requestsPerSecond.value == 5 && configuration.burst.value == 1 && configuration.concurrency.value == 8)
+        #expect(configuration.timeout.value == TimeSpan.seconds(30))
+        #expect(configuration.hold == Setting("legal_hold"))
+        #expect(configuration.rulesDirectory.value == "/etc/threadkeeper/rules.d")
+        #expect(configuration.ledgerPath.value == nil)
+        #expect(configuration.runMissed.value == true)
+        #expect(configuration.allowInsecure.value == false)
+        #expect(configuration.headers.value.isEmpty)
+    }
+
+    @Test func readsEveryKeyWithItsLine() {
+        let text = """
+            [API]
+            Provider=openai
+            ApiKeyFile=/etc/threadkeeper/api-key
+            # the account's budget
+            RequestsPerSecond=2.5
+            Burst=3
+            Concurrency=4
+            Timeout=1min 30s
+            UserAgent=acme-retention/1.0
+            Header=X-Team: platform
+            AllowInsecure=no
+
+            [Ledger]
+            Path=/srv/threadkeeper/ledger.sqlite3
+
+            [Rules]
+            Directory=/srv/threadkeeper/rules.d
+            Hold=custody
+
+            [Daemon]
+            RunMissed=no
+            """
+        let (configuration, diagnostics) = Configuration.parse(text: text, file: "/etc/threadkeeper/threadkeeper.conf")
+        #expect(diagnostics.isEmpty)
+        let at = { (line: Int) in SettingOrigin.file(SourceLocation(file: "/etc/threadkeeper/threadkeeper.conf", line: line, column: 1)) }
+        #expect(configuration.provider == Setting(.openai, at(2)))
+        #expect(configuration.baseURL == Setting("https://api.openai.com/v1", at(2)))
+        #expect(configuration.apiKeyFile == Setting("/etc/threadkeeper/api-key", at(3)))
+        #expect(configuration.requestsPerSecond == Setting(2.5, at(5)))
+        #expect(configuration.burst == Setting(3, at(6)))
+        #expect(configuration.concurrency == Setting(4, at(7)))
+        #expect(configuration.timeout == Setting(TimeSpan.seconds(90), at(8)))
+        #expect(configuration.userAgent == Setting("acme-retention/1.0", at(9)))
+        #expect(
+            configuration.headers
+                == Setting(
+                    [HTTPHeader(name: "OpenAI-Beta", value: "assistants=v2"), HTTPHeader(name: "X-Team", value: "platform")], at(10)))
+        #expect(configuration.allowInsecure == Setting(false, at(11)))
+        #expect(configuration.ledgerPath == Setting("/srv/threadkeeper/ledger.sqlite3", at(14)))
+        #expect(configuration.rulesDirectory == Setting("/srv/threadkeeper/rules.d", at(17)))
+        #expect(configuration.hold == Setting("custody", at(18)))
+        #expect(configuration.runMissed == Setting(false, at(21)))
+        #expect(configuration.budget == RuleBudget(requestsPerSecond: 2.5, concurrency: 4))
+        #expect(configuration.file == "/etc/threadkeeper/threadkeeper.conf")
+    }
+
+    @Test func emptyHeaderResetsProviderHeaders() {
+        let (configuration, diagnostics) = Configuration.parse(text: "[API]\nProvider=openai\nHeader=\nHeader=A: b\n", file: "c")
+        #expect(diagnostics.isEmpty)
+        #expect(configuration.headers.value == [HTTPHeader(name: "A", value: "b")])
+    }
+
+    @Test func customProviderWithLoopbackHTTP() {
+        let (configuration, diagnostics) = Configuration.parse(
+            text: "[API]\nProvider=custom\nBaseURL=http://127.0.0.1:8080/\n", file: "c")
+        #expect(diagnostics.isEmpty)
+        #expect(configuration.baseURL.value == "http://127.0.0.1:8080")
+        let insecure = Configuration.parse(text: "[API]\nBaseURL=http://threads.internal\nAllowInsecure=yes\n", file: "c")
+        #expect(insecure.1.isEmpty)
+        #expect(insecure.0.baseURL.value == "http://threads.internal")
+    }
+
+    static let fixtures: [(String, String)] = [
+        ("[API]\nProvider=‸aimlap\n", "unknown provider `aimlap` for `Provider=`; did you mean `aimlapi`?"),
+        ("[API]\nProvider=‸azure\n", "unknown provider `azure` for `Provider=`; valid providers are: aimlapi, openai, custom"),
+        (
+            "[API]\n‸Provider=custom\n", "`Provider=custom` needs `BaseURL=` in [API], such as `BaseURL=https://threads.example.com`"
+        ),
+        (
+            "[API]\nBaseURL=‸ftp://x\n",
+            "`BaseURL=` takes an http or https URL without query, such as `https://api.aimlapi.com`, got `ftp://x`"
+        ),
+        (
+            "[API]\nBaseURL=‸http://threads.example.com\n",
+            "`BaseURL=http://threads.example.com` sends the API key unencrypted to `threads.example.com`; use https, or set `AllowInsecure=yes` if you must"
+        ),
+        ("[API]\nApiKeyFile=‸api-key\n", "`ApiKeyFile=` takes an absolute path, got `api-key`"),
+        ("[API]\nRequestsPerSecond=‸0\n", "`RequestsPerSecond=` takes a number above 0, such as `5` or `0.5`, got `0`"),
+        ("[API]\nBurst=‸-2\n", "`Burst=` takes a whole number above 0, got `-2`"),
+        ("[API]\nConcurrency=‸many\n", "`Concurrency=` takes a whole number above 0, got `many`"),
+        ("[API]\nTimeout=‸0\n", "`Timeout=` must be longer than 0, got `0`"),
+        ("[API]\nTimeout=‸5 fortnights\n", "`Timeout=` takes a time span: …"),
+        ("[API]\nUserAgent=‸bell\u{7}\n", "`UserAgent=` takes printable text, got `bell\u{7}`"),
+        ("[API]\nHeader=‸X-Team platform\n", "`Header=` takes `Name: value`, got `X-Team platform`"),
+        ("[API]\nHeader=‸X Team: platform\n", "invalid header name `X Team` in `Header=`; a name is letters, digits and `-`"),
+        (
+            "[API]\nHeader=‸Authorization: Bearer x\n",
+            "`Header=` cannot set `Authorization`; the API key comes from the credential, `ApiKeyFile=` or THREADKEEPER_API_KEY"
+        ),
+        ("[API]\nAllowInsecure=‸perhaps\n", "`AllowInsecure=` takes a boolean (yes or no), got `perhaps`"),
+        ("[Ledger]\nPath=‸ledger.sqlite3\n", "`Path=` takes an absolute path, got `ledger.sqlite3`"),
+        ("[Rules]\nDirectory=‸rules.d\n", "`Directory=` takes an absolute path, got `rules.d`"),
+        (
+            "[Rules]\nHold=‸" + String(repeating: "h", count: 65) + "\n",
+            "`Hold=` takes a metadata key of at most 64 characters, got `\(String(repeating: "h", count: 65))`"
+        ),
+        ("[Daemon]\nRunMissed=‸later\n", "`RunMissed=` takes a boolean (yes or no), got `later`"),
+        ("[Daemon]\n‸Persistent=yes\n", "unknown key `Persistent` in [Daemon]; valid keys are: RunMissed"),
+        ("‸[Threads]\n", "unknown section `[Threads]`; valid sections are: [API], [Ledger], [Rules], [Daemon]"),
+    ]
+
+    @Test(arguments: fixtures)
+    func messageIsLocated(fixture: String, message: String) {
+        let marked = MarkedFixture(fixture)
+        let (_, diagnostics) = Configuration.parse(text: marked.text, file: "t.conf")
+        #expect(diagnostics.count == 1, "\(diagnostics)")
+        guard let diagnostic = diagnostics.first else { return }
+        #expect(diagnostic.line == marked.line && diagnostic.column == marked.column, "\(diagnostic)")
+        #expect(diagnostic.severity == .error)
+        if message.hasSuffix("…") {
+            #expect(diagnostic.message.hasPrefix(String(message.dropLast())), "\(diagnostic.message)")
+        } else {
+            #expect(diagnostic.message == message)
+        }
+    }
+
+    @Test func missingFileIsAFinding() {
+        let (_, diagnostics) = Configuration.load(path: "/nonexistent/threadkeeper.conf")
+        #expect(
+            diagnostics.map(\.description) == [
+                "/nonexistent/threadkeeper.conf: error: cannot read the config file; check that it exists and is readable"
+            ])
+    }
+}
