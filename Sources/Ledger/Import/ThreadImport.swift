@@ -201,8 +201,8 @@ public struct ImportLineParser: Sendable {
     }
 }
 
-/// RFC 4180 fields of one line.
-enum CSV {
+/// RFC 4180 fields: reading one line, quoting one field.
+public enum CSV {
     /// The fields of `line`, or nil when a quoted field is unterminated or a quote is stray.
     static func fields(_ line: UnsafeBufferPointer<UInt8>) -> [String]? {
         var fields: [String] = []
@@ -244,7 +244,7 @@ enum CSV {
     }
 
     /// `text` as a CSV field: quoted when it holds a comma, quote or line break.
-    static func field(_ text: String) -> String {
+    public static func field(_ text: String) -> String {
         guard text.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D })
         else { return text }
         return "\"" + text.doublingQuotes() + "\""

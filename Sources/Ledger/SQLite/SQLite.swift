@@ -8,6 +8,29 @@ import CSQLite
 /// copy of the data immediately, before the sqlite3_bind_*() routine returns."
 private let SQLITE_TRANSIENT = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
+/// The `sqlite3 *` handle, closed when the database and every statement compiled on it are gone.
+///
+/// Statements hold this rather than the `SQLiteDatabase`, so the database's statement cache
+/// is not a reference cycle.
+private final class SQLiteConnection {
+    let handle: OpaquePointer
+    let path: String
+
+    init(handle: OpaquePointer, path: String) {
+        self.handle = handle
+        self.path = path
+    }
+
+    deinit {
+        // Every statement holding this connection has been finalized by now.
+        sqlite3_close_v2(handle)
+    }
+
+    func error(code: Int32, sql: String?) -> LedgerError {
+        SQLiteDatabase.error(code: code, handle, sql: sql, path: path)
+    }
+}
+
 /// One connection to an SQLite database file.
 ///
 /// Not thread-safe by itself: its owner (the `Ledger`, the emulator's state store) holds
@@ -25,7 +48,8 @@ public final class SQLiteDatabase {
     }
 
     public let path: String
-    fileprivate let handle: OpaquePointer
+    private let connection: SQLiteConnection
+    private var handle: OpaquePointer { connection.handle }
     private var cache: [String: SQLiteStatement] = [:]
 
     /// Opens `path`; throws a `LedgerError` naming the path when SQLite cannot.
@@ -49,16 +73,14 @@ public final class SQLiteDatabase {
             sqlite3_close_v2(pointer)
             throw error
         }
-        handle = pointer
-        sqlite3_extended_result_codes(handle, 1)
+        connection = SQLiteConnection(handle: pointer, path: path)
+        sqlite3_extended_result_codes(pointer, 1)
     }
 
     deinit {
+        // Finalize the cached statements now; the connection closes when the last statement
+        // anyone else still holds is released.
         cache.removeAll()
-        // "If sqlite3_close_v2() is called with unfinalized prepared statements ... the
-        // database connection becomes an unusable zombie which will automatically be
-        // deallocated when the last prepared statement is finalized."
-        sqlite3_close_v2(handle)
     }
 
     /// Runs one or more statements that take no arguments and return no rows.
@@ -72,7 +94,7 @@ public final class SQLiteDatabase {
         var pointer: OpaquePointer?
         let code = sqlite3_prepare_v3(handle, sql, -1, 0, &pointer, nil)
         guard code == SQLITE_OK, let pointer else { throw error(code: code, sql: sql) }
-        return SQLiteStatement(database: self, handle: pointer, sql: sql)
+        return SQLiteStatement(connection: connection, handle: pointer, sql: sql)
     }
 
     /// A compiled statement kept for reuse, reset and cleared of its bindings.
@@ -174,7 +196,7 @@ public final class SQLiteDatabase {
     public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
 
     fileprivate func error(code: Int32, sql: String?) -> LedgerError {
-        Self.error(code: code, handle, sql: sql, path: path)
+        connection.error(code: code, sql: sql)
     }
 
     fileprivate static func error(code: Int32, _ handle: OpaquePointer?, sql: String?, path: String) -> LedgerError {
@@ -214,11 +236,11 @@ public final class SQLiteDatabase {
 /// One compiled SQL statement, finalized when released.
 public final class SQLiteStatement {
     public let sql: String
-    private let database: SQLiteDatabase
+    private let database: SQLiteConnection
     private let handle: OpaquePointer
 
-    fileprivate init(database: SQLiteDatabase, handle: OpaquePointer, sql: String) {
-        self.database = database
+    fileprivate init(connection: SQLiteConnection, handle: OpaquePointer, sql: String) {
+        self.database = connection
         self.handle = handle
         self.sql = sql
     }

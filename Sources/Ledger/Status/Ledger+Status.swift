@@ -42,7 +42,8 @@ extension Ledger {
             return LedgerStatus(
                 path: path, schemaVersion: try Migrations.userVersion(database), sizeBytes: fileSize(),
                 threadsByState: byState, threadsBySource: bySource, oldestLive: oldestLive, actions: actions,
-                openActions: open, bytesPerThousandActions: try actionBytes(database).map { actions > 0 ? $0 * 1000 / Int64(actions) : 0 },
+                openActions: open,
+                bytesPerThousandActions: actions > 0 ? try actionBytes(database).map { $0 * 1000 / Int64(actions) } : nil,
                 recentRuns: runs)
         }
     }

@@ -1,7 +1,12 @@
 /// The `threadkeeper` tool: its commands in the order `--help` lists them.
 public enum Threadkeeper {
     public static let commands: [any ParsableCommand.Type] = [
-        PathsCommand.self
+        PathsCommand.self,
+        ImportCommand.self,
+        ExportCommand.self,
+        StatusCommand.self,
+        BackupCommand.self,
+        AuditCommand.self,
     ]
 
     public static let tool = CommandLineTool(

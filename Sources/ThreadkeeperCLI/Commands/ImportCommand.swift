@@ -1,0 +1,116 @@
+import Foundation
+import Ledger
+
+/// `threadkeeper import [FILE|-]`: add threads to the ledger's inventory.
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import threads into the ledger from JSONL, CSV or a list of ids.",
+        discussion: """
+            The Threads API cannot list threads, so the ledger learns them from files. FILE (or \
+            '-' for stdin, the default) holds one of:
+              jsonl  thread objects as the API returns them, one a line
+              csv    a header naming the columns (id,created_at,metadata), then one thread a line
+              ids    one thread id a line ('#' starts a comment)
+            The format is detected from the first line unless --format says. Importing again \
+            updates created_at and metadata and never duplicates a thread; a deleted thread stays \
+            deleted. A thread without created_at gets the import time, so age rules never match it \
+            early. Each bad line is reported as FILE:LINE: reason and skipped; with --strict nothing \
+            is written if any line is bad. Memory stays flat for any input size.
+            """,
+        options: [
+            OptionSpec(
+                "--format", value: "FORMAT", allowed: ImportFormat.allCases.map(\.rawValue),
+                help: "Input format: jsonl, csv or ids (default: detect)."),
+            OptionSpec.flag("--strict", help: "Write nothing if any line is bad."),
+            OptionSpec("--batch-size", value: "N", help: "Threads per transaction (default 10000)."),
+            OptionSpec.flag("--json", help: "Print the summary as a JSON object."),
+        ],
+        positionals: [PositionalSpec("FILE", optional: true, help: "The file to import, or '-' for stdin (default).")],
+        exitCodes: [
+            (.success, "every line was imported"),
+            (.failure, "some lines were bad and skipped (the rest was imported)"),
+            (.usage, "bad usage: unknown option, missing or bad value"),
+            (.dataError, "--strict and a bad line: nothing was written"),
+            (.noInput, "FILE is missing or unreadable"),
+            (.ioError, "the ledger is unreadable, corrupt, read-only or its disk is full"),
+            (.temporaryFailure, "another process held the ledger locked too long"),
+        ])
+
+    /// How many bad lines are printed before the rest are only counted.
+    static let reportedBadLines = 100
+
+    var file: String
+    var format: ImportFormat?
+    var strict: Bool
+    var batchSize: Int
+    var json: Bool
+
+    init(arguments: ParsedArguments) throws {
+        file = arguments.positional(0) ?? "-"
+        format = arguments.value("--format").flatMap(ImportFormat.init(rawValue:))
+        strict = arguments.flag("--strict")
+        batchSize = try arguments.integer("--batch-size", minimum: 1) ?? 10_000
+        json = arguments.flag("--json")
+    }
+
+    func run(_ context: CommandContext) async throws -> ExitCode {
+        let name = file == "-" ? "stdin" : file
+        let descriptor = try openInput()
+        defer { if file != "-" { close(descriptor) } }
+        let ledger = try context.openLedger()
+        let reader = ImportReader(descriptor: descriptor, path: name, format: format)
+        var skipped = 0
+        struct BadLinesInStrictMode: Error {}
+        let counts: ImportCounts
+        do {
+            counts = try ledger.importThreads(batchSize: batchSize, atomic: strict) { emit in
+                try reader.read(onThread: emit) { line, reason in
+                    skipped += 1
+                    if skipped <= Self.reportedBadLines { context.standardError.line("\(name):\(line): \(reason)") }
+                }
+                if strict, skipped > 0 { throw BadLinesInStrictMode() }
+            }
+        } catch is BadLinesInStrictMode {
+            reportHiddenBadLines(skipped, context)
+            throw CommandFailure(
+                "\(skipped) bad line\(skipped == 1 ? "" : "s") in '\(name)'; --strict: nothing was imported",
+                exitCode: .dataError)
+        }
+        reportHiddenBadLines(skipped, context)
+        if json {
+            let object: [String: Any] = [
+                "imported": counts.imported, "updated": counts.updated, "unchanged": counts.unchanged,
+                "skipped": skipped, "format": reader.format?.rawValue ?? NSNull(), "ledger": ledger.path,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            context.print(String(decoding: data, as: UTF8.self))
+        } else {
+            context.print(
+                "imported \(counts.imported), updated \(counts.updated), unchanged \(counts.unchanged), skipped \(skipped)"
+                    + " (\(reader.format?.rawValue ?? "empty input") into \(ledger.path))")
+        }
+        return skipped > 0 ? .failure : .success
+    }
+
+    private func reportHiddenBadLines(_ skipped: Int, _ context: CommandContext) {
+        if skipped > Self.reportedBadLines {
+            context.standardError.line("… and \(skipped - Self.reportedBadLines) more bad lines")
+        }
+    }
+
+    /// Opens FILE for reading (stdin for '-'); a missing or unreadable file is exit 66.
+    private func openInput() throws -> Int32 {
+        if file == "-" { return STDIN_FILENO }
+        var info = stat()
+        if stat(file, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            throw LedgerError(.inputUnavailable, "cannot import '\(file)': it is a directory; name a file", path: file)
+        }
+        let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let reason = String(cString: strerror(errno)).lowercased()
+            throw LedgerError(.inputUnavailable, "cannot open '\(file)': \(reason)", path: file)
+        }
+        return descriptor
+    }
+}
