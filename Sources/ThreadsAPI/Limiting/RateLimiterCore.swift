@@ -9,10 +9,12 @@
 ///   first requests after the pause come at the steady rate, not as a burst.
 /// - `x-ratelimit-remaining-requests: 0` with `x-ratelimit-reset-requests` pauses until the
 ///   server has one request again (`reset / limit`: the server refills `limit` in `reset`). When
-///   that refill rate is well below ours, the rate drops to it. A server with room (`remaining`
-///   above zero) never lowers the rate: at full budget, `remaining` near zero is the steady state.
-/// - A 429 lowers the rate by `decreaseFactor` (once per round: answers to requests sent before
-///   the last decrease do not count again). The rate then climbs back within `recoveryTime` to
+///   that refill rate is below ours by more than 3%, the rate drops to just under it. A server
+///   with room (`remaining` above zero) never lowers the rate, and one refilling at our rate
+///   does not either: at full budget, `remaining` near zero is the steady state.
+/// - A 429 lowers the rate (once per round: answers to requests sent before the last decrease
+///   do not count again): to just under the server's refill rate when its headers tell it, else
+///   by `decreaseFactor`. The rate then climbs back within `recoveryTime` to
 ///   halfway between where it fell to and the rate that failed, and on past it slowly (additive
 ///   increase), so a budget set too high halves its distance to the server's real limit with
 ///   each 429 and then stays just under it.
@@ -123,10 +125,10 @@ public struct RateLimiterCore: Sendable, Hashable {
             }
             if feedback.sentAt >= decreasedAt {
                 let current = rate(at: now)
+                // When the headers say how fast the server refills, go just under that;
+                // otherwise (or when it claims more than we send: others share the budget) back off.
                 var lowered = current * settings.decreaseFactor
-                if let estimate = serverRate(feedback), estimate < current {
-                    lowered = max(lowered, estimate * 0.95)
-                }
+                if let estimate = serverRate(feedback), estimate < current { lowered = estimate * 0.95 }
                 decrease(to: lowered, ceiling: current, now: max(now, pausedUntil))
             }
             return
@@ -137,7 +139,8 @@ public struct RateLimiterCore: Sendable, Hashable {
         pause(until: now + min(oneRequest, reset), now: now)
         if let estimate = serverRate(feedback), feedback.sentAt >= decreasedAt {
             let current = rate(at: now)
-            if estimate < current * 0.9 { decrease(to: estimate, ceiling: estimate, now: now) }
+            // Settle a little under the server's rate so its bucket refills instead of running dry.
+            if estimate < current * 0.97 { decrease(to: estimate * 0.98, ceiling: estimate, now: now) }
         }
     }
 

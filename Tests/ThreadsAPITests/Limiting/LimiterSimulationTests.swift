@@ -78,15 +78,17 @@ import Testing
         return Result(completed: completed, rejected: rejected, elapsed: workers.max()!)
     }
 
-    @Test func atTheServersRateThereAreNoRejections() {
-        var server = SimulatedServer(rate: 200, burst: 20, sendsHeaders: true)
+    @Test(arguments: [20.0, 200.0])
+    func atTheServersRateThereAreNoRejections(serverBurst: Double) {
+        var server = SimulatedServer(rate: 200, burst: serverBurst, sendsHeaders: true)
         let result = Self.run(count: 5000, clientRate: 200, server: &server)
         #expect(result.rejected == 0)
         #expect(Double(result.completed) / result.elapsed >= 0.95 * 200)
     }
 
-    @Test func aBudgetSetTooHighConvergesOnTheServersLimitAtOnceWhenTheHeadersTellIt() {
-        var server = SimulatedServer(rate: 200, burst: 20, sendsHeaders: true)
+    @Test(arguments: [20.0, 200.0])
+    func aBudgetSetTooHighConvergesOnTheServersLimitAtOnceWhenTheHeadersTellIt(serverBurst: Double) {
+        var server = SimulatedServer(rate: 200, burst: serverBurst, sendsHeaders: true)
         let result = Self.run(count: 5000, clientRate: 1000, server: &server)
         let achieved = Double(result.completed) / result.elapsed
         let share = Double(result.rejected) / Double(result.completed + result.rejected)

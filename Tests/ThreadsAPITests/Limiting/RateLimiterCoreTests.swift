@@ -86,8 +86,16 @@ import Testing
     @Test func headersRevealingASlowerServerLowerTheRateToIt() {
         var core = RateLimiterCore(settings: .init(rate: 1000, burst: 100), now: 0)
         core.record(RateFeedback(status: 200, sentAt: 0, limit: 20, remaining: 0, reset: 0.1), now: 0.01)
-        #expect(abs(core.rate(at: 0.01) - 200) < 1e-6)
+        #expect(abs(core.rate(at: 0.01) - 196) < 1e-6)
         #expect(core.ceilingRate == 200)
+    }
+
+    @Test func aServerRefillingAtOurRateIsNotASlowdown() {
+        var core = RateLimiterCore(settings: .init(rate: 200, burst: 20), now: 0)
+        // Bucket of 20 refilling at 200/s, empty: full again in 100 ms (sent as "98ms" after rounding).
+        core.record(RateFeedback(status: 200, sentAt: 0, limit: 20, remaining: 0, reset: 0.098), now: 0.01)
+        #expect(core.rate(at: 0.01) == 200)
+        #expect(core.decreases == 0)
     }
 
     @Test func aCancelledReservationGivesItsTokenBack() {
