@@ -2,70 +2,125 @@ import Foundation
 
 /// The UTC offsets of a time zone, and the conversions between instants and wall clocks in it.
 ///
-/// UTC needs no table; named zones use Foundation's `TimeZone` (the system's tzdata). Converting a
-/// wall clock to an instant follows glibc's `mktime()` with `tm_isdst = -1`, which systemd relies on:
-/// a reading inside a spring-forward gap is read with the offset in force before the gap (so 02:30
-/// becomes 03:30 summer time), and a reading that occurs twice in the autumn takes the offset given
-/// as `preferredOffset` when that fits, else the earlier occurrence.
-struct ZoneRules: Sendable, Hashable {
-    /// `nil` for UTC.
-    let timeZone: TimeZone?
+/// Named zones come from the system's tzdata (the files glibc and systemd read), so offsets and
+/// abbreviations match `systemd-analyze`; Foundation's `TimeZone` is the fallback where a zone
+/// file is missing. Converting a wall clock to an instant follows glibc's `mktime()` with
+/// `tm_isdst = -1`, which systemd relies on: a reading inside a spring-forward gap is read with the
+/// offset in force before the gap (so 02:30 becomes 03:30 summer time), and a reading that occurs
+/// twice in the autumn takes `preferredOffset` when that fits, else the earlier occurrence.
+public struct ZoneRules: Sendable, Hashable, CustomStringConvertible {
+    enum Storage: Sendable, Hashable {
+        case utc
+        case tzdata(ZoneInfo)
+        case foundation(TimeZone)
 
-    static let utc = ZoneRules(timeZone: nil)
-
-    init(timeZone: TimeZone?) {
-        if let timeZone, ["UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu"].contains(timeZone.identifier) {
-            self.timeZone = nil
-        } else {
-            self.timeZone = timeZone
+        static func == (lhs: Storage, rhs: Storage) -> Bool {
+            switch (lhs, rhs) {
+            case (.utc, .utc): return true
+            case (.tzdata(let a), .tzdata(let b)): return a === b
+            case (.foundation(let a), .foundation(let b)): return a == b
+            default: return false
+            }
         }
+
+        func hash(into hasher: inout Hasher) {
+            switch self {
+            case .utc: hasher.combine(0)
+            case .tzdata(let zone): hasher.combine(ObjectIdentifier(zone))
+            case .foundation(let zone): hasher.combine(zone)
+            }
+        }
+    }
+
+    let storage: Storage
+
+    init(storage: Storage) { self.storage = storage }
+
+    /// Coordinated Universal Time.
+    public static let utc = ZoneRules(storage: .utc)
+
+    static let utcNames: Set<String> = ["UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu", "UCT", "Etc/UCT"]
+
+    /// A zone by IANA name (`Europe/Berlin`), or `nil` if the system does not know it.
+    public static func named(_ name: String) -> ZoneRules? {
+        if name == "UTC" { return .utc }
+        guard isPlausibleName(name) else { return nil }
+        if let zone = ZoneInfo.named(name) { return ZoneRules(storage: .tzdata(zone)) }
+        guard let zone = TimeZone(identifier: name), zone.identifier == name else { return nil }
+        return ZoneRules(storage: .foundation(zone))
     }
 
     /// The zone of the process (`TZ`, else /etc/localtime).
-    static var local: ZoneRules { ZoneRules(timeZone: TimeZone.current) }
-
-    /// A zone by IANA name (`Europe/Berlin`), or `nil` if the system does not know it.
-    static func named(_ name: String) -> ZoneRules? {
-        if name == "UTC" { return .utc }
-        guard isPlausibleName(name), let zone = TimeZone(identifier: name) else { return nil }
-        return ZoneRules(timeZone: zone)
+    public static var local: ZoneRules {
+        if let zone = ZoneInfo.local() {
+            return utcNames.contains(zone.name) ? .utc : ZoneRules(storage: .tzdata(zone))
+        }
+        return ZoneRules(timeZone: TimeZone.current)
     }
 
-    /// IANA names are made of letters, digits and `/_-+`, like systemd's `timezone_is_valid()` demands.
-    static func isPlausibleName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first.properties.isAlphabetic, !name.hasSuffix("/") else {
-            return false
+    /// The tzdata zone of a Foundation time zone, falling back to Foundation's own rules.
+    public init(timeZone: TimeZone) {
+        if Self.utcNames.contains(timeZone.identifier) || timeZone.identifier == "GMT" && timeZone.secondsFromGMT() == 0 {
+            storage = .utc
+        } else if let zone = ZoneInfo.named(timeZone.identifier) {
+            storage = .tzdata(zone)
+        } else {
+            storage = .foundation(timeZone)
         }
+    }
+
+    /// IANA names are made of letters, digits and `/_-+`, as systemd's `timezone_is_valid()` demands.
+    static func isPlausibleName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic, !name.hasSuffix("/")
+        else { return false }
         return name.unicodeScalars.allSatisfy {
-            ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "/_-+".unicodeScalars.contains($0)
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "/_-+".unicodeScalars.contains($0))
         } && !name.contains("//") && !name.contains("..")
     }
 
-    var isUTC: Bool { timeZone == nil }
+    /// True for UTC.
+    public var isUTC: Bool { storage == .utc }
 
-    /// The zone's identifier (`UTC` for UTC).
-    var identifier: String { timeZone?.identifier ?? "UTC" }
-
-    /// Seconds east of UTC in force at `instant` (Unix seconds).
-    func offset(at instant: Int64) -> Int {
-        guard let timeZone else { return 0 }
-        return timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant)))
+    /// True when the zone never differs from UTC (`UTC`, `Etc/UTC`, a zone file with offset 0 only),
+    /// which is when systemd leaves out the "(in UTC)" lines.
+    public var isAlwaysUTC: Bool {
+        switch storage {
+        case .utc: return true
+        case .tzdata(let zone):
+            return zone.types.allSatisfy { $0.offset == 0 && !$0.isDST }
+                && (zone.footer.map { $0.standard.offset == 0 && $0.daylight == nil } ?? true)
+        case .foundation(let zone): return zone.secondsFromGMT() == 0 && zone.nextDaylightSavingTimeTransition == nil
+        }
     }
 
-    /// The abbreviation in force at `instant` (`CET`, `EDT`), as `strftime("%Z")` prints it.
-    func abbreviation(at instant: Int64) -> String {
-        guard let timeZone else { return "UTC" }
-        let date = Date(timeIntervalSince1970: TimeInterval(instant))
-        if let name = timeZone.abbreviation(for: date), !name.hasPrefix("GMT") || name == "GMT" { return name }
-        // tzdata writes numeric abbreviations ("+03") where no letters are in use.
-        let offset = timeZone.secondsFromGMT(for: date)
-        let sign = offset < 0 ? "-" : "+"
-        let magnitude = abs(offset)
-        let hours = magnitude / 3600
-        let minutes = magnitude / 60 % 60
-        return minutes == 0
-            ? "\(sign)\(hours < 10 ? "0" : "")\(hours)"
-            : "\(sign)\(hours < 10 ? "0" : "")\(hours)\(minutes < 10 ? "0" : "")\(minutes)"
+    /// The zone's name (`UTC` for UTC).
+    public var identifier: String {
+        switch storage {
+        case .utc: return "UTC"
+        case .tzdata(let zone): return zone.name
+        case .foundation(let zone): return zone.identifier
+        }
+    }
+
+    public var description: String { identifier }
+
+    /// Seconds east of UTC in force at `instant` (Unix seconds).
+    public func offset(at instant: Int64) -> Int {
+        switch storage {
+        case .utc: return 0
+        case .tzdata(let zone): return zone.local(at: instant).offset
+        case .foundation(let zone): return zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant)))
+        }
+    }
+
+    /// The abbreviation in force at `instant` (`CET`, `EDT`, `+03`), as `strftime("%Z")` prints it.
+    public func abbreviation(at instant: Int64) -> String {
+        switch storage {
+        case .utc: return "UTC"
+        case .tzdata(let zone): return zone.local(at: instant).abbreviation
+        case .foundation(let zone):
+            return zone.abbreviation(for: Date(timeIntervalSince1970: TimeInterval(instant))) ?? zone.identifier
+        }
     }
 
     /// The wall clock at `instant`.
@@ -78,8 +133,11 @@ struct ZoneRules: Sendable, Hashable {
     /// Returns the instant and the offset used; the wall clock of the result differs from `clock`
     /// only when `clock` falls in a gap.
     func instant(of clock: WallClock, preferredOffset: Int? = nil) -> (instant: Int64, offset: Int) {
-        let local = clock.localSeconds
-        guard timeZone != nil else { return (local, 0) }
+        instant(localSeconds: clock.localSeconds, preferredOffset: preferredOffset)
+    }
+
+    func instant(localSeconds local: Int64, preferredOffset: Int? = nil) -> (instant: Int64, offset: Int) {
+        if case .utc = storage { return (local, 0) }
         let before = offset(at: local - 86_400)
         let after = offset(at: local + 86_400)
         var fitting: [Int] = []
@@ -88,12 +146,26 @@ struct ZoneRules: Sendable, Hashable {
         }
         if fitting.isEmpty {
             // In a gap: read with the offset before it, which lands after the gap.
-            return (local - Int64(before), offset(at: local - Int64(before)))
+            let instant = local - Int64(before)
+            return (instant, offset(at: instant))
         }
+        if fitting.count == 1 { return (local - Int64(fitting[0]), fitting[0]) }
         if let preferredOffset, fitting.contains(preferredOffset) {
             return (local - Int64(preferredOffset), preferredOffset)
         }
         let chosen = fitting.max()!
         return (local - Int64(chosen), chosen)
+    }
+
+    /// `instant` (microseconds) as systemd prints timestamps: `Sun 2026-10-25 03:00:00 CET`.
+    public func format(microseconds: Int64) -> String {
+        let seconds = microseconds >= 0 ? microseconds / 1_000_000 : (microseconds - 999_999) / 1_000_000
+        let clock = wallClock(at: seconds)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let weekday = Timestamp.weekdayAbbreviations[clock.weekday]
+        let year = String(clock.year)
+        let paddedYear = String(repeating: "0", count: max(0, 4 - year.count)) + year
+        return "\(weekday) \(paddedYear)-\(two(clock.month))-\(two(clock.day)) "
+            + "\(two(clock.hour)):\(two(clock.minute)):\(two(clock.second)) \(abbreviation(at: seconds))"
     }
 }

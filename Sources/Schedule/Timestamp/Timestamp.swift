@@ -11,7 +11,7 @@ import Foundation
 public enum Timestamp {
     /// Parses `text` relative to `now` (Unix seconds) in the process's time zone.
     public static func parse(_ text: String, now: Int64) throws -> Int64 {
-        try parse(text, now: now, timeZone: TimeZone.current)
+        try parse(text, now: now, zone: ZoneRules.local)
     }
 
     /// Parses `text` relative to `now` (Unix seconds); times without a zone are read in `timeZone`.
@@ -20,6 +20,16 @@ public enum Timestamp {
         func fail(_ reason: TimestampError.Reason) -> TimestampError { TimestampError(value: text, reason: reason) }
         if trimmed.isEmpty { throw fail(.empty) }
         let result = try parseTrimmed(trimmed, now: now, zone: ZoneRules(timeZone: timeZone), fail: fail)
+        if result < 0 || result > maximum { throw fail(.outOfRange) }
+        return result
+    }
+
+    /// Parses `text` relative to `now` (Unix seconds); times without a zone are read in `zone`.
+    public static func parse(_ text: String, now: Int64, zone: ZoneRules) throws -> Int64 {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        func fail(_ reason: TimestampError.Reason) -> TimestampError { TimestampError(value: text, reason: reason) }
+        if trimmed.isEmpty { throw fail(.empty) }
+        let result = try parseTrimmed(trimmed, now: now, zone: zone, fail: fail)
         if result < 0 || result > maximum { throw fail(.outOfRange) }
         return result
     }

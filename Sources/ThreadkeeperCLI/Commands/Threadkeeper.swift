@@ -7,6 +7,7 @@ public enum Threadkeeper {
         StatusCommand.self,
         BackupCommand.self,
         AuditCommand.self,
+        CalendarCommand.self,
     ]
 
     public static let tool = CommandLineTool(
