@@ -38,7 +38,9 @@ public final class Ledger: @unchecked Sendable {
         self.now = now
         let existed = try LedgerFile.prepare(path: path, create: !readOnly)
         database = try LedgerFile.translate(path: path) {
-            try SQLiteDatabase(path: path, mode: readOnly ? .readOnly : .readWrite)
+            try SQLiteDatabase(
+                path: path, mode: readOnly ? .readOnly : .readWrite,
+                immutable: readOnly && LedgerFile.isOnReadOnlyFileSystem(path))
         }
         database.setBusyTimeout(milliseconds: Self.busyTimeoutMilliseconds)
         try LedgerFile.translate(path: path) {
@@ -123,7 +125,14 @@ public final class Ledger: @unchecked Sendable {
             let temporary = destination + ".tmp-\(getpid())"
             try LedgerFile.createEmpty(path: temporary)
             do {
-                try Self.copy(database, to: temporary, naming: destination)
+                do {
+                    try Self.copy(database, to: temporary, naming: destination)
+                } catch var error as LedgerError {
+                    // Name the file the user asked for, not the temporary one.
+                    error.message = error.message.replacingOccurrences(of: temporary, with: destination)
+                    error.path = destination
+                    throw error
+                }
                 guard rename(temporary, destination) == 0 else {
                     throw LedgerFile.posixError(errno, path: destination, doing: "rename the backup into place")
                 }

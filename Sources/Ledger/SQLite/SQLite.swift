@@ -53,7 +53,17 @@ public final class SQLiteDatabase {
     private var cache: [String: SQLiteStatement] = [:]
 
     /// Opens `path`; throws a `LedgerError` naming the path when SQLite cannot.
-    public init(path: String, mode: OpenMode = .readWriteCreate) throws {
+    public convenience init(path: String, mode: OpenMode = .readWriteCreate) throws {
+        try self.init(path: path, mode: mode, immutable: false)
+    }
+
+    /// Opens `path` read-only or read-write.
+    ///
+    /// `immutable` (read-only mode only) tells SQLite the file cannot change while open, so
+    /// it takes no locks and needs no `-shm`: "the immutable query parameter ... is a
+    /// boolean that signals to SQLite that the underlying database file is held on read-only
+    /// media". Only for files on a read-only file system.
+    public init(path: String, mode: OpenMode, immutable: Bool) throws {
         self.path = path
         var flags: Int32 = SQLITE_OPEN_URI
         switch mode {
@@ -62,7 +72,8 @@ public final class SQLiteDatabase {
         case .readWriteCreate: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         }
         var pointer: OpaquePointer?
-        let code = sqlite3_open_v2(path, &pointer, flags, nil)
+        let name = immutable && mode == .readOnly ? Self.immutableURI(path) : path
+        let code = sqlite3_open_v2(name, &pointer, flags, nil)
         guard let pointer else {
             throw LedgerError(.sqlite, "cannot open '\(path)': out of memory", code: code, path: path)
         }
@@ -81,6 +92,19 @@ public final class SQLiteDatabase {
         // Finalize the cached statements now; the connection closes when the last statement
         // anyone else still holds is released.
         cache.removeAll()
+    }
+
+    /// `file:PATH?immutable=1`, with `%`, `?`, `#` and non-ASCII bytes percent-encoded.
+    private static func immutableURI(_ path: String) -> String {
+        var uri = "file:"
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "%"), UInt8(ascii: "?"), UInt8(ascii: "#"), 0x80...0xFF:
+                uri += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            default: uri.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return uri + "?immutable=1"
     }
 
     /// Runs one or more statements that take no arguments and return no rows.

@@ -34,6 +34,7 @@ enum LedgerFile {
             try createEmpty(path: path)
             return false
         }
+        if create { try checkWritable(path: path) }
         guard info.st_mode & S_IFMT == S_IFREG else {
             throw LedgerError(.notADatabase, "'\(path)' is not a regular file; pass the ledger file with --ledger", path: path)
         }
@@ -50,6 +51,33 @@ enum LedgerFile {
                     + "it was left untouched; is --ledger pointing at the right file?", path: path)
         }
         return true
+    }
+
+    /// Whether `path` lives on a file system mounted read-only.
+    static func isOnReadOnlyFileSystem(_ path: String) -> Bool {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return false }
+        return info.f_flag & UInt(ST_RDONLY) != 0
+    }
+
+    /// Refuses, before SQLite tries, a ledger that cannot be written: SQLite would otherwise
+    /// fall back to read-only or fail with a vague "unable to open database file".
+    static func checkWritable(path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        for target in [path, directory.isEmpty ? "." : directory] where access(target, W_OK) != 0 {
+            let code = errno
+            if code == EROFS || isOnReadOnlyFileSystem(target) {
+                throw LedgerError(
+                    .readOnly, "cannot write the ledger '\(path)': its file system is read-only; use a writable --ledger path",
+                    path: path)
+            }
+            if code == EACCES || code == EPERM {
+                throw LedgerError(
+                    .readOnly,
+                    "cannot write the ledger '\(path)': \(target == path ? "the file" : "its directory '\(target)'") is not writable; "
+                        + "fix its permissions or run as the ledger's owner", path: path)
+            }
+        }
     }
 
     /// Creates an empty file with mode 0600; an existing file is an error.
