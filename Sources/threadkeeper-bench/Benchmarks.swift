@@ -1,6 +1,7 @@
 /// Every benchmark by name; each entry's implementation has a file of its own.
 enum Benchmarks {
     static let all: [String: @Sendable ([String]) async throws -> Void] = [
-        "noop": { _ in print("noop: ok") }
+        "noop": { _ in print("noop: ok") },
+        "calendar": { arguments in try CalendarBenchmark.run(arguments) },
     ]
 }

@@ -49,21 +49,17 @@ struct CalendarSpecParser {
                 body = String(body[..<space])
             }
         }
+        if !spec.utc, spec.timeZoneName == nil, let space = body.lastIndex(of: " ") {
+            let name = String(body[body.index(after: space)...])
+            if name.contains("/"), name.first?.isLetter == true { throw fail(.unknownTimeZone(name)) }
+        }
         bytes = Array(body.utf8)
         if bytes.isEmpty { throw fail(.empty) }
 
         if !applyShorthand(body.lowercased()) {
             try parseWeekdays()
             if try !parseDate() { try parseTime() }
-            if index < bytes.count {
-                let rest = word(from: index)
-                if let last = text.split(separator: " ").last, text.split(separator: " ").count > 1,
-                    String(last) == rest, last.contains("/") || last.first?.isLetter == true
-                {
-                    throw fail(.unknownTimeZone(rest))
-                }
-                throw fail(.unexpected(rest))
-            }
+            if index < bytes.count { throw fail(.unexpected(word(from: index))) }
         }
         spec.normalize()
         try spec.validate(text: text)
@@ -237,14 +233,23 @@ struct CalendarSpecParser {
         guard peek == UInt8(ascii: ":") else { throw fail(.badTime(word(from: start))) }
         index += 1
         let minute = try parseChain(microseconds: false, part: { .badTime($0) }, from: start)
+        try refuseTrailingWords()
         var second = zero as [CalendarSpec.Component]?
         if peek != 0 {
             guard peek == UInt8(ascii: ":") else { throw fail(.badTime(word(from: start))) }
             index += 1
             second = try parseChain(microseconds: true, part: { .badTime($0) }, from: start)
+            try refuseTrailingWords()
             if peek != 0 { throw fail(.badTime(word(from: start))) }
         }
         (spec.hour, spec.minute, spec.second) = (hour, minute, second)
+    }
+
+    /// Words after the time: systemd refuses them; name the first one.
+    mutating func refuseTrailingWords() throws {
+        guard peek == UInt8(ascii: " ") else { return }
+        skipSpaces()
+        throw fail(.unexpected(word(from: index)))
     }
 
     /// `*` or a comma-separated list of `a`, `a..b`, `a/r`, `a..b/r`; `nil` means `*`.
