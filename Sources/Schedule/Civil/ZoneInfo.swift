@@ -67,8 +67,17 @@ final class ZoneInfo: Sendable {
         return zone
     }
 
-    /// The zone of the process: `TZ` (a name, a path, or a POSIX rule), else /etc/localtime.
+    /// The zone of the process: `TZ` (a name, a path, or a POSIX rule), else /etc/localtime; loaded
+    /// once per value of `TZ`.
     static func local(environment: [String: String] = ProcessInfo.processInfo.environment) -> ZoneInfo? {
+        let key = "\u{0}local:" + (environment["TZ"] ?? "")
+        if let cached = cache.withLock({ $0[key] }) { return cached }
+        guard let zone = loadLocal(environment: environment) else { return nil }
+        cache.withLock { $0[key] = zone }
+        return zone
+    }
+
+    private static func loadLocal(environment: [String: String]) -> ZoneInfo? {
         var value = environment["TZ"] ?? ""
         if value.hasPrefix(":") { value.removeFirst() }
         if value.isEmpty {
@@ -125,7 +134,7 @@ final class ZoneInfo: Sendable {
         var types: [LocalType] = []
         for index in 0..<typecnt {
             let record = typeRecords + index * 6
-            let designation = characters + Int(bytes[record + 5])
+            let designation = min(characters + Int(bytes[record + 5]), characters + charcnt)
             var end = designation
             while end < characters + charcnt, bytes[end] != 0 { end += 1 }
             types.append(

@@ -8,6 +8,8 @@ import Foundation
 /// `today`, `yesterday`, `tomorrow`; relative `-30d`, `+1h`, `30d ago`, `2h left` and `in 2h`.
 /// Times without a zone are read in `timeZone` (the process's zone unless given). Fractions of a
 /// second are dropped. Dates that do not exist (`2026-02-30`) are refused rather than rolled over.
+/// A wall time skipped by a DST change reads as the time after the gap (02:30 → 03:30); one that
+/// occurs twice reads with the offset in force at `now`, as `systemd-analyze timestamp` does.
 public enum Timestamp {
     /// Parses `text` relative to `now` (Unix seconds) in the process's time zone.
     public static func parse(_ text: String, now: Int64) throws -> Int64 {
@@ -67,7 +69,7 @@ public enum Timestamp {
         clock.minute = 0
         clock.second = 0
         clock = WallClock(localSeconds: clock.localSeconds + Int64(dayOffset) * 86_400)
-        return zone.instant(of: clock).instant
+        return zone.instant(of: clock, preferredOffset: zone.offset(at: now)).instant
     }
 
     static let weekdayNames: [(name: String, number: Int)] = [
@@ -145,7 +147,8 @@ public enum Timestamp {
             throw fail(.weekdayMismatch(expected: weekdayAbbreviations[clock.weekday]))
         }
         if let fixedOffset { return clock.localSeconds - Int64(fixedOffset) }
-        return zone.instant(of: clock).instant
+        // A wall time that occurs twice takes the offset in force now, as systemd's mktime() call does.
+        return zone.instant(of: clock, preferredOffset: zone.offset(at: now)).instant
     }
 
     /// `YYYY-MM-DD` (or `YY-MM-DD`, 69–99 meaning 19xx and 00–68 meaning 20xx, as strptime's `%y`).

@@ -102,3 +102,13 @@ import Testing
         }
     }
 }
+
+@Suite struct TimeSpanPropertyTests {
+    @Test func descriptionParsesBackToTheSameSpan() throws {
+        var random = SplitMix64(seed: 99)
+        for _ in 0..<5_000 {
+            let span = TimeSpan(microseconds: Int64(random.next() >> UInt64(random.below(60) + 4)))
+            #expect(try TimeSpan.parse(span.description) == span, "\(span.microseconds)")
+        }
+    }
+}

@@ -48,6 +48,9 @@ import Testing
         // 02:30 on the spring-forward day does not exist in Berlin; like mktime() it becomes 03:30 CEST.
         #expect(try Timestamp.parse("2026-03-29 02:30", now: Self.now, timeZone: Self.berlin) == 1_774_747_800)
         #expect(try Timestamp.parse("2026-03-29 03:30", now: Self.now, timeZone: Self.berlin) == 1_774_747_800)
+        // 02:30 on the fall-back day happens twice; the offset in force now decides which one is meant.
+        #expect(try Timestamp.parse("2026-10-25 02:30", now: Self.now, timeZone: Self.berlin) == 1_792_891_800)
+        #expect(try Timestamp.parse("2026-10-25 02:30", now: 1_782_900_000, timeZone: Self.berlin) == 1_792_888_200)
     }
 
     @Test(arguments: [
@@ -93,6 +96,24 @@ import Testing
                 let ours = try Timestamp.parse(text, now: Self.now, timeZone: TimeZone(identifier: zone)!)
                 #expect(ours == seconds[index], "\(text) in \(zone)")
             }
+        }
+    }
+
+    @Test(.enabled(if: SystemdAnalyze.isAvailable, "systemd-analyze is missing (Debian package systemd)"))
+    func agreesWithSystemdAnalyzeAcrossDSTChanges() throws {
+        let now = Int64(Date().timeIntervalSince1970)
+        let cases = [
+            ("Europe/Berlin", ["2026-03-29 02:30", "2026-10-25 02:30", "2026-10-25 01:59:59", "2026-10-25 03:00"]),
+            ("America/New_York", ["2026-03-08 02:30", "2026-11-01 01:30", "2026-11-01 00:59:59", "2026-11-01 02:00"]),
+        ]
+        for (zone, texts) in cases {
+            let result = try SystemdAnalyze.run(["timestamp"] + texts, timeZone: zone)
+            let seconds = result.standardOutput.split(separator: "\n")
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { $0.hasPrefix("UNIX seconds:") }
+                .map { Int64($0.split(separator: "@")[1].split(separator: ".")[0])! }
+            let ours = try texts.map { try Timestamp.parse($0, now: now, zone: ZoneRules.named(zone)!) }
+            #expect(ours == seconds, "\(zone)")
         }
     }
 
