@@ -32,38 +32,6 @@ public struct Setting<Value: Sendable & Hashable>: Sendable, Hashable {
     }
 }
 
-/// `Provider=`: which Threads API a profile of base URL and headers is for.
-public enum APIProvider: String, Sendable, Hashable, CaseIterable {
-    case aimlapi, openai, custom
-
-    /// The base URL when `BaseURL=` is not set (`custom` has none).
-    public var defaultBaseURL: String? {
-        switch self {
-        case .aimlapi: "https://api.aimlapi.com"
-        case .openai: "https://api.openai.com/v1"
-        case .custom: nil
-        }
-    }
-
-    /// Headers the provider needs on every request.
-    public var defaultHeaders: [HTTPHeader] {
-        self == .openai ? [HTTPHeader(name: "OpenAI-Beta", value: "assistants=v2")] : []
-    }
-}
-
-/// One `Header=Name: value`.
-public struct HTTPHeader: Sendable, Hashable, CustomStringConvertible {
-    public var name: String
-    public var value: String
-
-    public init(name: String, value: String) {
-        self.name = name
-        self.value = value
-    }
-
-    public var description: String { "\(name): \(value)" }
-}
-
 /// The effective configuration: `threadkeeper.conf` over defaults, then flags and environment.
 ///
 /// Plain data: reading the key, opening the ledger and loading rules happen elsewhere,
@@ -71,23 +39,24 @@ public struct HTTPHeader: Sendable, Hashable, CustomStringConvertible {
 public struct Configuration: Sendable, Hashable {
     public static let defaultHold = "legal_hold"
     public static let defaultRulesDirectory = "/etc/threadkeeper/rules.d"
-    public static let defaultUserAgent = "threadkeeper"
+    public static let defaultUserAgent = "threadkeeper/0.1"
 
     /// The config file that was read, nil when none was (a missing default file).
     public var file: String?
 
     // [API]
-    public var provider = Setting(APIProvider.aimlapi)
-    public var baseURL = Setting(APIProvider.aimlapi.defaultBaseURL!)
+    public var provider = Setting(Provider.aimlapi)
+    public var baseURL = Setting(Provider.aimlapi.defaultBaseURL!)
     public var apiKeyFile = Setting<String?>(nil)
     /// The account's budget, shared by every rule.
     public var requestsPerSecond = Setting(5.0)
-    public var burst = Setting(1)
+    /// Requests allowed above the rate at once; nil leaves it to the client (a tenth of a second's budget, at least 1).
+    public var burst = Setting<Int?>(nil)
     public var concurrency = Setting(8)
     public var timeout = Setting(TimeSpan.seconds(30))
     public var userAgent = Setting(Configuration.defaultUserAgent)
     /// The provider's headers followed by `Header=` lines.
-    public var headers = Setting<[HTTPHeader]>([])
+    public var headers = Setting<[Header]>([])
     /// Allow `http://` to a host other than loopback.
     public var allowInsecure = Setting(false)
 
@@ -108,5 +77,37 @@ public struct Configuration: Sendable, Hashable {
     /// The request budget rules are checked against.
     public var budget: RuleBudget {
         RuleBudget(requestsPerSecond: requestsPerSecond.value, concurrency: concurrency.value)
+    }
+
+    /// `Provider=`: which Threads API a profile of base URL and headers is for.
+    public enum Provider: String, Sendable, Hashable, CaseIterable {
+        case aimlapi, openai, custom
+
+        /// The base URL when `BaseURL=` is not set (`custom` has none).
+        public var defaultBaseURL: String? {
+            switch self {
+            case .aimlapi: "https://api.aimlapi.com"
+            case .openai: "https://api.openai.com/v1"
+            case .custom: nil
+            }
+        }
+
+        /// Headers the provider needs on every request.
+        public var defaultHeaders: [Header] {
+            self == .openai ? [Header(name: "OpenAI-Beta", value: "assistants=v2")] : []
+        }
+    }
+
+    /// One `Header=Name: value`.
+    public struct Header: Sendable, Hashable, CustomStringConvertible {
+        public var name: String
+        public var value: String
+
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
+
+        public var description: String { "\(name): \(value)" }
     }
 }

@@ -80,10 +80,10 @@ struct ConfigurationReader {
     mutating func read() -> Configuration {
         var configuration = Configuration()
         if let entry = document.value("Provider", in: "API") {
-            if let provider = APIProvider(rawValue: entry.value) {
+            if let provider = Configuration.Provider(rawValue: entry.value) {
                 configuration.provider = Setting(provider, origin(entry))
             } else {
-                let hint = Spelling.hint(for: entry.value, among: APIProvider.allCases.map(\.rawValue), kind: "providers")
+                let hint = Spelling.hint(for: entry.value, among: Configuration.Provider.allCases.map(\.rawValue), kind: "providers")
                 error(entry, "unknown provider `\(entry.value)` for `Provider=`\(hint)")
             }
         }
@@ -188,7 +188,7 @@ struct ConfigurationReader {
                 continue
             }
             headers.removeAll { $0.name.lowercased() == name.lowercased() }
-            headers.append(HTTPHeader(name: name, value: value))
+            headers.append(Configuration.Header(name: name, value: value))
         }
         let last = document.assignments("Header", in: "API").last!
         configuration.headers = Setting(headers, origin(last))

@@ -22,7 +22,7 @@ public enum RuleSchema {
 }
 
 /// The API's limits on thread metadata, checked when a rule that writes metadata loads.
-public enum MetadataLimits {
+enum MetadataLimits {
     public static let maxKeys = 16
     public static let maxKeyLength = 64
     public static let maxValueLength = 512

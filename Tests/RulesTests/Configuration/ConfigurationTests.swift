@@ -10,7 +10,7 @@ struct ConfigurationTests {
         let configuration = Configuration()
         #expect(configuration.provider.value == .aimlapi)
         #expect(configuration.baseURL.value == "https://api.aimlapi.com")
-        #expect(configuration.requestsPerSecond.value == 5 && configuration.burst.value == 1 && configuration.concurrency.value == 8)
+        #expect(configuration.requestsPerSecond.value == 5 && configuration.burst.value == nil && configuration.concurrency.value == 8)
         #expect(configuration.timeout.value == TimeSpan.seconds(30))
         #expect(configuration.hold == Setting("legal_hold"))
         #expect(configuration.rulesDirectory.value == "/etc/threadkeeper/rules.d")
@@ -58,7 +58,7 @@ struct ConfigurationTests {
         #expect(
             configuration.headers
                 == Setting(
-                    [HTTPHeader(name: "OpenAI-Beta", value: "assistants=v2"), HTTPHeader(name: "X-Team", value: "platform")], at(10)))
+                    [Configuration.Header(name: "OpenAI-Beta", value: "assistants=v2"), Configuration.Header(name: "X-Team", value: "platform")], at(10)))
         #expect(configuration.allowInsecure == Setting(false, at(11)))
         #expect(configuration.ledgerPath == Setting("/srv/threadkeeper/ledger.sqlite3", at(14)))
         #expect(configuration.rulesDirectory == Setting("/srv/threadkeeper/rules.d", at(17)))
@@ -71,7 +71,7 @@ struct ConfigurationTests {
     @Test func emptyHeaderResetsProviderHeaders() {
         let (configuration, diagnostics) = Configuration.parse(text: "[API]\nProvider=openai\nHeader=\nHeader=A: b\n", file: "c")
         #expect(diagnostics.isEmpty)
-        #expect(configuration.headers.value == [HTTPHeader(name: "A", value: "b")])
+        #expect(configuration.headers.value == [Configuration.Header(name: "A", value: "b")])
     }
 
     @Test func customProviderWithLoopbackHTTP() {
