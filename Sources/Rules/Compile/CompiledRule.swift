@@ -50,10 +50,12 @@ extension Rule {
                 RuleCondition(.source(match.sources), origin: "Source=" + match.sources.map(\.rawValue).joined(separator: " ")))
         }
         if let span = match.olderThan {
-            conditions.append(RuleCondition(.createdBefore(Self.cutoff(now, span)), origin: "OlderThan=\(span)"))
+            conditions.append(
+                RuleCondition(.createdBefore(Self.cutoff(now, span)), origin: "OlderThan=\(match.written("OlderThan", span))"))
         }
         if let span = match.newerThan {
-            conditions.append(RuleCondition(.createdAtOrAfter(Self.cutoff(now, span)), origin: "NewerThan=\(span)"))
+            conditions.append(
+                RuleCondition(.createdAtOrAfter(Self.cutoff(now, span)), origin: "NewerThan=\(match.written("NewerThan", span))"))
         }
         if let text = match.createdBefore {
             // Checked at load; a timestamp that no longer parses matches nothing rather than everything.
@@ -65,10 +67,11 @@ extension Rule {
             conditions.append(RuleCondition(.createdAtOrAfter(time), origin: "CreatedAfter=\(text)"))
         }
         if let span = match.idleFor {
-            conditions.append(RuleCondition(.activityBefore(Self.cutoff(now, span)), origin: "IdleFor=\(span)"))
+            conditions.append(RuleCondition(.activityBefore(Self.cutoff(now, span)), origin: "IdleFor=\(match.written("IdleFor", span))"))
         }
         if let span = match.activeWithin {
-            conditions.append(RuleCondition(.activityAtOrAfter(Self.cutoff(now, span)), origin: "ActiveWithin=\(span)"))
+            conditions.append(
+                RuleCondition(.activityAtOrAfter(Self.cutoff(now, span)), origin: "ActiveWithin=\(match.written("ActiveWithin", span))"))
         }
         for condition in match.metadata {
             conditions.append(RuleCondition(.metadata(condition), origin: "Metadata=\(condition)"))

@@ -54,12 +54,12 @@ extension Rule {
         var subject = "\(states) threads"
         if !match.sources.isEmpty { subject += " from " + match.sources.map(\.rawValue).joined(separator: "/") }
         parts.append(subject)
-        if let span = match.olderThan { parts.append("older than \(span)") }
-        if let span = match.newerThan { parts.append("newer than \(span)") }
+        if let span = match.olderThan { parts.append("older than \(match.written("OlderThan", span))") }
+        if let span = match.newerThan { parts.append("newer than \(match.written("NewerThan", span))") }
         if let text = match.createdBefore { parts.append("created before \(text)") }
         if let text = match.createdAfter { parts.append("created at or after \(text)") }
-        if let span = match.idleFor { parts.append("idle for \(span)") }
-        if let span = match.activeWithin { parts.append("active within \(span)") }
+        if let span = match.idleFor { parts.append("idle for \(match.written("IdleFor", span))") }
+        if let span = match.activeWithin { parts.append("active within \(match.written("ActiveWithin", span))") }
         parts += match.metadata.map(\.summary)
         if action.changesThreads { parts.append("not held (`\(hold)`)") }
         return parts.joined(separator: ", ")

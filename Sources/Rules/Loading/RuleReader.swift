@@ -92,7 +92,11 @@ struct RuleReader {
             }
         }
         if let entry = document.value("Schedule", in: "Rule") {
-            rule.schedule = RuleSchedule(text: entry.value, location: entry.valueLocation)
+            do {
+                rule.schedule = try RuleSchedule(text: entry.value, location: entry.valueLocation)
+            } catch {
+                self.error(entry, "`Schedule=` takes a calendar event as `OnCalendar=` does: \(error)")
+            }
         }
         rule.match = readMatch(action: action)
         rule.options = readOptions(action: action)
@@ -116,10 +120,14 @@ struct RuleReader {
 
     // MARK: [Match]
 
+    private var writtenSpans: [String: String] = [:]
+
     private mutating func span(_ key: String, in section: String) -> TimeSpan? {
         guard let entry = document.value(key, in: section) else { return nil }
         do {
-            return try TimeSpan.parse(entry.value)
+            let span = try TimeSpan.parse(entry.value)
+            writtenSpans[key] = entry.value
+            return span
         } catch {
             self.error(entry, "`\(key)=` takes a time span: \(error)")
             return nil
@@ -145,6 +153,7 @@ struct RuleReader {
         match.activeWithin = span("ActiveWithin", in: "Match")
         match.createdBefore = timestamp("CreatedBefore")
         match.createdAfter = timestamp("CreatedAfter")
+        match.writtenSpans = writtenSpans
         for entry in document.values("Metadata", in: "Match") {
             if let condition = metadataCondition(entry, action: action) { match.metadata.append(condition) }
         }

@@ -121,15 +121,36 @@ public struct RuleLimits: Sendable, Hashable {
     }
 }
 
-/// `Schedule=`: the calendar expression as written.
+/// `Schedule=`: a systemd calendar event, as `OnCalendar=` takes it.
 public struct RuleSchedule: Sendable {
     /// The text after `Schedule=`.
     public var text: String
+    public var calendar: CalendarSpec
     /// Where it was written, for findings at run time.
     public var location: SourceLocation?
 
-    public init(text: String, location: SourceLocation? = nil) {
+    public init(text: String, calendar: CalendarSpec, location: SourceLocation? = nil) {
         self.text = text
+        self.calendar = calendar
         self.location = location
+    }
+
+    /// Parses a calendar expression; throws `CalendarSpecError` naming the bad part.
+    public init(text: String, location: SourceLocation? = nil) throws {
+        self.init(text: text, calendar: try CalendarSpec.parse(text), location: location)
+    }
+
+    /// systemd's normalized form (`*-*-* 03:00:00 UTC`), as `systemd-analyze calendar` prints it.
+    public var normalized: String { calendar.normalized }
+
+    /// The first whole second strictly after `time` (Unix seconds) at which the schedule elapses.
+    ///
+    /// Expressions without a zone are read in the process's local zone, as systemd's timers do.
+    public func nextElapse(after time: Int64, localZone: ZoneRules = .local) -> Int64? {
+        let (base, overflow) = time.multipliedReportingOverflow(by: 1_000_000)
+        guard !overflow else { return nil }
+        // The last microsecond of `time`'s second, so the answer is after the whole second.
+        guard let next = calendar.nextElapse(afterMicroseconds: base + 999_999, localZone: localZone) else { return nil }
+        return (next + 999_999) / 1_000_000
     }
 }

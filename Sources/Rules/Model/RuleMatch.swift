@@ -24,6 +24,9 @@ public struct RuleMatch: Sendable, Hashable {
     public var sources: [ThreadSource]
     /// Any of these states; `live` unless `State=` says otherwise.
     public var states: [ThreadState]
+    /// Time spans as written (`OlderThan` → `365d`), for summaries; systemd's normalized
+    /// form (`11month 4w 2d 4h 30min`) is exact but not what the author wrote.
+    public var writtenSpans: [String: String] = [:]
 
     public init(
         olderThan: TimeSpan? = nil, newerThan: TimeSpan? = nil, createdBefore: String? = nil, createdAfter: String? = nil,
@@ -40,6 +43,9 @@ public struct RuleMatch: Sendable, Hashable {
         self.sources = sources
         self.states = states
     }
+
+    /// A span as written in the file, else its normalized form.
+    public func written(_ key: String, _ span: TimeSpan) -> String { writtenSpans[key] ?? span.description }
 
     /// Whether any condition narrows the match beyond the thread state.
     public var narrows: Bool {

@@ -16,13 +16,11 @@ struct PathsCommand: ParsableCommand {
     }
 
     func run(_ context: CommandContext) async throws -> ExitCode {
-        let ledger = LedgerLocation.resolve(
-            flag: context.shared.ledgerPath, configured: nil, environment: context.environment,
-            isRoot: geteuid() == 0)
+        let configuration = try context.loadConfiguration()
         let paths = [
-            ("config", context.shared.configPath ?? LedgerLocation.defaultConfigPath),
-            ("rules", context.shared.rulesDirectory ?? LedgerLocation.defaultRulesDirectory),
-            ("ledger", ledger),
+            ("config", context.configurationPath),
+            ("rules", context.rulesDirectory(for: configuration)),
+            ("ledger", context.ledgerPath(for: configuration)),
         ]
         if json {
             let object = Dictionary(uniqueKeysWithValues: paths)

@@ -93,7 +93,8 @@ struct ShowConfigCommand: ParsableCommand {
             context.print(try JSONText.encode(object))
             return .success
         }
-        context.print(configuration.file.map { "config file: \($0)" } ?? "config file: none at \(context.configurationPath), defaults apply")
+        context.print(
+            configuration.file.map { "config file: \($0)" } ?? "config file: none at \(context.configurationPath), defaults apply")
         let width = rows.map { $0.key.count + 1 + $0.value.count }.max() ?? 0
         var section = ""
         for row in rows {

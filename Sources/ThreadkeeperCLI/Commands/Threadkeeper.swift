@@ -8,6 +8,10 @@ public enum Threadkeeper {
         BackupCommand.self,
         AuditCommand.self,
         CalendarCommand.self,
+        CheckCommand.self,
+        RulesCommand.self,
+        ExplainCommand.self,
+        ShowConfigCommand.self,
     ]
 
     public static let tool = CommandLineTool(

@@ -53,8 +53,9 @@ extension CommandContext {
 
     /// The ledger file for this invocation, with the config's `[Ledger] Path=` applied.
     public func ledgerPath(for configuration: Configuration) -> String {
-        resolvedLedgerPath(configuration)?.value ?? LedgerLocation.resolve(
-            flag: shared.ledgerPath, configured: nil, environment: environment, isRoot: geteuid() == 0)
+        resolvedLedgerPath(configuration)?.value
+            ?? LedgerLocation.resolve(
+                flag: shared.ledgerPath, configured: nil, environment: environment, isRoot: geteuid() == 0)
     }
 
     /// The rules directory: `--rules`, else `[Rules] Directory=`, else `/etc/threadkeeper/rules.d`.
@@ -73,18 +74,5 @@ extension CommandContext {
         if let file = configuration.apiKeyFile.value { return "key file \(file)" }
         if environment[APIKey.environmentVariable] != nil { return "environment \(APIKey.environmentVariable)" }
         return "none: set LoadCredential=api-key:…, ApiKeyFile= or \(APIKey.environmentVariable)"
-    }
-}
-
-extension Configuration {
-    /// The `[API]` settings as the API client takes them.
-    public var apiConfiguration: APIConfiguration {
-        APIConfiguration(
-            provider: APIProvider(rawValue: provider.value.rawValue) ?? .aimlapi,
-            baseURL: baseURL.value.isEmpty ? nil : baseURL.value,
-            headers: Dictionary(headers.value.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
-            userAgent: userAgent.value, timeout: Double(timeout.value.microseconds) / 1_000_000,
-            requestsPerSecond: requestsPerSecond.value, burst: burst.value, concurrency: concurrency.value,
-            allowInsecure: allowInsecure.value)
     }
 }

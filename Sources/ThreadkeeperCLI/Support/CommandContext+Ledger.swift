@@ -12,8 +12,10 @@ extension CommandContext {
     /// Opens the ledger, creating and migrating it unless `readOnly`.
     ///
     /// A read-only open needs an existing ledger: commands that only read (`status`,
-    /// `export`, `audit`, `backup`) never create an empty one by accident.
+    /// `export`, `audit`, `backup`) never create an empty one by accident. Without
+    /// `configured`, the config file's `[Ledger] Path=` applies (a bad config file throws).
     public func openLedger(readOnly: Bool = false, configured: String? = nil) throws -> Ledger {
-        try Ledger(path: ledgerPath(configured: configured), readOnly: readOnly)
+        let path = try configured.map { ledgerPath(configured: $0) } ?? ledgerPath(for: loadConfiguration())
+        return try Ledger(path: path, readOnly: readOnly)
     }
 }

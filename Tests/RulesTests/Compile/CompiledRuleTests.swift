@@ -70,7 +70,7 @@ struct CompiledRuleTests {
         let verdict = compiled.evaluate(Self.thread("t", ageDays: 40, metadata: ["tag": "billing"]))
         #expect(!verdict.matches)
         #expect(verdict.failing.map(\.condition.origin) == ["Metadata=tag=support"])
-        #expect(verdict.results.map(\.condition.origin) == ["State=live", "OlderThan=4w 2d", "Metadata=tag=support", "Hold=legal_hold"])
+        #expect(verdict.results.map(\.condition.origin) == ["State=live", "OlderThan=30d", "Metadata=tag=support", "Hold=legal_hold"])
     }
 
     @Test(arguments: [RuleAction.delete, .tag, .untag])
@@ -125,7 +125,7 @@ struct RuleWordsTests {
             file: "r.rule", now: 0)
         #expect(
             try #require(rule).matchSummary()
-                == "live threads from import, older than 4w 2d, idle for 2w, `tag` is `support`, `tier` absent or not matching `gold*`, no `legal_hold`, not held (`legal_hold`)"
+                == "live threads from import, older than 30d, idle for 14d, `tag` is `support`, `tier` absent or not matching `gold*`, no `legal_hold`, not held (`legal_hold`)"
         )
     }
 

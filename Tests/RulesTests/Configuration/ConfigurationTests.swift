@@ -58,7 +58,10 @@ struct ConfigurationTests {
         #expect(
             configuration.headers
                 == Setting(
-                    [Configuration.Header(name: "OpenAI-Beta", value: "assistants=v2"), Configuration.Header(name: "X-Team", value: "platform")], at(10)))
+                    [
+                        Configuration.Header(name: "OpenAI-Beta", value: "assistants=v2"),
+                        Configuration.Header(name: "X-Team", value: "platform"),
+                    ], at(10)))
         #expect(configuration.allowInsecure == Setting(false, at(11)))
         #expect(configuration.ledgerPath == Setting("/srv/threadkeeper/ledger.sqlite3", at(14)))
         #expect(configuration.rulesDirectory == Setting("/srv/threadkeeper/rules.d", at(17)))

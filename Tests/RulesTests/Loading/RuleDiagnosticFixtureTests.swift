@@ -16,6 +16,8 @@ struct RuleDiagnosticFixtureTests {
         ("[Rule]\nAction=‸delet\n", .error, "unknown action `delet` for `Action=`; did you mean `delete`?"),
         ("[Rule]\nAction=‸purge\n", .error, "unknown action `purge` for `Action=`; valid actions are: delete, tag, untag, report"),
         ("[Rule]\nAction=report\nEnabled=‸maybe\n", .error, "`Enabled=` takes a boolean (yes or no), got `maybe`"),
+        ("[Rule]\nAction=report\nSchedule=‸*-*-* 25:00\n", .error, "`Schedule=` takes a calendar event as `OnCalendar=` does: …"),
+        ("[Rule]\nAction=report\nSchedule=‸nightly\n", .error, "`Schedule=` takes a calendar event as `OnCalendar=` does: …"),
         (rule + "[Match]\nOlderThan=‸30x\n", .error, "`OlderThan=` takes a time span: unknown unit `x` in time span `30x`…"),
         (rule + "[Match]\nNewerThan=‸-1d\n", .error, "`NewerThan=` takes a time span: …"),
         (rule + "[Match]\nIdleFor=‸soon\n", .error, "`IdleFor=` takes a time span: …"),

@@ -49,6 +49,11 @@ struct RuleReaderTests {
         #expect(r.name == "tag-old")
         #expect(r.description == "Tag old support threads")
         #expect(r.schedule?.text == "*-*-* 03:00:00 UTC")
+        #expect(r.schedule?.normalized == "*-*-* 03:00:00 UTC")
+        // 1_780_000_000 is 2026-05-28 20:26:40 UTC; the next 03:00 UTC is 2026-05-29 03:00:00.
+        #expect(r.schedule?.nextElapse(after: Self.now) == 1_780_023_600)
+        let following: Int64? = r.schedule?.nextElapse(after: 1_780_023_600)
+        #expect(following == Int64(1_780_110_000))
         #expect(r.action == .tag)
         #expect(r.enabled == false)
         #expect(r.match.olderThan == TimeSpan.seconds(30 * 86400))
@@ -71,6 +76,12 @@ struct RuleReaderTests {
         #expect(r.limits == RuleLimits(maxThreads: 5000, maxFraction: 12.5, requestsPerSecond: 2.5, concurrency: 4))
         #expect(r.text == text)
         #expect(r.digest == SHA256.hex(of: Array(text.utf8)))
+    }
+
+    @Test func scheduleShorthandsNormalizeLikeSystemd() throws {
+        let (rule, diagnostics) = Rule.parse(text: "[Rule]\nAction=report\nSchedule=daily\n", file: "d.rule", now: Self.now)
+        #expect(diagnostics.isEmpty)
+        #expect(rule?.schedule?.normalized == "*-*-* 00:00:00")
     }
 
     @Test func defaults() throws {
