@@ -31,7 +31,7 @@ let package = Package(
             name: "Executor",
             dependencies: ["Rules", "Schedule", "Ledger", "ThreadsAPI", "Journal"]
         ),
-        .target(name: "Daemon", dependencies: ["Executor"]),
+        .target(name: "Daemon", dependencies: ["Executor", "Schedule", "Journal"]),
         .target(name: "Emulator", dependencies: ["Ledger"]),
         .target(name: "ThreadkeeperCLI", dependencies: ["Daemon", "Emulator"]),
         .executableTarget(name: "threadkeeper", dependencies: ["ThreadkeeperCLI"]),
@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "ThreadsAPITests", dependencies: ["ThreadsAPI", "Emulator", "TestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "TestSupport"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Emulator", "TestSupport"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Emulator", "TestSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Journal", "Emulator", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "TestSupport"]),
         .testTarget(name: "ThreadkeeperCLITests", dependencies: ["ThreadkeeperCLI", "TestSupport"]),
     ],

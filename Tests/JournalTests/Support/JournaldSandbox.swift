@@ -44,9 +44,12 @@ final class JournaldSandbox: @unchecked Sendable {
     }
 
     /// Asks journald to write out everything it received (`journalctl --sync`), from inside.
-    func sync() async throws {
-        let status = try await perform { try Self.spawnAndWait(["/usr/bin/journalctl", "--sync"], output: nil) }
-        if status != 0 { throw Unavailable(description: "journalctl --sync exited \(status)") }
+    /// Returns false when the request failed (journald busy starting); callers poll anyway.
+    @discardableResult
+    func sync() async throws -> Bool {
+        let log = directory.path + "/sync.log"
+        let status = try await perform { try Self.spawnAndWait(["/usr/bin/journalctl", "--sync"], output: log) }
+        return status == 0
     }
 
     /// The entries of the sandbox journal matching `match` (`FIELD=value`), as journalctl's JSON.

@@ -1,0 +1,73 @@
+import Synchronization
+
+/// Named gates a test opens to let waiting tasks continue (a run that ends when told).
+final class Gates: Sendable {
+    private struct State {
+        var open: Set<String> = []
+        var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func wait(_ name: String) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let proceed = state.withLock { state in
+                if state.open.contains(name) { return true }
+                state.waiting[name, default: []].append(continuation)
+                return false
+            }
+            if proceed { continuation.resume() }
+        }
+    }
+
+    /// Opens `name`: current and later waiters pass.
+    func open(_ name: String) {
+        let waiting = state.withLock { state in
+            state.open.insert(name)
+            return state.waiting.removeValue(forKey: name) ?? []
+        }
+        for continuation in waiting { continuation.resume() }
+    }
+
+    /// Lets the current waiters pass but keeps the gate shut for later ones.
+    func pulse(_ name: String) {
+        let waiting = state.withLock { $0.waiting.removeValue(forKey: name) ?? [] }
+        for continuation in waiting { continuation.resume() }
+    }
+}
+
+/// An async sequence of values a test awaits one by one.
+struct Events<Value: Sendable>: Sendable {
+    let stream: AsyncStream<Value>
+    let continuation: AsyncStream<Value>.Continuation
+
+    init() {
+        (stream, continuation) = AsyncStream.makeStream(of: Value.self)
+    }
+
+    func yield(_ value: Value) { continuation.yield(value) }
+}
+
+/// Reads values from an `AsyncStream` in order, across awaits.
+actor EventReader<Value: Sendable> {
+    private var iterator: AsyncStream<Value>.Iterator
+
+    init(_ events: Events<Value>) {
+        iterator = events.stream.makeAsyncIterator()
+    }
+
+    func next() async -> Value? {
+        // The iterator is a handle on the stream's shared storage: advancing a copy advances it.
+        var copy = iterator
+        defer { iterator = copy }
+        return await copy.next(isolation: self)
+    }
+
+    /// Skips values until one satisfies `predicate`; returns it.
+    func next(where predicate: @Sendable (Value) -> Bool) async -> Value? {
+        while let value = await next() {
+            if predicate(value) { return value }
+        }
+        return nil
+    }
+}
