@@ -1,4 +1,5 @@
 import Foundation
+import Schedule
 import Testing
 
 @testable import Daemon
@@ -114,5 +115,23 @@ import Testing
         scheduler.update(rules: [ScheduledRule(name: "r", schedule: EverySchedule(origin: t0, period: 4))], now: at(2))
         #expect(scheduler.running == ["r"])
         #expect(scheduler.advance(now: at(4)) == [.skipOverlap("r"), .sleep(until: at(8))])
+    }
+}
+
+/// The scheduler on real calendar events from the Schedule module.
+@Suite struct SchedulerCalendarTests {
+    @Test func calendarSpecsDriveTheScheduler() throws {
+        let t0 = Date(timeIntervalSince1970: 1_795_575_600)  // 2026-11-25 03:00:00 UTC, a Wednesday
+        let rules = [
+            ScheduledRule(name: "stale-support", schedule: try CalendarSpec.parse("*-*-* 03:00:00 UTC")),
+            ScheduledRule(name: "every-5s", schedule: try CalendarSpec.parse("*:*:0/5 UTC")),
+        ]
+        var scheduler = Scheduler(rules: rules, now: t0.addingTimeInterval(-1), runMissed: false)
+        #expect(scheduler.advance(now: t0) == [.start("every-5s"), .start("stale-support"), .sleep(until: t0.addingTimeInterval(5))])
+        scheduler.finished("stale-support", at: t0.addingTimeInterval(2))
+        #expect(scheduler.nextElapse(of: "stale-support") == t0.addingTimeInterval(86_400))
+        #expect(
+            DaemonStatus.idle(next: ("stale-support", scheduler.nextElapse(of: "stale-support")!)).line
+                == "idle; next: stale-support at 2026-11-26 03:00 UTC")
     }
 }
