@@ -21,6 +21,7 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
+        .systemLibrary(name: "CEpoll"),
         .target(name: "UnitFile"),
         .target(name: "Schedule"),
         .target(name: "Ledger", dependencies: ["CSQLite"]),
@@ -32,7 +33,7 @@ let package = Package(
             dependencies: ["Rules", "Schedule", "Ledger", "ThreadsAPI", "Journal"]
         ),
         .target(name: "Daemon", dependencies: ["Executor", "Schedule", "Journal"]),
-        .target(name: "Emulator", dependencies: ["Ledger"]),
+        .target(name: "Emulator", dependencies: ["Ledger", "CEpoll"]),
         .target(name: "ThreadkeeperCLI", dependencies: ["Daemon", "Emulator"]),
         .executableTarget(name: "threadkeeper", dependencies: ["ThreadkeeperCLI"]),
         .executableTarget(name: "threadkeeper-emulator", dependencies: ["ThreadkeeperCLI"]),

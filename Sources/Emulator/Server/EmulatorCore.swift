@@ -1,0 +1,129 @@
+/// What the server does with one request.
+public enum EmulatorDecision: Sendable, Equatable {
+    /// Answer, after `delay` seconds.
+    case respond(HTTPResponse, delay: Double)
+    /// Close the connection without an answer (`--reset-rate`).
+    case reset
+}
+
+/// The emulator's whole mutable state and its request pipeline: stats, rate limit, faults, then the router.
+///
+/// A value type driven with explicit time (wall-clock Unix seconds for `created_at`, monotonic seconds for
+/// the token bucket), so that every decision can be tested without a socket or a sleep. The server keeps
+/// one behind a `Mutex`.
+public struct EmulatorCore: Sendable {
+    public var store: ThreadStore
+    public var router: ThreadsRouter
+    public private(set) var faults: EmulatorFaults
+    private var bucket: TokenBucket?
+    private var random: SplitMix64
+    private var counters = EmulatorStats()
+    private var currentSecond: Int64 = .min
+    private var requestsThisSecond = 0
+    private var requestSerial: UInt64 = 0
+    private let requestPrefix: UInt64
+
+    public init(store: ThreadStore, router: ThreadsRouter, faults: EmulatorFaults, seed: UInt64, now: Double) {
+        self.store = store
+        self.router = router
+        self.faults = faults
+        self.random = SplitMix64(seed: seed ^ 0x5EED_FA17)
+        self.requestPrefix = random.next()
+        setFaults(faults, now: now)
+    }
+
+    public mutating func setFaults(_ faults: EmulatorFaults, now: Double) {
+        self.faults = faults
+        if let rate = faults.requestsPerSecond, rate > 0 {
+            bucket = TokenBucket(rate: rate, capacity: faults.bucketCapacity, now: now)
+        } else {
+            bucket = nil
+        }
+    }
+
+    public var stats: EmulatorStats {
+        var result = counters
+        result.liveThreads = store.liveCount
+        result.deletedThreads = store.deletedCount
+        result.repeatedDeletes = store.repeatedDeletes
+        return result
+    }
+
+    /// Runs one request through the pipeline.
+    public mutating func handle(_ request: HTTPRequest, wallSeconds: Int64, monotonic: Double) -> EmulatorDecision {
+        if request.path.hasPrefix("/_emulator/") {
+            return .respond(emulatorEndpoint(request), delay: 0)
+        }
+        count(request, wallSeconds: wallSeconds)
+        var rateHeaders: [(name: String, value: String)]
+        if var bucket {
+            let wait = bucket.take(now: monotonic)
+            self.bucket = bucket
+            rateHeaders = [
+                ("x-ratelimit-limit-requests", String(Int(bucket.capacity))),
+                ("x-ratelimit-remaining-requests", String(bucket.remaining)),
+                ("x-ratelimit-reset-requests", TokenBucket.formatReset(bucket.secondsUntilFull)),
+            ]
+            if let wait {
+                let retryAfter = max(1, Int(wait.rounded(.up)))
+                return finish(APIErrorResponse.rateLimited(retryAfter: retryAfter).response, headers: rateHeaders)
+            }
+        } else {
+            rateHeaders = Self.unlimitedHeaders
+        }
+        if faults.resetRate > 0, random.unit() < faults.resetRate {
+            counters.resets += 1
+            return .reset
+        }
+        if faults.failRate > 0, random.unit() < faults.failRate {
+            let status = [500, 502, 503][random.below(3)]
+            return finish(APIErrorResponse.serverFault(status).response, headers: rateHeaders)
+        }
+        let response = router.respond(to: request, store: &store, now: wallSeconds)
+        return finish(response, headers: rateHeaders)
+    }
+
+    static let unlimitedHeaders: [(name: String, value: String)] = [
+        ("x-ratelimit-limit-requests", "1000000000"),
+        ("x-ratelimit-remaining-requests", "999999999"),
+        ("x-ratelimit-reset-requests", "0s"),
+    ]
+
+    private mutating func finish(_ response: HTTPResponse, headers: [(name: String, value: String)]) -> EmulatorDecision {
+        var response = response
+        response.headers.append(contentsOf: headers)
+        response.headers.append(("x-request-id", nextRequestID()))
+        counters.requestsByStatus[response.status, default: 0] += 1
+        var delay = 0.0
+        if faults.latencyMilliseconds > 0 {
+            delay = Double(faults.latencyMilliseconds) / 1000 * (0.75 + 0.5 * random.unit())
+        }
+        return .respond(response, delay: delay)
+    }
+
+    private mutating func count(_ request: HTTPRequest, wallSeconds: Int64) {
+        counters.totalRequests += 1
+        counters.requestsByMethod[request.method, default: 0] += 1
+        if wallSeconds != currentSecond {
+            currentSecond = wallSeconds
+            requestsThisSecond = 0
+        }
+        requestsThisSecond += 1
+        counters.peakRequestsPerSecond = max(counters.peakRequestsPerSecond, requestsThisSecond)
+    }
+
+    private mutating func nextRequestID() -> String {
+        requestSerial &+= 1
+        let value = requestPrefix &+ requestSerial &* 0x9E37_79B9_7F4A_7C15
+        let hex = String(value, radix: 16)
+        return "req_" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    private func emulatorEndpoint(_ request: HTTPRequest) -> HTTPResponse {
+        switch (request.method, request.path) {
+        case ("GET", "/_emulator/stats"): return .json(200, stats.json)
+        case (_, "/_emulator/stats"): return APIErrorResponse.methodNotAllowed(request.method, request.path, allowed: ["GET"]).response
+        default: return APIErrorResponse.invalidURL(request.method, request.path).response
+        }
+    }
+}

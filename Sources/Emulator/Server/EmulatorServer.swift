@@ -1,0 +1,164 @@
+import Foundation
+import Synchronization
+
+/// A running emulator of the Threads API on a loopback socket.
+///
+/// Tests start one in-process on port 0 and point a client at `baseURL`; the `threadkeeper-emulator`
+/// executable wraps the same type.
+public final class EmulatorServer: Sendable {
+    /// The port the server listens on (the kernel's choice when started with port 0).
+    public let port: Int
+    public let host: String
+    private let shared: SharedCore
+    private let loops: [EventLoop]
+    private let listenFD: Int32
+    private let finished: DispatchGroup
+    private let stopped = Atomic<Bool>(false)
+
+    /// `http://HOST:PORT`, without a trailing slash and without `/v1`.
+    public var baseURL: String {
+        host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
+    }
+
+    /// Seeds, exports if asked, binds and starts serving; returns once the port accepts connections.
+    public static func start(_ options: EmulatorOptions) async throws(EmulatorError) -> EmulatorServer {
+        try EmulatorServer(options)
+    }
+
+    private init(_ options: EmulatorOptions) throws(EmulatorError) {
+        let now = options.clock()
+        let randomSeed = options.seedRandom ?? UInt64.random(in: .min ... .max)
+        var store = ThreadStore(seed: randomSeed ^ 0x7EAD_0001)
+        Seeder.seed(into: &store, count: options.seedCount, age: options.seedAge, randomSeed: randomSeed, now: now)
+        if let seedFile = options.seedFile {
+            for thread in try Seeder.threads(fromJSONL: try Seeder.readFile(seedFile), path: seedFile) { store.insert(thread) }
+        }
+        if let exportFile = options.exportFile {
+            try Seeder.export(store, to: exportFile)
+        }
+        Socket.raiseDescriptorLimit()
+        let (fd, port) = try Socket.listen(host: options.host, port: options.port)
+        self.listenFD = fd
+        self.port = port
+        self.host = options.host
+        let router = ThreadsRouter(apiKey: options.apiKey, limits: options.limits)
+        let shared = SharedCore(
+            EmulatorCore(store: store, router: router, faults: options.faults, seed: randomSeed, now: Self.monotonicSeconds()),
+            clock: options.clock)
+        self.shared = shared
+        var loops: [EventLoop] = []
+        for _ in 0..<max(1, options.eventLoops) {
+            do {
+                loops.append(
+                    try EventLoop(listenFD: fd, limits: options.limits, timeouts: options.timeouts, handler: shared.handle))
+            } catch {
+                close(fd)
+                throw error
+            }
+        }
+        self.loops = loops
+        finished = DispatchGroup()
+        for loop in loops {
+            finished.enter()
+            let group = finished
+            let thread = Thread {
+                loop.run()
+                group.leave()
+            }
+            thread.name = "emulator-loop"
+            thread.start()
+        }
+    }
+
+    static func monotonicSeconds() -> Double {
+        Double(Socket.monotonicNanos()) / 1_000_000_000
+    }
+
+    /// Runs one request through the emulator without a socket (what each connection does).
+    public func handle(_ request: HTTPRequest) -> EmulatorDecision {
+        shared.handle(request)
+    }
+
+    /// Stops accepting, closes every connection and waits for the loops to end.
+    public func stop() async {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        for loop in loops { loop.stop() }
+        let group = finished
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            group.notify(queue: .global()) { continuation.resume() }
+        }
+        close(listenFD)
+    }
+
+    public func stats() async -> EmulatorStats {
+        shared.core.withLock { $0.stats }
+    }
+
+    public func threadIsLive(_ id: String) async -> Bool {
+        shared.core.withLock { $0.store.isLive(id) }
+    }
+
+    public func liveThreadIDs() async -> Set<String> {
+        shared.core.withLock { $0.store.liveIDs }
+    }
+
+    /// The metadata of a live thread, or nil.
+    public func metadata(ofThread id: String) async -> [String: String]? {
+        shared.core.withLock { core in
+            core.store.thread(id).map { Dictionary($0.metadata, uniquingKeysWith: { _, last in last }) }
+        }
+    }
+
+    /// Adds a thread directly, with any `created_at` and metadata (the API cannot backdate a thread).
+    ///
+    /// `messageTimes` gives the `created_at` of each message, oldest first. Returns the thread id.
+    @discardableResult
+    public func insertThread(
+        id: String? = nil, createdAt: Int64, metadata: [String: String] = [:], messageTimes: [Int64] = []
+    ) async -> String {
+        shared.core.withLock { core in
+            let threadID = id ?? core.store.newThreadID()
+            var messages: [StoredMessage] = []
+            for (index, time) in messageTimes.enumerated() {
+                messages.append(
+                    StoredMessage(
+                        id: core.store.newMessageID(), createdAt: time, role: index % 2 == 0 ? "user" : "assistant",
+                        content: [.text("message \(index + 1)")]))
+            }
+            core.store.insert(
+                StoredThread(
+                    id: threadID, createdAt: createdAt, metadata: metadata.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                    messages: .stored(messages)))
+            return threadID
+        }
+    }
+
+    /// Changes limits and faults while running.
+    public func setFaults(_ faults: EmulatorFaults) async {
+        let now = Self.monotonicSeconds()
+        shared.core.withLock { $0.setFaults(faults, now: now) }
+    }
+
+    /// Writes the live threads as JSONL, as `--export` does.
+    public func export(to path: String) async throws(EmulatorError) {
+        let store = shared.core.withLock { $0.store }
+        try Seeder.export(store, to: path)
+    }
+}
+
+/// The core behind its lock, shared by the server and its event loops.
+final class SharedCore: Sendable {
+    let core: Mutex<EmulatorCore>
+    let clock: @Sendable () -> Int64
+
+    init(_ core: EmulatorCore, clock: @escaping @Sendable () -> Int64) {
+        self.core = Mutex(core)
+        self.clock = clock
+    }
+
+    @Sendable func handle(_ request: HTTPRequest) -> EmulatorDecision {
+        let wall = clock()
+        let monotonic = EmulatorServer.monotonicSeconds()
+        return core.withLock { $0.handle(request, wallSeconds: wall, monotonic: monotonic) }
+    }
+}

@@ -1,0 +1,162 @@
+import Dispatch
+import Emulator
+import Foundation
+import Schedule
+import Synchronization
+
+/// `threadkeeper-emulator`: serves an emulated Threads API until SIGTERM or SIGINT.
+struct EmulatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "",
+        abstract: "Serve an emulated Threads API (OpenAI Assistants v2 wire format) on loopback.",
+        discussion: """
+            Serves /threads… and /v1/threads… (threads and messages: create, retrieve, modify, delete, list) \
+            with OpenAI's object shapes and errors, plus GET /_emulator/stats. Threads live in memory; \
+            --state keeps them in a SQLite file across restarts. The listening URL is printed once the port \
+            accepts connections (after --seed and --export are done). SIGTERM or SIGINT stops it cleanly.
+            """,
+        options: [
+            OptionSpec("--host", value: "ADDRESS", help: "Address to listen on (default 127.0.0.1)."),
+            OptionSpec("--port", value: "N", help: "Port to listen on; 0 (the default) lets the kernel choose."),
+            OptionSpec("--port-file", value: "FILE", help: "Write the port number to FILE once listening."),
+            OptionSpec("--seed", value: "N", help: "Create N threads at start, with metadata and a few messages each."),
+            OptionSpec("--seed-age", value: "SPAN", help: "Spread seeded created_at over SPAN before now (default 365d)."),
+            OptionSpec("--seed-random", value: "S", help: "Seed of the random choices, for a reproducible inventory."),
+            OptionSpec("--seed-file", value: "FILE", help: "Load threads from JSONL of thread objects."),
+            OptionSpec("--export", value: "FILE", help: "Write the threads as JSONL (for 'threadkeeper import') before serving."),
+            OptionSpec("--rps", value: "R", help: "Allow R requests a second over all clients; beyond: 429 with Retry-After."),
+            OptionSpec("--burst", value: "B", help: "Requests allowed at once under --rps (default: R rounded up)."),
+            OptionSpec("--latency", value: "MS", help: "Delay every answer by about MS milliseconds (±25% jitter)."),
+            OptionSpec("--fail-rate", value: "P", help: "Answer this share (0-1) of requests with 500, 502 or 503."),
+            OptionSpec("--reset-rate", value: "P", help: "Close this share (0-1) of connections without an answer."),
+            OptionSpec("--api-key", value: "KEY", help: "Require 'Authorization: Bearer KEY' (else 401)."),
+            OptionSpec("--state", value: "FILE", help: "Load threads from and save them to this SQLite file."),
+            OptionSpec("--idle-timeout", value: "SECONDS", help: "Close idle keep-alive connections after this long (default 60)."),
+            OptionSpec("--max-body", value: "BYTES", help: "Largest request body accepted (default 1048576); beyond: 413."),
+        ],
+        exitCodes: [
+            (.success, "stopped by SIGTERM or SIGINT"),
+            (.usage, "bad usage: unknown option, missing or bad value"),
+            (.dataError, "a bad --seed-file or --state file"),
+            (.noInput, "--seed-file is missing or unreadable"),
+            (.ioError, "cannot write --export, --port-file or --state, or cannot listen"),
+        ],
+        acceptsSharedOptions: false)
+
+    var options: EmulatorOptions
+    var portFile: String?
+
+    init(arguments: ParsedArguments) throws {
+        let path = arguments.commandPath
+        var options = EmulatorOptions()
+        options.host = arguments.value("--host") ?? "127.0.0.1"
+        if let port = try arguments.integer("--port", minimum: 0) {
+            guard port <= 65535 else { throw UsageError("option '--port' must be at most 65535, got '\(port)'", command: path) }
+            options.port = port
+        }
+        options.seedCount = try arguments.integer("--seed", minimum: 0) ?? 0
+        if let text = arguments.value("--seed-age") {
+            do {
+                options.seedAge = try TimeSpan.parse(text).seconds
+            } catch {
+                throw UsageError("option '--seed-age' expects a time span such as '365d' or '12h', got '\(text)'", command: path)
+            }
+        }
+        if let text = arguments.value("--seed-random") {
+            guard let value = UInt64(text) else {
+                throw UsageError("option '--seed-random' expects a whole number from 0, got '\(text)'", command: path)
+            }
+            options.seedRandom = value
+        }
+        options.seedFile = arguments.value("--seed-file")
+        options.exportFile = arguments.value("--export")
+        var faults = EmulatorFaults()
+        if let text = arguments.value("--rps") {
+            guard let rate = Double(text), rate > 0, rate.isFinite else {
+                throw UsageError("option '--rps' expects a positive number, got '\(text)'", command: path)
+            }
+            faults.requestsPerSecond = rate
+        }
+        faults.burst = try arguments.integer("--burst", minimum: 1)
+        if faults.burst != nil && faults.requestsPerSecond == nil {
+            throw UsageError("option '--burst' needs '--rps'", command: path)
+        }
+        faults.latencyMilliseconds = try arguments.integer("--latency", minimum: 0) ?? 0
+        faults.failRate = try Self.share(arguments, "--fail-rate")
+        faults.resetRate = try Self.share(arguments, "--reset-rate")
+        options.faults = faults
+        if let key = arguments.value("--api-key") {
+            guard !key.isEmpty else { throw UsageError("option '--api-key' needs a non-empty key", command: path) }
+            options.apiKey = key
+        }
+        options.stateFile = arguments.value("--state")
+        if let idle = try arguments.integer("--idle-timeout", minimum: 1) { options.timeouts.idle = Double(idle) }
+        if let maxBody = try arguments.integer("--max-body", minimum: 1) { options.limits.maxBodyBytes = maxBody }
+        self.options = options
+        portFile = arguments.value("--port-file")
+    }
+
+    private static func share(_ arguments: ParsedArguments, _ name: String) throws -> Double {
+        guard let text = arguments.value(name) else { return 0 }
+        guard let value = Double(text), value >= 0, value <= 1 else {
+            throw UsageError("option '\(name)' expects a share from 0 to 1 such as 0.05, got '\(text)'", command: arguments.commandPath)
+        }
+        return value
+    }
+
+    func run(_ context: CommandContext) async throws -> ExitCode {
+        // Handled by Dispatch sources below instead of the default action, so the server can close its sockets.
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        let stopSignal = StopSignal()
+        let server = try await EmulatorServer.start(options)
+        if let portFile {
+            let temporary = portFile + ".tmp\(getpid())"
+            do {
+                try "\(server.port)\n".write(toFile: temporary, atomically: false, encoding: .utf8)
+                guard rename(temporary, portFile) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            } catch {
+                await server.stop()
+                throw CommandFailure("cannot write the port file '\(portFile)': check the directory exists and is writable", exitCode: .ioError)
+            }
+        }
+        context.print("listening on \(server.baseURL)")
+        context.standardOutput.flush()
+        await stopSignal.wait()
+        await server.stop()
+        return .success
+    }
+}
+
+/// Waits for SIGTERM or SIGINT.
+private final class StopSignal: Sendable {
+    private let sources: [any DispatchSourceSignal]
+
+    init() {
+        sources = [SIGTERM, SIGINT].map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let once = OnceFlag()
+            for source in sources {
+                source.setEventHandler {
+                    if once.claim() { continuation.resume() }
+                }
+                source.resume()
+            }
+        }
+        for source in sources { source.cancel() }
+    }
+}
+
+/// True for the first caller only.
+private final class OnceFlag: Sendable {
+    private let claimed = Mutex(false)
+    func claim() -> Bool {
+        claimed.withLock { value in
+            defer { value = true }
+            return !value
+        }
+    }
+}

@@ -1,0 +1,14 @@
+import Emulator
+
+extension EmulatorError: CLIReportable {
+    public var cliMessage: String { description }
+
+    public var exitCode: ExitCode {
+        switch self {
+        case .badHost: return .usage
+        case .socket: return .ioError
+        case .seedFile, .state: return .dataError
+        case .file: return .noInput
+        }
+    }
+}
