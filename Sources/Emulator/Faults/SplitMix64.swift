@@ -17,7 +17,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// A value in `0..<bound` (multiply-shift; the bias is negligible for the small bounds used here).
     public mutating func below(_ bound: Int) -> Int {
         precondition(bound > 0, "bound must be positive")
-        return Int((next() >> 32) &* UInt64(bound) >> 32)
+        return Int(((next() >> 32) &* UInt64(bound)) >> 32)
     }
 
     /// A value in `0..<1`.
@@ -43,7 +43,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
             let chunk = pool & 0xFFF
             pool >>= 12
             left -= 1
-            bytes.append(Self.alphabet[Int(chunk &* 62 >> 12)])
+            bytes.append(Self.alphabet[Int((chunk &* 62) >> 12)])
         }
         return String(decoding: bytes, as: UTF8.self)
     }

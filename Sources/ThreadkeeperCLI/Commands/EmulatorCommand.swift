@@ -117,7 +117,8 @@ struct EmulatorCommand: ParsableCommand {
                 guard rename(temporary, portFile) == 0 else { throw CocoaError(.fileWriteUnknown) }
             } catch {
                 await server.stop()
-                throw CommandFailure("cannot write the port file '\(portFile)': check the directory exists and is writable", exitCode: .ioError)
+                throw CommandFailure(
+                    "cannot write the port file '\(portFile)': check the directory exists and is writable", exitCode: .ioError)
             }
         }
         context.print("listening on \(server.baseURL)")
@@ -129,7 +130,9 @@ struct EmulatorCommand: ParsableCommand {
 }
 
 /// Waits for SIGTERM or SIGINT.
-private final class StopSignal: Sendable {
+///
+/// `@unchecked Sendable`: `sources` is set once in `init`; Dispatch sources are thread-safe objects.
+private final class StopSignal: @unchecked Sendable {
     private let sources: [any DispatchSourceSignal]
 
     init() {

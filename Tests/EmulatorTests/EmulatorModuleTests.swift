@@ -1,7 +1,0 @@
-import Testing
-
-@testable import Emulator
-
-@Test func EmulatorModuleLinks() {
-    #expect(String(describing: EmulatorModule.self) == "EmulatorModule")
-}
