@@ -24,6 +24,11 @@ import Testing
         #expect(Set(ids).count == ids.count)
     }
 
+    @Test func theReadmeListsEveryMessageID() throws {
+        let readme = try String(contentsOfFile: (Self.catalogPath as NSString).deletingLastPathComponent + "/../README.md", encoding: .utf8)
+        for (_, id) in MessageID.all { #expect(readme.contains("`\(id.hex)`"), "README lacks \(id.hex)") }
+    }
+
     @Test func messageIDsAreDistinctAnd128Bit() {
         let hexes = MessageID.all.map(\.id.hex)
         #expect(Set(hexes).count == 8)

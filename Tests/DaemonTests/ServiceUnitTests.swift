@@ -1,0 +1,151 @@
+import Foundation
+import Journal
+import TestSupport
+import Testing
+
+/// The shipped systemd units pass `systemd-analyze verify` silently, rate 2.0 or better in
+/// `systemd-analyze security --offline=yes`, and `scripts/install` puts everything where the
+/// units expect it.
+@Suite struct ServiceUnitTests {
+    static let analyze = "/usr/bin/systemd-analyze"
+
+    static var repository: String {
+        var directory = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { directory.deleteLastPathComponent() }
+        return directory.path
+    }
+
+    static func unit(_ name: String) throws -> String {
+        try String(contentsOfFile: repository + "/systemd/" + name, encoding: .utf8)
+    }
+
+    /// The values of `key` in a unit's text, in order.
+    static func values(_ key: String, in text: String) -> [String] {
+        text.split(separator: "\n").filter { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) }
+    }
+
+    /// Copies of the units in a temp dir, ExecStart= pointing at the built binary (verify checks
+    /// that the executable exists), the template instantiated for rule `stale-support`.
+    static func preparedUnits() throws -> (directory: TemporaryDirectory, files: [String]) {
+        let directory = TemporaryDirectory()
+        var files: [String] = []
+        for (source, target) in [
+            ("threadkeeper.service", "threadkeeper.service"), ("threadkeeper-run@.service", "threadkeeper-run@stale-support.service"),
+        ] {
+            let text = try unit(source).replacingOccurrences(
+                of: "ExecStart=/usr/bin/threadkeeper ", with: "ExecStart=\(BuiltProducts.threadkeeper) ")
+            files.append(try directory.write(target, text))
+        }
+        return (directory, files)
+    }
+
+    func requireAnalyze() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.analyze) else {
+            try Test.cancel("systemd-analyze is not installed (Debian package systemd)")
+        }
+    }
+
+    @Test func theServiceIsANotifyServiceWithWatchdogReloadCredentialAndDynamicUser() throws {
+        let text = try Self.unit("threadkeeper.service")
+        #expect(Self.values("Type", in: text) == ["notify"])
+        #expect(Self.values("ExecStart", in: text) == ["/usr/bin/threadkeeper daemon"])
+        #expect(Self.values("ExecReload", in: text) == ["/bin/kill -HUP $MAINPID"])
+        #expect(Self.values("WatchdogSec", in: text).count == 1)
+        #expect(Self.values("Restart", in: text) == ["on-failure"])
+        #expect(Self.values("StateDirectory", in: text) == ["threadkeeper"])
+        #expect(Self.values("ConfigurationDirectory", in: text) == ["threadkeeper"])
+        #expect(Self.values("LoadCredential", in: text) == ["api-key:/etc/threadkeeper/api-key"])
+        #expect(Self.values("DynamicUser", in: text) == ["yes"])
+        #expect(Self.values("RestrictAddressFamilies", in: text) == ["AF_UNIX AF_INET AF_INET6"])
+        #expect(Self.values("CapabilityBoundingSet", in: text) == [""])
+    }
+
+    @Test func theOneOffUnitRunsItsInstanceWithTheSameSandboxAndStopsCleanly() throws {
+        let service = try Self.unit("threadkeeper.service")
+        let run = try Self.unit("threadkeeper-run@.service")
+        #expect(Self.values("ExecStart", in: run) == ["/usr/bin/threadkeeper run --yes %i"])
+        #expect(Self.values("SuccessExitStatus", in: run) == ["143"])
+        #expect(Self.values("Type", in: run) == ["exec"])
+        // Everything from StateDirectory= on (credential, user, sandbox) is the daemon's.
+        func sandbox(_ text: String) -> [String] {
+            let service = text.components(separatedBy: "[Install]")[0]
+            let lines = service.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") && $0.contains("=") }
+            let start = lines.firstIndex { $0.hasPrefix("StateDirectory=") } ?? lines.endIndex
+            return Array(lines[start...])
+        }
+        #expect(!sandbox(run).isEmpty)
+        #expect(sandbox(run) == sandbox(service))
+        #expect(Self.values("User", in: run) == Self.values("User", in: service))
+    }
+
+    @Test func systemdAnalyzeVerifyPrintsNothing() throws {
+        try requireAnalyze()
+        let (directory, files) = try Self.preparedUnits()
+        let result = try ProcessRunner.run(Self.analyze, ["verify"] + files, currentDirectory: directory.path)
+        #expect(result.status == 0)
+        #expect(result.standardOutput == "")
+        #expect(result.standardError == "")
+    }
+
+    @Test func systemdAnalyzeSecurityRatesBothUnitsAtMostTwo() throws {
+        try requireAnalyze()
+        let (directory, files) = try Self.preparedUnits()
+        for file in files {
+            let result = try ProcessRunner.run(
+                Self.analyze, ["security", "--offline=yes", "--no-pager", file], currentDirectory: directory.path)
+            let overall = result.standardOutput.split(separator: "\n").first { $0.contains("Overall exposure level") }
+            let score = overall.flatMap { line in line.split(separator: ":").last?.split(separator: " ").first.flatMap { Double($0) } }
+            let exposure = try #require(score, "no score in: \(result.standardOutput) \(result.standardError)")
+            #expect(exposure <= 2.0, "\(file): \(overall ?? "")")
+        }
+    }
+
+    @Test func installPlacesBinaryUnitsCatalogAndExamples() throws {
+        let destination = TemporaryDirectory()
+        let result = try ProcessRunner.run(
+            "/bin/bash",
+            [
+                Self.repository + "/scripts/install", "--destdir", destination.path, "--prefix", "/opt/tk", "--binary",
+                BuiltProducts.threadkeeper,
+            ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let root = destination.path
+        let fm = FileManager.default
+        #expect(fm.isExecutableFile(atPath: root + "/opt/tk/bin/threadkeeper"))
+        let service = try String(contentsOfFile: root + "/opt/tk/lib/systemd/system/threadkeeper.service", encoding: .utf8)
+        #expect(Self.values("ExecStart", in: service) == ["/opt/tk/bin/threadkeeper daemon"])
+        let run = try String(contentsOfFile: root + "/opt/tk/lib/systemd/system/threadkeeper-run@.service", encoding: .utf8)
+        #expect(Self.values("ExecStart", in: run) == ["/opt/tk/bin/threadkeeper run --yes %i"])
+        #expect(fm.fileExists(atPath: root + "/etc/threadkeeper/threadkeeper.conf"))
+        #expect(try fm.contentsOfDirectory(atPath: root + "/etc/threadkeeper/rules.d").isEmpty)
+        let examples = try fm.contentsOfDirectory(atPath: root + "/opt/tk/share/threadkeeper/examples/rules")
+        #expect(examples.contains("support-30d.rule"))
+        #expect(fm.fileExists(atPath: root + "/opt/tk/share/doc/threadkeeper/README.md"))
+        #expect(fm.fileExists(atPath: root + "/opt/tk/lib/systemd/catalog/threadkeeper.catalog"))
+
+        // A config already there is kept.
+        try "# mine\n".write(toFile: root + "/etc/threadkeeper/threadkeeper.conf", atomically: true, encoding: .utf8)
+        let again = try ProcessRunner.run(
+            "/bin/bash", [Self.repository + "/scripts/install", "--destdir", root, "--binary", BuiltProducts.threadkeeper])
+        #expect(again.status == 0)
+        #expect(try String(contentsOfFile: root + "/etc/threadkeeper/threadkeeper.conf", encoding: .utf8) == "# mine\n")
+
+        // journalctl finds the installed catalog where it looks for catalogs.
+        let journalctl = "/usr/bin/journalctl"
+        if fm.isExecutableFile(atPath: journalctl) {
+            #expect(try ProcessRunner.run(journalctl, ["--root=\(root)", "--update-catalog"]).status == 0)
+            let listed = try ProcessRunner.run(journalctl, ["--root=\(root)", "--list-catalog"]).standardOutput
+            for (_, id) in MessageID.all { #expect(listed.contains(id.hex)) }
+        }
+    }
+
+    @Test func installRefusesARelativePrefixAndUnknownOptions() throws {
+        let relative = try ProcessRunner.run(
+            "/bin/bash", [Self.repository + "/scripts/install", "--prefix", "usr", "--binary", "/bin/true"])
+        #expect(relative.status == 64)
+        #expect(relative.standardError.contains("'usr'"))
+        let unknown = try ProcessRunner.run("/bin/bash", [Self.repository + "/scripts/install", "--frobnicate"])
+        #expect(unknown.status == 64)
+        #expect(unknown.standardError.contains("'--frobnicate'"))
+    }
+}
