@@ -22,6 +22,8 @@ extension CalendarSpec {
             text += " UTC"
         } else if let timeZoneName {
             text += " " + timeZoneName
+        } else if let dstAbbreviation {
+            text += " " + dstAbbreviation
         }
         return text
     }

@@ -4,7 +4,13 @@ extension CalendarSpec {
     /// Accepts what systemd 252's `calendar_spec_from_string()` accepts; throws `CalendarSpecError`
     /// naming the part it could not read.
     public static func parse(_ text: String) throws -> CalendarSpec {
-        var parser = CalendarSpecParser(text: text)
+        try parse(text, localZone: .local)
+    }
+
+    /// Parses an expression as a process whose zone is `localZone` would: a trailing abbreviation
+    /// of that zone (`CET` or `CEST` under Europe/Berlin) forces standard or daylight time.
+    public static func parse(_ text: String, localZone: ZoneRules) throws -> CalendarSpec {
+        var parser = CalendarSpecParser(text: text, localZone: localZone)
         return try parser.parse()
     }
 }
@@ -12,12 +18,14 @@ extension CalendarSpec {
 /// Reads a calendar expression left to right, the way systemd's parser does.
 struct CalendarSpecParser {
     let text: String
+    let localZone: ZoneRules
     var bytes: [UInt8] = []
     var index = 0
     var spec = CalendarSpec()
 
-    init(text: String) {
+    init(text: String, localZone: ZoneRules) {
         self.text = text
+        self.localZone = localZone
     }
 
     static let microsecondsPerSecond = 1_000_000
@@ -41,6 +49,10 @@ struct CalendarSpecParser {
         if body.count >= 4, body.lowercased().hasSuffix(" utc") {
             spec.utc = true
             body = String(body.dropLast(4))
+        } else if let (flag, abbreviation) = localAbbreviation(endingOf: body) {
+            spec.dst = flag
+            spec.dstAbbreviation = abbreviation
+            body = String(body.dropLast(abbreviation.count + 1))
         } else if let space = body.lastIndex(of: " ") {
             let name = String(body[body.index(after: space)...])
             if let zone = ZoneRules.named(name) {
@@ -49,7 +61,7 @@ struct CalendarSpecParser {
                 body = String(body[..<space])
             }
         }
-        if !spec.utc, spec.timeZoneName == nil, let space = body.lastIndex(of: " ") {
+        if !spec.utc, spec.timeZoneName == nil, spec.dst < 0, let space = body.lastIndex(of: " ") {
             let name = String(body[body.index(after: space)...])
             if name.contains("/"), name.first?.isLetter == true { throw fail(.unknownTimeZone(name)) }
         }
@@ -64,6 +76,16 @@ struct CalendarSpecParser {
         spec.normalize()
         try spec.validate(text: text)
         return spec
+    }
+
+    /// The local zone's standard (0) or daylight (1) abbreviation ending `body` after a space, like
+    /// systemd's check of `tzname[]`.
+    func localAbbreviation(endingOf body: String) -> (Int, String)? {
+        let names = localZone.abbreviationPair
+        for (flag, name) in [(0, names.standard), (1, names.daylight)] where !name.isEmpty {
+            if body.count > name.count, body.lowercased().hasSuffix(" " + name.lowercased()) { return (flag, name) }
+        }
+        return nil
     }
 
     /// The named expressions of systemd.time(7); returns false for anything else.

@@ -38,6 +38,12 @@ public struct CalendarSpec: Sendable, Hashable, CustomStringConvertible {
     var timeZoneName: String?
     /// The rules of `timeZoneName`, resolved at parse time.
     var zone: ZoneRules?
+    /// 0 or 1 when the expression ends in the local zone's standard or daylight abbreviation
+    /// (`CET`, `CEST` under TZ=Europe/Berlin): times are then read with that offset forced, as
+    /// systemd does with `tm_isdst`. -1 otherwise.
+    var dst = -1
+    /// The abbreviation that set `dst`, as the local zone spells it.
+    var dstAbbreviation: String?
 
     /// The expression as `systemd-analyze calendar` prints it ("Normalized form:").
     public var normalized: String { formatted() }

@@ -42,6 +42,8 @@ struct ElapseSearch {
     let zone: ZoneRules
     /// glibc's `mktime()` remembers the offset of its last result and tries it first.
     var cachedOffset = 0
+    /// systemd sets `tm_isdst` to the expression's DST flag after the first normalisation.
+    var forcedDST: Bool?
 
     static let microsecondsPerSecond: Int64 = 1_000_000
     /// systemd refuses to compute elapses after 9999-12-31 23:59:59 UTC.
@@ -55,7 +57,14 @@ struct ElapseSearch {
     /// `mktime()`: normalises `time` in place and returns its instant.
     mutating func makeTime(_ time: inout BrokenDownTime) -> Int64 {
         let local = time.localSeconds
-        let (instant, _) = zone.instant(localSeconds: local, preferredOffset: cachedOffset)
+        var (instant, _) = zone.instant(localSeconds: local, preferredOffset: cachedOffset)
+        // With tm_isdst forced, a time of the other kind is read with the offset of the nearest
+        // time of the requested kind (so 12:00 "CET" in summer becomes 13:00 CEST).
+        if let forcedDST, zone.isDaylightSavingTime(at: instant) != forcedDST,
+            let offset = zone.offset(near: instant, daylightSavingTime: forcedDST)
+        {
+            instant = local - Int64(offset)
+        }
         cachedOffset = Int(local - instant)
         time = BrokenDownTime(zone.wallClock(at: instant))
         return instant
@@ -74,7 +83,12 @@ struct ElapseSearch {
 
         // systemd gives up after this many walks rather than risk looping forever.
         for _ in 0..<Self.maximumWalks {
-            if first { first = false } else { _ = makeTime(&time) }
+            if first {
+                first = false
+                if spec.dst >= 0 { forcedDST = spec.dst == 1 }
+            } else {
+                _ = makeTime(&time)
+            }
 
             var step = match(spec.year, value: &time.year, time: time)
             if step == .found { reset(&time, &microsecond, from: .month) }
@@ -142,7 +156,9 @@ struct ElapseSearch {
             if step == .unchanged { continue }
 
             let instant = makeTime(&time)
-            return instant * Self.microsecondsPerSecond + Int64(microsecond)
+            let elapse = instant * Self.microsecondsPerSecond + Int64(microsecond)
+            // A forced DST flag can map the walk back onto the base; an elapse must be later.
+            return elapse > base ? elapse : nil
         }
         return nil
     }

@@ -123,6 +123,48 @@ public struct ZoneRules: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether daylight saving time is in force at `instant`.
+    public func isDaylightSavingTime(at instant: Int64) -> Bool {
+        switch storage {
+        case .utc: return false
+        case .tzdata(let zone): return zone.local(at: instant).isDST
+        case .foundation(let zone): return zone.isDaylightSavingTime(for: Date(timeIntervalSince1970: TimeInterval(instant)))
+        }
+    }
+
+    /// The zone's standard and daylight abbreviations, as glibc's `tzname[]` holds them.
+    public var abbreviationPair: (standard: String, daylight: String) {
+        switch storage {
+        case .utc: return ("UTC", "UTC")
+        case .tzdata(let zone):
+            if let footer = zone.footer {
+                return (footer.standard.abbreviation, footer.daylight?.abbreviation ?? footer.standard.abbreviation)
+            }
+            let lastStandard = zone.transitionTypes.last { !zone.types[$0].isDST }.map { zone.types[$0].abbreviation }
+            let lastDaylight = zone.transitionTypes.last { zone.types[$0].isDST }.map { zone.types[$0].abbreviation }
+            let standard = lastStandard ?? zone.types.first?.abbreviation ?? ""
+            return (standard, lastDaylight ?? standard)
+        case .foundation(let zone):
+            let standard = zone.abbreviation() ?? ""
+            return (standard, standard)
+        }
+    }
+
+    /// The offset of the nearest time with the given DST flag, probing a week at a time outwards
+    /// for up to about 8.5 years as glibc's `mktime()` does for a forced `tm_isdst`; `nil` if none.
+    func offset(near instant: Int64, daylightSavingTime: Bool) -> Int? {
+        let stride: Int64 = 601_200
+        var delta = stride
+        while delta < 536_454_000 / 2 + stride {
+            for probe in [instant - delta, instant + delta]
+            where isDaylightSavingTime(at: probe) == daylightSavingTime {
+                return offset(at: probe)
+            }
+            delta += stride
+        }
+        return nil
+    }
+
     /// The wall clock at `instant`.
     func wallClock(at instant: Int64) -> WallClock {
         WallClock(localSeconds: instant + Int64(offset(at: instant)))

@@ -28,6 +28,9 @@ enum CalendarCorpus {
         "*-*-* 02:15 Australia/Sydney", "*-*-* 12:00 Pacific/Chatham", "*-*-* 00:00 America/Sao_Paulo",
         "*-*-* 02:30 Africa/Casablanca", "*-*-* 12:00 Asia/Tokyo", "Mon 09:00 America/Los_Angeles",
         "*-*-* 00:30 Europe/London", "*-*-* 01:30 Europe/London", "*-*-* 12:00 Etc/UTC",
+        // Abbreviations of the process's zone force standard or daylight time (elsewhere CET and EST
+        // are zones of their own, and EDT is unknown).
+        "*-*-* 12:00 CET", "*-*-* 12:00 CEST", "*-*-* 12:00 EST", "Mon 09:00 EDT",
         // Instants.
         "@1800000000", "@1700000000", "2027-01-01 00:00 UTC", "2026-12-31 23:59:59 Asia/Tokyo",
     ]

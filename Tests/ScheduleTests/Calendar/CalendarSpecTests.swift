@@ -123,6 +123,23 @@ import Testing
             ])
     }
 
+    @Test func localAbbreviationsForceStandardOrDaylightTime() throws {
+        let berlin = try #require(ZoneRules.named("Europe/Berlin"))
+        let standard = try CalendarSpec.parse("*-*-* 12:00 cet", localZone: berlin)
+        #expect(standard.normalized == "*-*-* 12:00:00 CET")
+        #expect(standard.timeZone == nil)
+        let winter = try Self.utc("2026-01-01 00:00:00")
+        #expect(standard.nextElapse(afterMicroseconds: winter, localZone: berlin) == winter + 11 * 3_600_000_000)
+        // In summer 12:00 standard time is 13:00 daylight time, which never matches 12:00: systemd says "never".
+        #expect(standard.nextElapse(afterMicroseconds: try Self.utc("2026-07-01 00:00:00"), localZone: berlin) == nil)
+        // Under UTC, CET is a zone of its own (with summer time).
+        let zone = try CalendarSpec.parse("*-*-* 12:00 CET", localZone: .utc)
+        #expect(zone.timeZone?.identifier == "CET")
+        #expect(
+            zone.nextElapse(afterMicroseconds: try Self.utc("2026-07-01 00:00:00"), localZone: .utc)
+                == (try Self.utc("2026-07-01 10:00:00")))
+    }
+
     @Test func neverElapsesAgain() throws {
         #expect(try Self.elapses("2020-01-01", after: "2026-01-01 00:00:00").isEmpty)
         #expect(try Self.elapses("*-02-30", after: "2026-01-01 00:00:00").isEmpty)

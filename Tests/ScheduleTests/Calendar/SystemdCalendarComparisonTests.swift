@@ -51,7 +51,7 @@ import Testing
         var compared = 0
         for (expression, systemdLines) in zip(expressions, groups) {
             let spec: CalendarSpec
-            do { spec = try CalendarSpec.parse(expression) } catch {
+            do { spec = try CalendarSpec.parse(expression, localZone: localZone) } catch {
                 #expect(systemdLines.isEmpty, "systemd accepts `\(expression)`, we refuse it: \(error)")
                 continue
             }
