@@ -12,7 +12,7 @@ public struct Migration: Sendable {
 /// `PRAGMA user_version`, so a ledger is always at exactly one version. A released
 /// migration is never edited: a change is a new one appended here.
 public enum Migrations {
-    public static let all: [Migration] = [version1]
+    public static let all: [Migration] = [version1, version2]
 
     /// The schema version this build writes.
     public static var latest: Int { all.last?.version ?? 0 }
@@ -138,5 +138,38 @@ public enum Migrations {
             BEGIN
                 SELECT RAISE(ABORT, 'actions is append-only: only the outcome of an open row can be set');
             END;
+            """)
+
+    static let version2 = Migration(
+        version: 2, name: "rule locks and frozen plans",
+        sql: """
+            -- At most one run of a rule at a time, across processes: the row names its holder.
+            CREATE TABLE rule_locks (
+                rule       TEXT PRIMARY KEY NOT NULL,
+                pid        INTEGER NOT NULL,
+                host       TEXT NOT NULL,
+                -- The holder's start time as the kernel counts it (/proc/PID/stat field 22), so a
+                -- recycled pid is not mistaken for the holder.
+                process_start TEXT NOT NULL,
+                started_at INTEGER NOT NULL,
+                run_id     INTEGER
+            );
+
+            -- A plan saved with `plan --save`: the exact threads a later `run --plan` may act on.
+            CREATE TABLE plans (
+                id          INTEGER PRIMARY KEY,
+                rule        TEXT NOT NULL,
+                rule_digest TEXT NOT NULL,
+                rule_file   TEXT NOT NULL,
+                created_at  INTEGER NOT NULL,
+                matched     INTEGER NOT NULL
+            );
+            CREATE TABLE plan_threads (
+                plan_id   INTEGER NOT NULL REFERENCES plans (id),
+                position  INTEGER NOT NULL,
+                thread_id TEXT NOT NULL,
+                PRIMARY KEY (plan_id, position)
+            ) WITHOUT ROWID;
+            CREATE INDEX plan_threads_by_thread ON plan_threads (plan_id, thread_id);
             """)
 }

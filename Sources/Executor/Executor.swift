@@ -1,2 +1,0 @@
-/// The Executor module; see ../shared/DESIGN.md for what it owns.
-public enum ExecutorModule {}

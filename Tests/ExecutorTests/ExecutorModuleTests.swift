@@ -1,7 +1,0 @@
-import Testing
-
-@testable import Executor
-
-@Test func ExecutorModuleLinks() {
-    #expect(String(describing: ExecutorModule.self) == "ExecutorModule")
-}
