@@ -1,0 +1,162 @@
+import Foundation
+import Journal
+import Ledger
+import Rules
+import ThreadsAPI
+
+/// How the executor paces and batches its work.
+public struct ExecutorSettings: Sendable {
+    /// Calls in flight at once (`Concurrency=`; a rule's own limit may lower it).
+    public var concurrency: Int
+    /// Where `Archive=yes` writes.
+    public var archive: ArchiveStore
+    /// Intents written in one transaction before their calls go out.
+    public var intentBatch: Int
+    /// Outcomes written in one transaction.
+    public var settleBatch: Int
+    /// Seconds outcomes may wait before they are written anyway.
+    public var settleInterval: Double
+
+    public init(
+        concurrency: Int, archive: ArchiveStore, intentBatch: Int? = nil, settleBatch: Int = 64, settleInterval: Double = 0.25
+    ) {
+        self.concurrency = max(1, concurrency)
+        self.archive = archive
+        // Enough intents ahead that the calls never wait for the next batch's commit.
+        self.intentBatch = intentBatch ?? max(32, 4 * max(1, concurrency))
+        self.settleBatch = max(1, settleBatch)
+        self.settleInterval = settleInterval
+    }
+}
+
+/// Carries out one run of one rule: plan, guard, verify, archive, act, record, summary.
+///
+/// The CLI's `run` and the daemon's scheduler both come through `run(_:control:progress:)`.
+/// Every action's intent is committed to the ledger before its call goes out; outcomes are
+/// written in batches after. A crash leaves open intents, which `reconcile` settles from the
+/// API's answers before any new work.
+public final class Executor: Sendable {
+    public let ledger: Ledger
+    public let client: ThreadsClient
+    public let settings: ExecutorSettings
+    public let logger: Logger
+    /// Unix seconds, for compiling rules and stamping archives.
+    let now: @Sendable () -> Int64
+
+    public init(
+        ledger: Ledger, client: ThreadsClient, settings: ExecutorSettings, logger: Logger,
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) {
+        self.ledger = ledger
+        self.client = client
+        self.settings = settings
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Plans, guards and carries out `request`; returns what happened.
+    ///
+    /// Throws `ExecutorError.lockHeld` when another process runs the rule, `.reconciliationFailed`
+    /// when an earlier run's open intents cannot be settled, `.ledger` when the ledger refuses
+    /// a write (no call is sent after that), and the plan's errors for `--plan`.
+    public func run(
+        _ request: RunRequest, control: RunControl = RunControl(), progress: (@Sendable (RunProgress) -> Void)? = nil
+    ) async throws -> RunReport {
+        let rule = request.rule
+        let holder = ProcessIdentity.current()
+        if !request.dryRun {
+            let acquisition = try wrapLedger {
+                try ledger.acquireRuleLock(rule: rule.name, holder: holder, isAlive: ProcessIdentity.isAlive)
+            }
+            switch acquisition {
+            case .held(let other): throw ExecutorError.lockHeld(rule: rule.name, holder: other)
+            case .tookOver(let previous):
+                logger.warning(
+                    "took over the lock of rule '\(rule.name)' left by \(previous), which no longer runs",
+                    metadata: ["rule": rule.name])
+            case .acquired: break
+            }
+        }
+        defer {
+            if !request.dryRun {
+                do {
+                    try ledger.releaseRuleLock(rule: rule.name, pid: holder.pid, host: holder.host)
+                } catch {
+                    logger.error("cannot release the lock of rule '\(rule.name)': \(error)", metadata: ["rule": rule.name])
+                }
+            }
+        }
+        let reconciled = request.dryRun ? 0 : try await reconcile(rule: rule.name, holdingLock: true)
+        let plan = try Planner.plan(request, ledger: ledger, now: now(), sampleSize: 0)
+        let start = RunStart(
+            rule: rule.name, ruleDigest: rule.digest, ruleText: rule.text, trigger: request.trigger, dryRun: request.dryRun)
+        let runID = try wrapLedger { try ledger.beginRun(start, matched: plan.matched) }
+        let log = logger.with(["rule": rule.name, "run": String(runID)])
+        if !request.dryRun {
+            try wrapLedger { try ledger.setRuleLockRun(rule: rule.name, pid: holder.pid, runID: runID) }
+        }
+        var report = RunReport(
+            runID: runID, rule: rule.name, action: rule.action.rawValue, dryRun: request.dryRun, end: .completed,
+            matched: plan.matched, planned: plan.planned, reconciled: reconciled)
+        if let refusal = plan.refusal {
+            try wrapLedger { try ledger.finishRun(id: runID, status: .refused) }
+            report.end = .refused(refusal)
+            report.planned = 0
+            log.warning("run refused: \(refusal)", id: .runAborted, metadata: ["matched": String(plan.matched)])
+            return report
+        }
+        log.info(
+            "run started: \(rule.action.rawValue) on \(plan.planned) of \(plan.matched) matching threads"
+                + (request.dryRun ? " (dry run)" : ""),
+            id: .runStarted, metadata: ["matched": String(plan.matched), "planned": String(plan.planned)])
+        if request.dryRun {
+            let finished = try wrapLedger { try ledger.finishRun(id: runID, status: .completed) }
+            report.counts = finished.counts
+            return report
+        }
+        let compiled = rule.compile(now: plan.now, hold: request.hold)
+        var pass = RunPass(
+            executor: self, request: request, plan: plan, compiled: compiled, runID: runID, control: control,
+            progress: progress, logger: log)
+        let outcome = try await pass.execute()
+        report.elapsed = outcome.elapsed
+        report.leftOpen = outcome.leftOpen
+        report.archived = outcome.archived
+        report.end = outcome.end
+        let finished = try wrapLedger { try ledger.finishRun(id: runID, status: report.status) }
+        report.counts = finished.counts
+        logSummary(report, log)
+        return report
+    }
+
+    func logSummary(_ report: RunReport, _ log: Logger) {
+        let counts = report.counts
+        let metadata = [
+            "matched": String(report.matched), "done": String(counts.done), "gone": String(counts.gone),
+            "skipped": String(counts.skipped), "failed": String(counts.failed), "left_open": String(report.leftOpen),
+        ]
+        let tally =
+            "\(counts.done) done, \(counts.gone) gone, \(counts.skipped) skipped, \(counts.failed) failed of \(report.planned)"
+        switch report.end {
+        case .completed:
+            log.log(
+                level: counts.failed > 0 ? .warning : .notice, "run finished: \(tally)", id: .runFinished, metadata: metadata)
+        case .refused(let reason), .aborted(let reason):
+            log.error("run aborted: \(reason); \(tally)", id: .runAborted, metadata: metadata)
+        case .stopped(let signal):
+            log.warning(
+                "run stopped by \(signal == .interrupt ? "SIGINT" : "SIGTERM"): \(tally), \(report.leftOpen) left open",
+                id: .runAborted, metadata: metadata)
+        }
+    }
+
+    /// Runs a ledger call, turning its error into `ExecutorError.ledger`.
+    @discardableResult
+    func wrapLedger<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as LedgerError {
+            throw ExecutorError.ledger(error)
+        }
+    }
+}
