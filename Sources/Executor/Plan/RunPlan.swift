@@ -148,7 +148,8 @@ public enum Planner {
         }.joined(separator: "; ")
     }
 
-    static func formatPercent(_ value: Double) -> String {
+    /// `25%`, `12.5%`.
+    public static func formatPercent(_ value: Double) -> String {
         let rounded = (value * 10).rounded() / 10
         return rounded == rounded.rounded() ? "\(Int(rounded))%" : "\(rounded)%"
     }

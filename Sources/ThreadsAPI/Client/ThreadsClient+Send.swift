@@ -61,7 +61,10 @@ extension ThreadsClient {
                 try await clock.sleep(until: now + delay)
             case .stop(let reason):
                 let error = makeError(response: response, failure: failure, attempts: attempts, operation: operation)
-                let event = breakerEvent(for: error, reason: reason, notFoundCounts: notFoundCounts)
+                // A 404 to a DELETE sent again after an unanswered try means the first try
+                // deleted it: that says nothing about a wrong base URL.
+                let retriedDelete = method == "DELETE" && attempts > 1
+                let event = breakerEvent(for: error, reason: reason, notFoundCounts: notFoundCounts && !retriedDelete)
                 breaker.withLock { $0.record(event, now: clock.now()) }
                 throw error
             }

@@ -214,6 +214,21 @@ import Testing
         }
     }
 
+    @Test func aNotFoundToARetriedDeleteIsGoneAndNotABreakerSignal() async throws {
+        let script: [Result<HTTPResponse, TransportError>] = Array(
+            repeating: [.failure(TransportError(.connectionReset)), .success(.openAIError(404, message: "Not found"))],
+            count: 8
+        ).flatMap { $0 }
+        let transport = ScriptedTransport(clock: VirtualClock(), script: script)
+        let client = try client(transport, breaker: .init(notFoundWindow: 10, notFoundMinimum: 5, notFoundShare: 0.5))
+        for _ in 0..<8 {
+            let answer = try await client.deleteThread("thread_a", expectingLive: true)
+            #expect(answer.value == .gone)
+            #expect(answer.attempts == 2)
+        }
+        #expect(client.breakerState == .closed)
+    }
+
     @Test func redirectsAreNeverFollowed() async throws {
         let transport = ScriptedTransport(
             clock: VirtualClock(),

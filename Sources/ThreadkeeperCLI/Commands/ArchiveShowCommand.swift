@@ -1,0 +1,79 @@
+import Executor
+import Foundation
+import Ledger
+
+/// `threadkeeper archive show THREAD_ID`: print what was archived before a thread was deleted.
+struct ArchiveShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "archive show",
+        abstract: "Print the archive of a deleted thread: the thread and its messages as they were.",
+        discussion: """
+            Rules with Archive=yes save each thread and all its messages, as the API returned them, \
+            before deleting it: one gzip-compressed JSON document per thread under \
+            $STATE_DIRECTORY/archive/ (else an 'archive' directory beside the ledger), named \
+            THREAD_ID.json.gz and readable with 'zcat' too. This command prints it as indented \
+            JSON, or as a readable transcript with --text.
+            """,
+        options: [
+            OptionSpec.flag("--text", help: "Print a readable transcript instead of JSON."),
+            OptionSpec("--archive-dir", value: "DIR", help: "Read archives from DIR instead of the default."),
+        ],
+        positionals: [PositionalSpec("THREAD_ID", help: "The id of the archived thread.")],
+        exitCodes: [
+            (.success, "success"),
+            (.usage, "bad usage"),
+            (.dataError, "a bad thread id or config file"),
+            (.noInput, "no archive for this thread"),
+            (.ioError, "the archive is unreadable or damaged"),
+        ])
+
+    var threadID: String
+    var text: Bool
+    var directory: String?
+
+    init(arguments: ParsedArguments) throws {
+        threadID = arguments.positionals[0]
+        text = arguments.flag("--text")
+        directory = arguments.value("--archive-dir")
+    }
+
+    func validate() throws {
+        let allowed = threadID.unicodeScalars.allSatisfy {
+            $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-")
+        }
+        guard allowed, !threadID.isEmpty, threadID.count <= 128 else {
+            throw UsageError(
+                "thread id '\(threadID)' may hold only letters, digits, '_' and '-'", command: "threadkeeper archive show")
+        }
+    }
+
+    func run(_ context: CommandContext) async throws -> ExitCode {
+        let archiveDirectory: String
+        if let directory {
+            archiveDirectory = directory
+        } else {
+            let configuration = try context.loadConfiguration()
+            archiveDirectory = ArchiveStore.defaultDirectory(
+                ledgerPath: context.ledgerPath(for: configuration), environment: context.environment)
+        }
+        let bytes = try ArchiveStore(directory: archiveDirectory).read(threadID: threadID)
+        if text {
+            let archive = try JSONDecoder().decode(ThreadArchive.self, from: Data(bytes))
+            context.print("thread \(archive.thread.id), created \(TimeFormatting.utc(archive.thread.createdAt))")
+            let metadata = archive.thread.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            context.print("metadata: \(metadata.isEmpty ? "none" : metadata.joined(separator: ", "))")
+            context.print("archived \(TimeFormatting.utc(archive.archivedAt)) by rule '\(archive.rule)', run \(archive.run)")
+            context.print("\(archive.messages.count) message\(archive.messages.count == 1 ? "" : "s"):")
+            for message in archive.messages {
+                context.print("")
+                context.print("[\(TimeFormatting.utc(message.createdAt))] \(message.role):")
+                context.print(message.text)
+            }
+            return .success
+        }
+        let object = try JSONSerialization.jsonObject(with: Data(bytes))
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        context.print(String(decoding: data, as: UTF8.self))
+        return .success
+    }
+}

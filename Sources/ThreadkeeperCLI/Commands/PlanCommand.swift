@@ -1,0 +1,100 @@
+import Executor
+import Foundation
+import Ledger
+
+/// `threadkeeper plan RULE`: what a run would do now, without calling the API.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what a run of a rule would do now: matches, guard verdicts, a sample with reasons.",
+        discussion: """
+            RULE is a rule name from the rules directory or a path to a .rule file. The plan reads \
+            only the ledger: it counts the threads the rule matches, their share of the live \
+            inventory, what MaxThreads=, MaxFraction= and the hold key do to the run, and shows the \
+            oldest threads it would act on with the reason each matches. --save freezes the exact \
+            set of threads with the rule file's digest and prints the plan's id; 'threadkeeper run \
+            RULE --plan ID' then acts on those threads only, and refuses if the rule file changed.
+            """,
+        options: [
+            OptionSpec.flag("--save", help: "Freeze the thread set as a plan in the ledger and print its id."),
+            OptionSpec("--limit", value: "N", help: "Plan at most N threads (oldest first), on top of MaxThreads=."),
+            OptionSpec("--sample", value: "N", help: "How many threads to show (default 10)."),
+            OptionSpec.flag("--json", help: "Print a JSON object."),
+        ],
+        positionals: [PositionalSpec("RULE", help: "A rule name in the rules directory, or a path to a .rule file.")],
+        exitCodes: [
+            (.success, "success (also when a guard would refuse the run: the plan shows it)"),
+            (.usage, "bad usage"),
+            (.dataError, "a bad rule or config file, or an unknown rule"),
+            (.ioError, "the ledger is unreadable or cannot be written (--save)"),
+        ])
+
+    var ruleArgument: String
+    var save: Bool
+    var limit: Int?
+    var sample: Int
+    var json: Bool
+
+    init(arguments: ParsedArguments) throws {
+        ruleArgument = arguments.positionals[0]
+        save = arguments.flag("--save")
+        limit = try arguments.integer("--limit", minimum: 1)
+        sample = try arguments.integer("--sample", minimum: 0) ?? 10
+        json = arguments.flag("--json")
+    }
+
+    func run(_ context: CommandContext) async throws -> ExitCode {
+        let setup = try RunSetup.load(context)
+        let rule = try setup.rule(ruleArgument, context)
+        let request = RunRequest(rule: rule, limit: limit, hold: setup.hold)
+        let started = ContinuousClock.now
+        let plan = try Planner.plan(request, ledger: setup.ledger, now: setup.now, sampleSize: sample)
+        var saved: PlanRecord?
+        if save {
+            saved = try setup.ledger.savePlan(
+                rule: rule.name, ruleDigest: rule.digest, ruleFile: rule.file, query: plan.query, limit: plan.planned)
+        }
+        let elapsed = ContinuousClock.now - started
+        if json {
+            context.print(try Self.json(plan, digest: rule.digest, saved: saved))
+            return .success
+        }
+        context.print("rule:      \(rule.name) (\(rule.action.rawValue)) from \(rule.file)")
+        context.print("matches:   \(rule.matchSummary(hold: setup.hold))")
+        context.print(
+            "matched:   \(plan.matched) of \(plan.liveInventory) live threads (\(Planner.formatPercent(plan.fraction * 100)))")
+        context.print("would act: \(plan.refusal == nil ? String(plan.planned) : "none, refused")")
+        for verdict in plan.verdicts {
+            context.print("guard:     \(verdict.name): \(verdict.status.rawValue): \(verdict.detail)")
+        }
+        if let refusal = plan.refusal { context.print("refused:   \(refusal)") }
+        if !plan.sample.isEmpty {
+            context.print("oldest \(plan.sample.count):")
+            for thread in plan.sample {
+                context.print("  \(thread.id)  created \(TimeFormatting.utc(thread.createdAt))  \(thread.reason)")
+            }
+        }
+        if let saved {
+            context.print("saved:     plan \(saved.id) with \(saved.matched) threads; apply with 'threadkeeper run \(rule.name) --plan \(saved.id)'")
+        }
+        context.standardError.line(
+            "planned in \(String(format: "%.3f", Double(elapsed.components.attoseconds) * 1e-18 + Double(elapsed.components.seconds))) s")
+        return .success
+    }
+
+    static func json(_ plan: RunPlan, digest: String, saved: PlanRecord?) throws -> String {
+        var object: [String: Any] = [
+            "rule": plan.rule, "action": plan.action.rawValue, "rule_digest": digest, "now": plan.now,
+            "matched": plan.matched, "live": plan.liveInventory, "fraction": plan.fraction, "held": plan.held,
+            "planned": plan.refusal == nil ? plan.planned : 0,
+            "guards": plan.verdicts.map { ["name": $0.name, "status": $0.status.rawValue, "detail": $0.detail] },
+            "sample": plan.sample.map {
+                ["id": $0.id, "created_at": $0.createdAt, "metadata": $0.metadata, "reason": $0.reason] as [String: Any]
+            },
+        ]
+        object["refusal"] = plan.refusal ?? NSNull()
+        object["plan_id"] = saved.map { $0.id as Any } ?? NSNull()
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+}

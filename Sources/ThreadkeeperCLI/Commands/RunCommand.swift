@@ -1,0 +1,189 @@
+import Executor
+import Foundation
+import Ledger
+import Rules
+
+/// `threadkeeper run RULE…`: carry out rules now.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run rules now: plan, guard, verify, archive, act through the API, record every outcome.",
+        discussion: """
+            RULE is a rule name from the rules directory or a path to a .rule file; several run one \
+            after another. Each run first reconciles actions an interrupted run of the rule left \
+            open, takes the rule's lock in the ledger, applies MaxThreads= (oldest first) and \
+            MaxFraction= (refusing the whole run unless --force), and skips held threads. Before a \
+            delete, tag or untag it fetches the thread and re-checks the rule (Verify=); with \
+            Archive=yes it saves the thread and its messages first. Every action is written to the \
+            ledger before its call and its outcome after. --plan ID acts only on a plan saved by \
+            'threadkeeper plan RULE --save' and refuses if the rule file changed since. A \
+            destructive run asks for confirmation on a terminal; without one it needs --yes. \
+            SIGINT or SIGTERM stops taking new work, lets the calls in flight finish, records every \
+            outcome and exits 130 or 143; a second signal exits at once.
+            """,
+        options: [
+            OptionSpec.flag("--dry-run", help: "Plan and guard, record the run, call nothing."),
+            OptionSpec.flag("--yes", "-y", help: "Do not ask for confirmation (needed without a terminal)."),
+            OptionSpec("--limit", value: "N", help: "Act on at most N threads (oldest first), on top of MaxThreads=."),
+            OptionSpec.flag("--force", help: "Run although MaxFraction= would refuse it."),
+            OptionSpec("--plan", value: "ID", help: "Act only on the threads of the saved plan ID."),
+            APIOptions.baseURL,
+            OptionSpec.flag("--json", help: "Print the summary as a JSON object."),
+        ],
+        positionals: [
+            PositionalSpec(
+                "RULE", optional: true, variadic: true,
+                help: "Rule names in the rules directory or paths to .rule files (optional with --plan).")
+        ],
+        exitCodes: [
+            (.success, "every action succeeded (or was skipped on purpose)"),
+            (.failure, "some actions failed"),
+            (.refused, "a guard refused the run or the breaker aborted it; the remaining threads are untouched"),
+            (.usage, "bad usage; a destructive run without a terminal needs --yes"),
+            (.dataError, "a bad rule or config file, an unknown rule or plan, or a rule changed since its plan"),
+            (.unavailable, "the API is unavailable: no key, refused key, or no answer while reconciling"),
+            (.ioError, "the ledger cannot be written (full disk, read-only); no call was sent after that"),
+            (.temporaryFailure, "the rule is already running in another process"),
+            (.interrupted, "stopped by SIGINT"),
+            (.terminated, "stopped by SIGTERM"),
+        ])
+
+    var ruleArguments: [String]
+    var dryRun: Bool
+    var yes: Bool
+    var limit: Int?
+    var force: Bool
+    var planID: Int64?
+    var baseURL: String?
+    var json: Bool
+
+    init(arguments: ParsedArguments) throws {
+        ruleArguments = arguments.positionals
+        dryRun = arguments.flag("--dry-run")
+        yes = arguments.flag("--yes")
+        limit = try arguments.integer("--limit", minimum: 1)
+        force = arguments.flag("--force")
+        planID = try arguments.integer("--plan", minimum: 1).map(Int64.init)
+        baseURL = arguments.value("--base-url")
+        json = arguments.flag("--json")
+    }
+
+    func validate() throws {
+        if planID == nil, ruleArguments.isEmpty {
+            throw UsageError("missing argument RULE (or --plan ID)", command: "threadkeeper run")
+        }
+        if planID != nil, ruleArguments.count > 1 {
+            throw UsageError("--plan applies to one rule; give at most one RULE with it", command: "threadkeeper run")
+        }
+    }
+
+    func run(_ context: CommandContext) async throws -> ExitCode {
+        let setup = try RunSetup.load(context)
+        var rules: [Rule] = []
+        if let planID {
+            guard let plan = try setup.ledger.plan(id: planID) else { throw ExecutorError.unknownPlan(planID) }
+            rules.append(try setup.rule(ruleArguments.first ?? plan.ruleFile, context))
+        } else {
+            for argument in ruleArguments { rules.append(try setup.rule(argument, context)) }
+        }
+        let logger = RunSetup.logger(context)
+        let executor = try setup.executor(context, baseURL: baseURL, logger: logger)
+        let interactive = isatty(STDIN_FILENO) == 1 && context.standardError.isTerminal
+        var reports: [RunReport] = []
+        var exit = ExitCode.success
+        let control = RunControl()
+        let signals = RunSignals(control: control)
+        defer { signals.cancel() }
+        for rule in rules {
+            let request = RunRequest(
+                rule: rule, trigger: .manual, dryRun: dryRun, force: force, limit: limit, planID: planID, hold: setup.hold)
+            if rule.action.changesThreads, !dryRun, !yes {
+                guard interactive else {
+                    throw UsageError(
+                        "rule '\(rule.name)' changes threads (\(rule.action.rawValue)); without a terminal to confirm on, pass --yes",
+                        command: "threadkeeper run")
+                }
+                let plan = try Planner.plan(request, ledger: setup.ledger, now: setup.now, sampleSize: 0)
+                if plan.refusal == nil {
+                    guard confirm(rule: rule, count: plan.planned, context) else {
+                        context.warn("not confirmed; nothing was done for rule '\(rule.name)'")
+                        continue
+                    }
+                }
+            }
+            let printer = RunProgressPrinter(output: context.standardError, isTerminal: context.standardError.isTerminal)
+            let report = try await executor.run(request, control: control) { printer.update($0) }
+            printer.finish()
+            reports.append(report)
+            if !json { printSummary(report, context) }
+            exit = Self.worse(exit, Self.exitCode(for: report))
+            if case .stopped = report.end { break }
+        }
+        if json { context.print(try Self.json(reports)) }
+        return exit
+    }
+
+    private func confirm(rule: Rule, count: Int, _ context: CommandContext) -> Bool {
+        context.standardError.write(
+            "\(rule.action.rawValue) \(count) thread\(count == 1 ? "" : "s") matched by rule '\(rule.name)'? [y/N] ")
+        context.standardError.flush()
+        guard let answer = readLine(strippingNewline: true)?.lowercased() else { return false }
+        return answer == "y" || answer == "yes"
+    }
+
+    private func printSummary(_ report: RunReport, _ context: CommandContext) {
+        let counts = report.counts
+        let run = report.runID.map { "run \($0)" } ?? "no run"
+        let end: String
+        switch report.end {
+        case .completed: end = report.dryRun ? "dry run: nothing was called" : "completed"
+        case .refused(let reason): end = "refused: \(reason)"
+        case .aborted(let reason): end = "aborted: \(reason)"
+        case .stopped(let signal): end = "stopped by \(signal == .interrupt ? "SIGINT" : "SIGTERM")"
+        }
+        context.print("\(report.rule) (\(report.action)), \(run): \(end)")
+        let rows: [(String, String)] = [
+            ("matched", String(report.matched)), ("planned", String(report.planned)), ("done", String(counts.done)),
+            ("gone", String(counts.gone)), ("skipped", String(counts.skipped)), ("failed", String(counts.failed)),
+            ("left open", String(report.leftOpen)), ("archived", String(report.archived)),
+            ("reconciled", String(report.reconciled)),
+            ("rate", report.elapsed > 0 ? String(format: "%.1f/s over %.1f s", Double(counts.done + counts.gone + counts.skipped + counts.failed) / report.elapsed, report.elapsed) : "-"),
+        ]
+        for (name, value) in rows { context.print("  \(name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(value)") }
+    }
+
+    static func exitCode(for report: RunReport) -> ExitCode {
+        switch report.end {
+        case .completed: report.counts.failed > 0 ? .failure : .success
+        case .refused, .aborted: .refused
+        case .stopped(let reason): reason == .interrupt ? .interrupted : .terminated
+        }
+    }
+
+    /// The exit code of several runs: a signal wins, then a guard or breaker, then failures.
+    static func worse(_ a: ExitCode, _ b: ExitCode) -> ExitCode {
+        let order: [ExitCode] = [.success, .failure, .refused, .interrupted, .terminated]
+        return (order.firstIndex(of: b) ?? 0) > (order.firstIndex(of: a) ?? 0) ? b : a
+    }
+
+    static func json(_ reports: [RunReport]) throws -> String {
+        let runs: [[String: Any]] = reports.map { report in
+            var object: [String: Any] = [
+                "rule": report.rule, "action": report.action, "dry_run": report.dryRun, "status": report.status.rawValue,
+                "matched": report.matched, "planned": report.planned, "done": report.counts.done,
+                "gone": report.counts.gone, "skipped": report.counts.skipped, "failed": report.counts.failed,
+                "left_open": report.leftOpen, "archived": report.archived, "reconciled": report.reconciled,
+                "elapsed_seconds": report.elapsed, "exit_code": Int(exitCode(for: report).rawValue),
+            ]
+            object["run_id"] = report.runID.map { $0 as Any } ?? NSNull()
+            switch report.end {
+            case .completed: object["reason"] = NSNull()
+            case .refused(let reason), .aborted(let reason): object["reason"] = reason
+            case .stopped(let signal): object["reason"] = signal == .interrupt ? "SIGINT" : "SIGTERM"
+            }
+            return object
+        }
+        let data = try JSONSerialization.data(withJSONObject: ["runs": runs], options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+}

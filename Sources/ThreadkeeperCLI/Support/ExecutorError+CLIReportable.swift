@@ -1,0 +1,28 @@
+import Executor
+
+/// A run that cannot start or go on: a held lock is a temporary failure (75), a bad plan bad
+/// input (65), an API that cannot reconcile unavailable (69), a ledger that refuses writes an I/O error (74).
+extension ExecutorError: CLIReportable {
+    public var cliMessage: String { description }
+
+    public var exitCode: ExitCode {
+        switch self {
+        case .lockHeld: .temporaryFailure
+        case .unknownPlan, .planOutdated, .planForOtherRule: .dataError
+        case .reconciliationFailed: .unavailable
+        case .ledger(let error): error.exitCode
+        }
+    }
+}
+
+/// An archive that cannot be read: missing (66) or damaged / unreadable (74).
+extension ArchiveError: CLIReportable {
+    public var cliMessage: String { description }
+
+    public var exitCode: ExitCode {
+        switch self {
+        case .notFound: .noInput
+        case .io, .damaged: .ioError
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Executor
+import Foundation
+import Journal
+import Ledger
+import Rules
+import ThreadsAPI
+
+/// What `plan` and `run` share: the configuration, the rules named on the command line, the ledger.
+struct RunSetup {
+    var configuration: Configuration
+    var ledger: Ledger
+    var ledgerPath: String
+    var now: Int64
+
+    static func load(_ context: CommandContext, readOnly: Bool = false) throws -> RunSetup {
+        let configuration = try context.loadConfiguration()
+        let path = context.ledgerPath(for: configuration)
+        let ledger = try Ledger(path: path, readOnly: readOnly)
+        return RunSetup(
+            configuration: configuration, ledger: ledger, ledgerPath: path, now: Int64(Date().timeIntervalSince1970))
+    }
+
+    var hold: String { configuration.hold.value }
+
+    /// The rule `argument` names: a path to a `.rule` file, or a name in the rules directory.
+    func rule(_ argument: String, _ context: CommandContext) throws -> Rule {
+        let file: String
+        if argument.contains("/") || argument.hasSuffix(".rule") {
+            file = argument
+        } else {
+            file = context.rulesDirectory(for: configuration) + "/" + argument + ".rule"
+        }
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw CommandFailure(
+                "no rule '\(argument)': '\(file)' does not exist; list the rules with 'threadkeeper rules' or give a path to a .rule file",
+                exitCode: .dataError)
+        }
+        let (rules, diagnostics) = RuleSet.load(files: [file], hold: hold, budget: configuration.budget, now: now)
+        for warning in diagnostics where !warning.isError { context.standardError.line(warning.description) }
+        guard let rule = rules.first, !diagnostics.containsErrors else {
+            throw RuleError(diagnostics: diagnostics.filter(\.isError))
+        }
+        return rule
+    }
+
+    /// The logger events go to, routed by `--log-target` and `--log-format`.
+    static func logger(_ context: CommandContext) -> Logger {
+        let target = LogRouting.Target(rawValue: context.shared.logTarget) ?? .auto
+        let format = StderrHandler.Format(rawValue: context.shared.logFormat) ?? .text
+        return Logger(handler: LogRouting.resolve(target: target, format: format).makeHandler())
+    }
+
+    /// An executor over this ledger and a client built from `[API]`.
+    func executor(_ context: CommandContext, baseURL: String?, logger: Logger) throws -> Executor {
+        let client = try context.makeThreadsClient(configuration, baseURL: baseURL)
+        let archive = ArchiveStore(
+            directory: ArchiveStore.defaultDirectory(ledgerPath: ledgerPath, environment: context.environment))
+        return Executor(
+            ledger: ledger, client: client,
+            settings: ExecutorSettings(concurrency: configuration.concurrency.value, archive: archive), logger: logger)
+    }
+}
