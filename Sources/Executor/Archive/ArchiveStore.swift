@@ -35,7 +35,10 @@ public struct ArchiveStore: Sendable {
         if let state = environment["STATE_DIRECTORY"]?.split(separator: ":").first, !state.isEmpty {
             return String(state) + "/archive"
         }
-        return (ledgerPath as NSString).deletingLastPathComponent + "/archive"
+        var directory = (ledgerPath as NSString).deletingLastPathComponent
+        if directory.isEmpty { directory = "." }
+        if !directory.hasPrefix("/") { directory = FileManager.default.currentDirectoryPath + "/" + directory }
+        return (directory as NSString).standardizingPath + "/archive"
     }
 
     /// The file holding `threadID`'s archive.

@@ -248,12 +248,14 @@ struct RunPass {
 
     private mutating func flush() {
         lastFlush = ContinuousClock.now
-        guard !pending.isEmpty, ledgerFailure == nil else { return }
+        guard !pending.isEmpty else { return }
+        // Tried even after an intent could not be written: the outcomes of calls already
+        // made are worth keeping whenever the ledger still takes them.
         do {
             try ledger.settle(pending)
             pending.removeAll(keepingCapacity: true)
         } catch {
-            ledgerFailure = Self.ledgerError(error)
+            if ledgerFailure == nil { ledgerFailure = Self.ledgerError(error) }
         }
         progress?(
             RunProgress(rule: request.rule.name, planned: plan.planned, settled: settled, failed: failed, elapsed: elapsedSeconds))

