@@ -1,0 +1,82 @@
+import Emulator
+import Foundation
+import Ledger
+import TestSupport
+import Testing
+
+/// SIGINT and SIGTERM sent to the built `threadkeeper run`.
+struct SignalTests {
+    struct Setup {
+        let directory = TemporaryDirectory()
+        let server: EmulatorServer
+        let arguments: [String]
+        let ledger: String
+        let environment = ["THREADKEEPER_API_KEY": "sk-signal-test", "PATH": "/usr/bin:/bin"]
+
+        init() async throws {
+            let export = directory.file("seed.jsonl")
+            server = try await EmulatorServer.start(
+                EmulatorOptions(
+                    seedCount: 400, seedRandom: 9, exportFile: export, faults: EmulatorFaults(latencyMilliseconds: 30),
+                    eventLoops: 1))
+            ledger = directory.file("ledger.sqlite3")
+            _ = try ProcessRunner.threadkeeper(["import", export, "--ledger", ledger], environment: environment)
+            try directory.write("rules/all.rule", "[Rule]\nAction=delete\n\n[Match]\nOlderThan=1s\n\n[Action]\nVerify=never\n")
+            let config = try directory.write("threadkeeper.conf", "[API]\nRequestsPerSecond=1000\nConcurrency=4\n")
+            arguments = [
+                "run", "all", "--yes", "--json", "--config", config, "--rules", directory.file("rules"), "--ledger", ledger,
+                "--base-url", server.baseURL, "--log-target", "stderr",
+            ]
+        }
+
+        /// Starts the run, waits until some deletes went through, sends the signals; returns the exit status and stdout.
+        func interrupt(with signals: [Int32]) async throws -> (Int32, String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: BuiltProducts.threadkeeper)
+            process.arguments = arguments
+            process.environment = environment
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            while await server.stats().requestsByMethod["DELETE", default: 0] < 20 {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            for signal in signals { kill(process.processIdentifier, signal) }
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])
+    func aSignalStopsTheRunRecordsEveryOutcomeAndExits(signal: Int32, expected: Int32) async throws {
+        let setup = try await Setup()
+        let (status, output) = try await setup.interrupt(with: [signal])
+        #expect(status == expected)
+        #expect(output.contains("\"status\":\"aborted\""))
+        let ledger = try Ledger(path: setup.ledger, readOnly: true)
+        #expect(try ledger.openIntents().isEmpty)
+        let live = await setup.server.liveThreadIDs()
+        #expect(live.count > 0 && live.count < 400)
+        #expect(try ledger.count(matching: .state(.deleted)) == 400 - live.count)
+        #expect(try ledger.unfinishedRuns().isEmpty)
+        await setup.server.stop()
+    }
+
+    @Test func aSecondSignalExitsAtOnceAndTheNextRunReconciles() async throws {
+        let setup = try await Setup()
+        let (status, _) = try await setup.interrupt(with: [SIGTERM, SIGTERM])
+        #expect(status == 143)
+        let resumed = try ProcessRunner.threadkeeper(setup.arguments, environment: setup.environment)
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        let ledger = try Ledger(path: setup.ledger, readOnly: true)
+        #expect(try ledger.openIntents().isEmpty)
+        // Only held threads are left, at the API and in the ledger alike.
+        let live = await setup.server.liveThreadIDs()
+        #expect(try ledger.count(matching: .state(.live)) == live.count)
+        #expect(try ledger.count(matching: InventoryQuery.state(.live).and(.metadata("legal_hold", glob: "*"))) == live.count)
+        #expect(await setup.server.stats().repeatedDeletes == 0)
+        await setup.server.stop()
+    }
+}
