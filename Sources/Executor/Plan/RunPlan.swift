@@ -125,7 +125,8 @@ public enum Planner {
             verdicts.append(
                 GuardVerdict(
                     name: "Hold", status: held > 0 ? .limits : .pass,
-                    detail: held > 0 ? "\(held) otherwise matching threads carry `\(request.hold)` and are never touched" : "no held thread matches"))
+                    detail: held > 0
+                        ? "\(held) otherwise matching threads carry `\(request.hold)` and are never touched" : "no held thread matches"))
         }
 
         var sample: [PlannedThread] = []

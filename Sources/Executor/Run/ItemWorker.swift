@@ -91,7 +91,8 @@ struct ItemWorker: Sendable {
                         attempts: answer.attempts, metadata: answer.value.metadata),
                     threadID: id, archived: false, failure: nil)
             case .report:
-                return .settled(ActionSettlement(actionID: actionID, outcome: .ok, attempts: 0), threadID: id, archived: false, failure: nil)
+                return .settled(
+                    ActionSettlement(actionID: actionID, outcome: .ok, attempts: 0), threadID: id, archived: false, failure: nil)
             }
         } catch let error as APIError {
             return Self.result(for: error, actionID: actionID, threadID: id)

@@ -130,7 +130,10 @@ struct RunPass {
                     let item = queue[queueIndex]
                     queueIndex += 1
                     dispatched += 1
-                    handle(.settled(ActionSettlement(actionID: item.actionID, outcome: .ok, attempts: 0), threadID: item.thread.id, archived: false, failure: nil))
+                    handle(
+                        .settled(
+                            ActionSettlement(actionID: item.actionID, outcome: .ok, attempts: 0), threadID: item.thread.id, archived: false,
+                            failure: nil))
                     flushIfDue()
                     continue
                 }

@@ -75,7 +75,8 @@ struct PlanCommand: ParsableCommand {
             }
         }
         if let saved {
-            context.print("saved:     plan \(saved.id) with \(saved.matched) threads; apply with 'threadkeeper run \(rule.name) --plan \(saved.id)'")
+            context.print(
+                "saved:     plan \(saved.id) with \(saved.matched) threads; apply with 'threadkeeper run \(rule.name) --plan \(saved.id)'")
         }
         context.standardError.line(
             "planned in \(String(format: "%.3f", Double(elapsed.components.attoseconds) * 1e-18 + Double(elapsed.components.seconds))) s")

@@ -147,7 +147,13 @@ struct RunCommand: ParsableCommand {
             ("gone", String(counts.gone)), ("skipped", String(counts.skipped)), ("failed", String(counts.failed)),
             ("left open", String(report.leftOpen)), ("archived", String(report.archived)),
             ("reconciled", String(report.reconciled)),
-            ("rate", report.elapsed > 0 ? String(format: "%.1f/s over %.1f s", Double(counts.done + counts.gone + counts.skipped + counts.failed) / report.elapsed, report.elapsed) : "-"),
+            (
+                "rate",
+                report.elapsed > 0
+                    ? String(
+                        format: "%.1f/s over %.1f s", Double(counts.done + counts.gone + counts.skipped + counts.failed) / report.elapsed,
+                        report.elapsed) : "-"
+            ),
         ]
         for (name, value) in rows { context.print("  \(name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(value)") }
     }

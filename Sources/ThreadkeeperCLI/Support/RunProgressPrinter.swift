@@ -40,7 +40,8 @@ final class RunProgressPrinter: Sendable {
                 "\r\(progress.rule) [\(bar)] \(progress.settled)/\(progress.planned) \(rate) eta \(eta) \(progress.failed) failed\u{1B}[K")
         } else {
             output.line(
-                "threadkeeper: \(progress.rule): \(progress.settled)/\(progress.planned) done, \(rate), eta \(eta), \(progress.failed) failed")
+                "threadkeeper: \(progress.rule): \(progress.settled)/\(progress.planned) done, \(rate), eta \(eta), \(progress.failed) failed"
+            )
         }
         output.flush()
     }

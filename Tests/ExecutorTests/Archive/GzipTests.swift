@@ -66,7 +66,8 @@ struct GzipTests {
 
 struct ArchiveLocationTests {
     @Test func theArchiveGoesUnderTheStateDirectoryElseBesideTheLedger() {
-        #expect(ArchiveStore.defaultDirectory(ledgerPath: "/x/l.db", environment: ["STATE_DIRECTORY": "/var/lib/tk"]) == "/var/lib/tk/archive")
+        #expect(
+            ArchiveStore.defaultDirectory(ledgerPath: "/x/l.db", environment: ["STATE_DIRECTORY": "/var/lib/tk"]) == "/var/lib/tk/archive")
         #expect(ArchiveStore.defaultDirectory(ledgerPath: "/srv/tk/ledger.sqlite3", environment: [:]) == "/srv/tk/archive")
         let relative = ArchiveStore.defaultDirectory(ledgerPath: "ledger.sqlite3", environment: [:])
         #expect(relative == (FileManager.default.currentDirectoryPath as NSString).standardizingPath + "/archive")
