@@ -69,16 +69,18 @@ final class ZoneInfo: Sendable {
 
     /// The zone of the process: `TZ` (a name, a path, or a POSIX rule), else /etc/localtime; loaded
     /// once per value of `TZ`.
-    static func local(environment: [String: String] = ProcessInfo.processInfo.environment) -> ZoneInfo? {
-        let key = "\u{0}local:" + (environment["TZ"] ?? "")
+    static func local() -> ZoneInfo? {
+        // getenv, not ProcessInfo's environment: this runs for every parsed expression.
+        let value = getenv("TZ").map { String(cString: $0) } ?? ""
+        let key = "\u{0}local:" + value
         if let cached = cache.withLock({ $0[key] }) { return cached }
-        guard let zone = loadLocal(environment: environment) else { return nil }
+        guard let zone = loadLocal(value) else { return nil }
         cache.withLock { $0[key] = zone }
         return zone
     }
 
-    private static func loadLocal(environment: [String: String]) -> ZoneInfo? {
-        var value = environment["TZ"] ?? ""
+    private static func loadLocal(_ tz: String) -> ZoneInfo? {
+        var value = tz
         if value.hasPrefix(":") { value.removeFirst() }
         if value.isEmpty {
             return fromFile("/etc/localtime", name: TimeZone.current.identifier)
