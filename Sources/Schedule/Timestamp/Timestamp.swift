@@ -124,7 +124,19 @@ public enum Timestamp {
         if words.count == 1, words[0].contains("T"), words[0].contains("-") {
             words = words[0].split(separator: "T", maxSplits: 1).map(String.init)
         }
+        // The journal's short form, `Jan 31 12:00:00`, in the current year.
+        if words.count == 3, let month = monthNumber(words[0]), let day = Int(words[1]), words[2].filter({ $0 == ":" }).count == 2 {
+            let year = (fixedOffset.map { WallClock(localSeconds: now + Int64($0)) } ?? zone.wallClock(at: now)).year
+            guard day >= 1, day <= CivilDate.daysInMonth(year: year, month: month) else { throw fail(.invalidDate) }
+            words = [String(format: "%04d-%02d-%02d", year, month, day), words[2]]
+        }
         guard !words.isEmpty, words.count <= 2 else { throw fail(.unrecognized) }
+        // `today UTC`, `tomorrow Europe/Berlin`: midnight in the named zone.
+        if words.count == 1, weekday == nil, fixedOffset == nil,
+            let dayOffset = ["yesterday": -1, "today": 0, "tomorrow": 1][words[0]]
+        {
+            return try startOfDay(now: now, dayOffset: dayOffset, zone: zone)
+        }
 
         var clock: WallClock
         var timeWord: String?
@@ -149,6 +161,18 @@ public enum Timestamp {
         if let fixedOffset { return clock.localSeconds - Int64(fixedOffset) }
         // A wall time that occurs twice takes the offset in force now, as systemd's mktime() call does.
         return zone.instant(of: clock, preferredOffset: zone.offset(at: now)).instant
+    }
+
+    static let monthNames = [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+        "december",
+    ]
+
+    /// `Jan` or `January` (any case) as 1–12.
+    private static func monthNumber(_ word: String) -> Int? {
+        let lowered = word.lowercased()
+        guard lowered.count >= 3 else { return nil }
+        return monthNames.firstIndex { $0 == lowered || ($0.hasPrefix(lowered) && lowered.count == 3) }.map { $0 + 1 }
     }
 
     /// `YYYY-MM-DD` (or `YY-MM-DD`, 69–99 meaning 19xx and 00–68 meaning 20xx, as strptime's `%y`).
