@@ -3,5 +3,6 @@ enum Benchmarks {
     static let all: [String: @Sendable ([String]) async throws -> Void] = [
         "noop": { _ in print("noop: ok") },
         "calendar": { arguments in try CalendarBenchmark.run(arguments) },
+        "rules": { arguments in try RulesBenchmark.run(arguments) },
     ]
 }

@@ -76,7 +76,9 @@ extension Rule {
         for condition in match.metadata {
             conditions.append(RuleCondition(.metadata(condition), origin: "Metadata=\(condition)"))
         }
-        if action.changesThreads {
+        // `Metadata=!HOLD` already says it; a second identical lookup per thread would only cost time.
+        let saysNotHeld = match.metadata.contains { $0.key == hold && $0.test == .absent }
+        if action.changesThreads, !saysNotHeld {
             conditions.append(RuleCondition(.notHeld(hold), origin: "Hold=\(hold)"))
         }
         return CompiledRule(name: name, action: action, now: now, conditions: conditions)

@@ -61,7 +61,8 @@ extension Rule {
         if let span = match.idleFor { parts.append("idle for \(match.written("IdleFor", span))") }
         if let span = match.activeWithin { parts.append("active within \(match.written("ActiveWithin", span))") }
         parts += match.metadata.map(\.summary)
-        if action.changesThreads { parts.append("not held (`\(hold)`)") }
+        let saysNotHeld = match.metadata.contains { $0.key == hold && $0.test == .absent }
+        if action.changesThreads, !saysNotHeld { parts.append("not held (`\(hold)`)") }
         return parts.joined(separator: ", ")
     }
 }

@@ -125,7 +125,7 @@ struct RuleWordsTests {
             file: "r.rule", now: 0)
         #expect(
             try #require(rule).matchSummary()
-                == "live threads from import, older than 30d, idle for 14d, `tag` is `support`, `tier` absent or not matching `gold*`, no `legal_hold`, not held (`legal_hold`)"
+                == "live threads from import, older than 30d, idle for 14d, `tag` is `support`, `tier` absent or not matching `gold*`, no `legal_hold`"
         )
     }
 
@@ -138,5 +138,16 @@ struct RuleWordsTests {
         #expect(verdict.failing.map(\.condition.summary) == ["created before 2023-11-14 22:13:20 UTC"])
         #expect(verdict.failing.map { $0.condition.actual(for: thread) } == ["created 2023-11-14 22:15:00 UTC"])
         #expect(verdict.results.last?.condition.actual(for: thread) == "`tag` is `x`")
+    }
+}
+
+struct HoldDeduplicationTests {
+    @Test func aRuleThatExcludesTheHoldKeyItselfGetsNoSecondLookup() throws {
+        let (rule, _) = Rule.parse(text: "[Rule]\nAction=delete\n[Match]\nOlderThan=1d\nMetadata=!legal_hold\n", file: "r.rule", now: 0)
+        let compiled = try #require(rule).compile(now: 1_780_000_000)
+        #expect(compiled.conditions.map(\.origin) == ["State=live", "OlderThan=1d", "Metadata=!legal_hold"])
+        // With another hold key, both stand.
+        let custody = try #require(rule).compile(now: 1_780_000_000, hold: "custody")
+        #expect(custody.conditions.map(\.origin).last == "Hold=custody")
     }
 }

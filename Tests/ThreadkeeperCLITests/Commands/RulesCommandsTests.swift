@@ -130,7 +130,7 @@ struct RulesCommandsTests {
         #expect(byName["audit-untenanted"]?["matches"] as? Int == 2)
         #expect(
             byName["support-30d"]?["match"] as? String
-                == "live threads, older than 30d, `tag` is `support`, no `legal_hold`, not held (`legal_hold`)")
+                == "live threads, older than 30d, `tag` is `support`, no `legal_hold`")
         let text = try run(["rules", "--rules", Self.examples, "--ledger", ledger])
         #expect(text.standardOutput.contains("support-30d (delete)\n  Delete support threads older than 30 days, except legal holds\n"))
         #expect(text.standardOutput.contains("  matches:  1 thread now\n"))
@@ -156,7 +156,7 @@ struct RulesCommandsTests {
         let held = try run(["explain", "thread_held", "--rules", rules, "--ledger", ledger])
         #expect(held.status == 0)
         #expect(held.standardOutput.contains("support-30d (delete): does not match\n"))
-        #expect(held.standardOutput.contains("  FAIL Hold=legal_hold: no hold (`legal_hold`) — held: `legal_hold` is `case-7`\n"))
+        #expect(held.standardOutput.contains("  FAIL Metadata=!legal_hold: no `legal_hold` — `legal_hold` is `case-7`\n"))
         let young = try run(["explain", "thread_new", "--json", "--rules", rules, "--ledger", ledger])
         let object = try JSONSerialization.jsonObject(with: Data(young.standardOutput.utf8)) as? [String: Any]
         let verdict = (object?["rules"] as? [[String: Any]])?.first
