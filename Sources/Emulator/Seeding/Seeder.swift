@@ -59,7 +59,7 @@ public enum Seeder {
     /// Writes every live thread as one JSON object a line, exactly as the API returns it.
     public static func export(_ store: ThreadStore, to path: String) throws(EmulatorError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .file(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw .output(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var writer = JSONWriter(capacity: 1 << 20)
         for thread in store.liveThreads {
@@ -79,7 +79,7 @@ public enum Seeder {
             let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw .file(path: path, reason: String(cString: strerror(errno)))
+                throw .output(path: path, reason: String(cString: strerror(errno)))
             }
             offset += written
         }

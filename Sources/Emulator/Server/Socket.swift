@@ -6,6 +6,7 @@ public enum EmulatorError: Error, Sendable, CustomStringConvertible, Equatable {
     case socket(operation: String, errno: Int32, address: String)
     case seedFile(path: String, line: Int, reason: String)
     case file(path: String, reason: String)
+    case output(path: String, reason: String)
     case state(path: String, reason: String)
 
     public var description: String {
@@ -17,7 +18,9 @@ public enum EmulatorError: Error, Sendable, CustomStringConvertible, Equatable {
         case .seedFile(let path, let line, let reason):
             return "\(path):\(line): \(reason); each line must be a thread object as the API returns it"
         case .file(let path, let reason):
-            return "'\(path)': \(reason)"
+            return "cannot read '\(path)': \(reason)"
+        case .output(let path, let reason):
+            return "cannot write '\(path)': \(reason); check the directory exists and is writable"
         case .state(let path, let reason):
             return "state file '\(path)': \(reason)"
         }

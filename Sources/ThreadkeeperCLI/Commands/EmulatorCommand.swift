@@ -108,7 +108,6 @@ struct EmulatorCommand: ParsableCommand {
         // Handled by Dispatch sources below instead of the default action, so the server can close its sockets.
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
-        let stopSignal = StopSignal()
         let server = try await EmulatorServer.start(options)
         if let portFile {
             let temporary = portFile + ".tmp\(getpid())"
@@ -123,23 +122,17 @@ struct EmulatorCommand: ParsableCommand {
         }
         context.print("listening on \(server.baseURL)")
         context.standardOutput.flush()
-        await stopSignal.wait()
+        await StopSignal.wait()
         await server.stop()
         return .success
     }
 }
 
 /// Waits for SIGTERM or SIGINT.
-///
-/// `@unchecked Sendable`: `sources` is set once in `init`; Dispatch sources are thread-safe objects.
-private final class StopSignal: @unchecked Sendable {
-    private let sources: [any DispatchSourceSignal]
-
-    init() {
-        sources = [SIGTERM, SIGINT].map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
-    }
-
-    func wait() async {
+private enum StopSignal {
+    static func wait() async {
+        // A Dispatch source released while suspended traps, so sources exist only while waiting.
+        let sources = [SIGTERM, SIGINT].map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let once = OnceFlag()
             for source in sources {

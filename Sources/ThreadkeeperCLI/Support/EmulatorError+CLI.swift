@@ -6,7 +6,7 @@ extension EmulatorError: CLIReportable {
     public var exitCode: ExitCode {
         switch self {
         case .badHost: return .usage
-        case .socket: return .ioError
+        case .socket, .output: return .ioError
         case .seedFile, .state: return .dataError
         case .file: return .noInput
         }

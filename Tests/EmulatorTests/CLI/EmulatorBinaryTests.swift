@@ -1,0 +1,74 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Emulator
+
+/// The built `threadkeeper-emulator` binary, run the way a user or script runs it.
+struct EmulatorBinaryTests {
+    @Test func helpDocumentsEveryFlagAndExitCodes() throws {
+        let result = try ProcessRunner.run(BuiltProducts.emulator, ["--help"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.hasPrefix("OVERVIEW: "))
+        for flag in [
+            "--host", "--port", "--port-file", "--seed", "--seed-age", "--seed-random", "--seed-file", "--export", "--rps",
+            "--burst", "--latency", "--fail-rate", "--reset-rate", "--api-key", "--state",
+        ] {
+            #expect(result.standardOutput.contains("  \(flag) "), "help documents \(flag)")
+        }
+        #expect(result.standardOutput.contains("EXIT CODES:"))
+    }
+
+    @Test(arguments: [
+        ["--bogus"], ["--port", "abc"], ["--port", "70000"], ["--fail-rate", "2"], ["--seed-age", "forever"],
+        ["--burst", "3"], ["--rps", "-1"], ["extra"],
+    ])
+    func badUsageExits64(arguments: [String]) throws {
+        let result = try ProcessRunner.run(BuiltProducts.emulator, arguments)
+        #expect(result.status == 64)
+        #expect(result.standardError.hasPrefix("threadkeeper-emulator: "))
+        #expect(result.standardOutput.isEmpty)
+    }
+
+    @Test func missingSeedFileExits66() throws {
+        let result = try ProcessRunner.run(BuiltProducts.emulator, ["--seed-file", "/nonexistent/threads.jsonl"])
+        #expect(result.status == 66)
+        #expect(result.standardError.contains("'/nonexistent/threads.jsonl'"))
+    }
+
+    @Test func servesOnTheAnnouncedPortAndStopsOnSIGTERM() throws {
+        let directory = TemporaryDirectory()
+        let portFile = directory.file("port")
+        let export = directory.file("threads.jsonl")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BuiltProducts.emulator)
+        process.arguments = ["--port", "0", "--port-file", portFile, "--seed", "20", "--seed-random", "5", "--export", export]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        var port: Int?
+        for _ in 0..<300 {
+            if let text = try? String(contentsOfFile: portFile, encoding: .utf8),
+                let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
+                port = value
+                break
+            }
+            usleep(20_000)
+        }
+        let chosen = try #require(port)
+        // The export is complete before the port is announced.
+        #expect(try String(contentsOfFile: export, encoding: .utf8).split(separator: "\n").count == 20)
+        let client = try RawHTTPClient(port: chosen)
+        let response = try client.request("GET", "/_emulator/stats")
+        #expect(response.status == 200)
+        #expect(try JSONParser.parse(response.body)["threads"]?["live"] == .integer(20))
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(printed == "listening on http://127.0.0.1:\(chosen)\n")
+        #expect(try client.receive() == .closed)
+    }
+}
