@@ -5,7 +5,8 @@ import Testing
 
 /// Compares normalized forms and the next 10 elapses with `systemd-analyze calendar` (systemd 252
 /// here), for every expression of `CalendarCorpus` at base times on leap days, month and year ends,
-/// and both DST changes of Europe/Berlin and America/New_York, with the process zone set to UTC and
+/// and both DST changes of Europe/Berlin and America/New_York (also past 2037, where tzdata's rules
+/// take over from its transition lists), with the process zone set to UTC and
 /// to those named zones. Each case is one batched `systemd-analyze` run; the cases run in parallel.
 @Suite struct SystemdCalendarComparisonTests {
     struct Case: Sendable, CustomTestStringConvertible {
@@ -24,6 +25,9 @@ import Testing
         Case(baseTime: "2026-03-08 06:30:00 UTC", processZone: "America/New_York"),
         Case(baseTime: "2026-11-01 05:30:00 UTC", processZone: "America/New_York"),
         Case(baseTime: "2026-04-30 23:59:59 UTC", processZone: "UTC"),
+        // After 2037 tzdata's transition lists end and the zones' POSIX rules take over.
+        Case(baseTime: "2038-03-28 00:30:00 UTC", processZone: "Europe/Berlin"),
+        Case(baseTime: "2040-11-04 05:30:00 UTC", processZone: "America/New_York"),
     ]
 
     static let iterations = 10
