@@ -50,6 +50,9 @@ public struct ThreadStore: Sendable {
         if index[id] == nil { deletedIDs.insert(id) }
     }
 
+    /// Restores the count of repeated deletes from a state file.
+    mutating func restoreRepeatedDeletes(_ count: Int) { repeatedDeletes = count }
+
     public mutating func newThreadID() -> String {
         while true {
             let id = random.identifier(prefix: "thread_")

@@ -41,6 +41,15 @@ public struct EmulatorCore: Sendable {
         }
     }
 
+    /// Takes over counters saved in a state file.
+    public mutating func restore(_ stats: EmulatorStats) {
+        counters.totalRequests = stats.totalRequests
+        counters.requestsByMethod = stats.requestsByMethod
+        counters.requestsByStatus = stats.requestsByStatus
+        counters.peakRequestsPerSecond = stats.peakRequestsPerSecond
+        counters.resets = stats.resets
+    }
+
     public var stats: EmulatorStats {
         var result = counters
         result.liveThreads = store.liveCount

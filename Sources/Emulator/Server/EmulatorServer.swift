@@ -14,6 +14,7 @@ public final class EmulatorServer: Sendable {
     private let listenFD: Int32
     private let finished: DispatchGroup
     private let stopped = Atomic<Bool>(false)
+    private let stateFile: String?
 
     /// `http://HOST:PORT`, without a trailing slash and without `/v1`.
     public var baseURL: String {
@@ -29,7 +30,14 @@ public final class EmulatorServer: Sendable {
         let now = options.clock()
         let randomSeed = options.seedRandom ?? UInt64.random(in: .min ... .max)
         var store = ThreadStore(seed: randomSeed ^ 0x7EAD_0001)
-        Seeder.seed(into: &store, count: options.seedCount, age: options.seedAge, randomSeed: randomSeed, now: now)
+        var restored: EmulatorStats?
+        if let stateFile = options.stateFile, let (saved, stats) = try StateFile.load(from: stateFile, seed: randomSeed ^ 0x7EAD_0001) {
+            // A state file that holds threads wins over --seed: the restarted emulator continues the earlier run.
+            store = saved
+            restored = stats
+        } else {
+            Seeder.seed(into: &store, count: options.seedCount, age: options.seedAge, randomSeed: randomSeed, now: now)
+        }
         if let seedFile = options.seedFile {
             for thread in try Seeder.threads(fromJSONL: try Seeder.readFile(seedFile), path: seedFile) { store.insert(thread) }
         }
@@ -41,10 +49,11 @@ public final class EmulatorServer: Sendable {
         self.listenFD = fd
         self.port = port
         self.host = options.host
+        self.stateFile = options.stateFile
         let router = ThreadsRouter(apiKey: options.apiKey, limits: options.limits)
-        let shared = SharedCore(
-            EmulatorCore(store: store, router: router, faults: options.faults, seed: randomSeed, now: Self.monotonicSeconds()),
-            clock: options.clock)
+        var core = EmulatorCore(store: store, router: router, faults: options.faults, seed: randomSeed, now: Self.monotonicSeconds())
+        if let restored { core.restore(restored) }
+        let shared = SharedCore(core, clock: options.clock)
         self.shared = shared
         var loops: [EventLoop] = []
         for _ in 0..<max(1, options.eventLoops) {
@@ -137,6 +146,13 @@ public final class EmulatorServer: Sendable {
     public func setFaults(_ faults: EmulatorFaults) async {
         let now = Self.monotonicSeconds()
         shared.core.withLock { $0.setFaults(faults, now: now) }
+    }
+
+    /// Saves threads and counters to the `--state` file (nothing without one).
+    public func saveState() async throws(EmulatorError) {
+        guard let stateFile else { return }
+        let (store, stats) = shared.core.withLock { ($0.store, $0.stats) }
+        try StateFile.save(store, stats: stats, to: stateFile)
     }
 
     /// Writes the live threads as JSONL, as `--export` does.

@@ -30,7 +30,9 @@ struct EmulatorCommand: ParsableCommand {
             OptionSpec("--fail-rate", value: "P", help: "Answer this share (0-1) of requests with 500, 502 or 503."),
             OptionSpec("--reset-rate", value: "P", help: "Close this share (0-1) of connections without an answer."),
             OptionSpec("--api-key", value: "KEY", help: "Require 'Authorization: Bearer KEY' (else 401)."),
-            OptionSpec("--state", value: "FILE", help: "Load threads from and save them to this SQLite file."),
+            OptionSpec(
+                "--state", value: "FILE",
+                help: "SQLite file the threads and counters are loaded from at start (instead of --seed) and saved to at stop."),
             OptionSpec("--idle-timeout", value: "SECONDS", help: "Close idle keep-alive connections after this long (default 60)."),
             OptionSpec("--max-body", value: "BYTES", help: "Largest request body accepted (default 1048576); beyond: 413."),
         ],
@@ -124,6 +126,7 @@ struct EmulatorCommand: ParsableCommand {
         context.standardOutput.flush()
         await StopSignal.wait()
         await server.stop()
+        try await server.saveState()
         return .success
     }
 }
