@@ -6,8 +6,8 @@ import Foundation
 /// an optional leading weekday that must agree with the date, and an optional zone suffix
 /// (`UTC`, `Z`, an offset like `+02:00`, or an IANA name like `Europe/Berlin`); `@EPOCH`, `now`,
 /// `today`, `yesterday`, `tomorrow`; relative `-30d`, `+1h`, `30d ago`, `2h left` and `in 2h`.
-/// Times without a zone are read in `timeZone` (the process's zone unless given). Fractions of a
-/// second are dropped. Dates that do not exist (`2026-02-30`) are refused rather than rolled over.
+/// Times without a zone are read in `timeZone` (the process's zone unless given). `parse` drops
+/// fractions of a second; `parseMicroseconds` keeps them. Dates that do not exist (`2026-02-30`) are refused rather than rolled over.
 /// A wall time skipped by a DST change reads as the time after the gap (02:30 → 03:30); one that
 /// occurs twice reads with the offset in force at `now`, as `systemd-analyze timestamp` does.
 public enum Timestamp {
@@ -18,16 +18,16 @@ public enum Timestamp {
 
     /// Parses `text` relative to `now` (Unix seconds); times without a zone are read in `timeZone`.
     public static func parse(_ text: String, now: Int64, timeZone: TimeZone) throws -> Int64 {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        func fail(_ reason: TimestampError.Reason) -> TimestampError { TimestampError(value: text, reason: reason) }
-        if trimmed.isEmpty { throw fail(.empty) }
-        let result = try parseTrimmed(trimmed, now: now, zone: ZoneRules(timeZone: timeZone), fail: fail)
-        if result < 0 || result > maximum { throw fail(.outOfRange) }
-        return result
+        try parse(text, now: now, zone: ZoneRules(timeZone: timeZone))
     }
 
     /// Parses `text` relative to `now` (Unix seconds); times without a zone are read in `zone`.
     public static func parse(_ text: String, now: Int64, zone: ZoneRules) throws -> Int64 {
+        try parseMicroseconds(text, now: now * microsecondsPerSecond, zone: zone) / microsecondsPerSecond
+    }
+
+    /// Parses `text` relative to `now` (microseconds since the epoch), keeping fractions of a second.
+    public static func parseMicroseconds(_ text: String, now: Int64, zone: ZoneRules) throws -> Int64 {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         func fail(_ reason: TimestampError.Reason) -> TimestampError { TimestampError(value: text, reason: reason) }
         if trimmed.isEmpty { throw fail(.empty) }
@@ -36,31 +36,43 @@ public enum Timestamp {
         return result
     }
 
-    /// 9999-12-31 23:59:59 UTC, the last second systemd formats.
-    static let maximum: Int64 = 253_402_300_799
+    static let microsecondsPerSecond: Int64 = 1_000_000
+    /// 9999-12-31 23:59:59.999999 UTC, the last moment systemd formats.
+    static let maximum: Int64 = 253_402_300_799_999_999
 
+    /// `now` and the result in microseconds.
     private static func parseTrimmed(
         _ text: String, now: Int64, zone: ZoneRules, fail: (TimestampError.Reason) -> TimestampError
     ) throws -> Int64 {
         func span(_ spanText: String) throws -> Int64 {
-            do { return try TimeSpan.parse(spanText).seconds } catch let error as TimeSpanError {
+            do { return try TimeSpan.parse(spanText).microseconds } catch let error as TimeSpanError {
                 throw fail(.span(error))
             }
         }
+        func shifted(_ base: Int64, _ delta: Int64) throws -> Int64 {
+            let (sum, overflow) = base.addingReportingOverflow(delta)
+            if overflow { throw fail(.outOfRange) }
+            return sum
+        }
         if text.hasPrefix("@") { return try span(String(text.dropFirst())) }
+        let nowSeconds = floorSeconds(now)
         switch text {
         case "now": return now
-        case "today": return try startOfDay(now: now, dayOffset: 0, zone: zone)
-        case "yesterday": return try startOfDay(now: now, dayOffset: -1, zone: zone)
-        case "tomorrow": return try startOfDay(now: now, dayOffset: 1, zone: zone)
+        case "today": return try startOfDay(now: nowSeconds, dayOffset: 0, zone: zone) * microsecondsPerSecond
+        case "yesterday": return try startOfDay(now: nowSeconds, dayOffset: -1, zone: zone) * microsecondsPerSecond
+        case "tomorrow": return try startOfDay(now: nowSeconds, dayOffset: 1, zone: zone) * microsecondsPerSecond
         default: break
         }
-        if text.hasPrefix("+") { return now + (try span(String(text.dropFirst()))) }
-        if text.hasPrefix("-") { return now - (try span(String(text.dropFirst()))) }
-        if text.hasSuffix(" ago") { return now - (try span(String(text.dropLast(4)))) }
-        if text.hasSuffix(" left") { return now + (try span(String(text.dropLast(5)))) }
-        if text.hasPrefix("in ") { return now + (try span(String(text.dropFirst(3)))) }
-        return try parseAbsolute(text, now: now, zone: zone, fail: fail)
+        if text.hasPrefix("+") { return try shifted(now, span(String(text.dropFirst()))) }
+        if text.hasPrefix("-") { return try shifted(now, -span(String(text.dropFirst()))) }
+        if text.hasSuffix(" ago") { return try shifted(now, -span(String(text.dropLast(4)))) }
+        if text.hasSuffix(" left") { return try shifted(now, span(String(text.dropLast(5)))) }
+        if text.hasPrefix("in ") { return try shifted(now, span(String(text.dropFirst(3)))) }
+        return try parseAbsolute(text, now: nowSeconds, zone: zone, fail: fail)
+    }
+
+    private static func floorSeconds(_ microseconds: Int64) -> Int64 {
+        microseconds >= 0 ? microseconds / microsecondsPerSecond : (microseconds + 1) / microsecondsPerSecond - 1
     }
 
     private static func startOfDay(now: Int64, dayOffset: Int, zone: ZoneRules) throws -> Int64 {
@@ -79,7 +91,8 @@ public enum Timestamp {
     ]
     static let weekdayAbbreviations = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
 
-    /// Reads `[WEEKDAY ]DATE[ TIME][ ZONE]` or `[WEEKDAY ]TIME[ ZONE]`.
+    /// Reads `[WEEKDAY ]DATE[ TIME][ ZONE]` or `[WEEKDAY ]TIME[ ZONE]`; `now` in seconds, the
+    /// result in microseconds.
     private static func parseAbsolute(
         _ text: String, now: Int64, zone defaultZone: ZoneRules, fail: (TimestampError.Reason) -> TimestampError
     ) throws -> Int64 {
@@ -135,11 +148,12 @@ public enum Timestamp {
         if words.count == 1, weekday == nil, fixedOffset == nil,
             let dayOffset = ["yesterday": -1, "today": 0, "tomorrow": 1][words[0]]
         {
-            return try startOfDay(now: now, dayOffset: dayOffset, zone: zone)
+            return try startOfDay(now: now, dayOffset: dayOffset, zone: zone) * microsecondsPerSecond
         }
 
         var clock: WallClock
         var timeWord: String?
+        var fraction: Int64 = 0
         if words[0].contains("-") {
             clock = try parseDate(words[0], fail: fail)
             timeWord = words.count == 2 ? words[1] : nil
@@ -154,13 +168,14 @@ public enum Timestamp {
             clock.hour = time.hour
             clock.minute = time.minute
             clock.second = time.second
+            fraction = time.microseconds
         }
         if let weekday, clock.weekday != weekday {
             throw fail(.weekdayMismatch(expected: weekdayAbbreviations[clock.weekday]))
         }
-        if let fixedOffset { return clock.localSeconds - Int64(fixedOffset) }
+        if let fixedOffset { return (clock.localSeconds - Int64(fixedOffset)) * microsecondsPerSecond + fraction }
         // A wall time that occurs twice takes the offset in force now, as systemd's mktime() call does.
-        return zone.instant(of: clock, preferredOffset: zone.offset(at: now)).instant
+        return zone.instant(of: clock, preferredOffset: zone.offset(at: now)).instant * microsecondsPerSecond + fraction
     }
 
     static let monthNames = [
@@ -189,16 +204,21 @@ public enum Timestamp {
         return WallClock(year: year, month: month, day: day)
     }
 
-    /// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.ffffff` (the fraction is dropped).
+    /// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.ffffff` (microseconds; a seventh digit rounds, as in systemd).
     private static func parseTime(
         _ word: String, fail: (TimestampError.Reason) -> TimestampError
-    ) throws -> (hour: Int, minute: Int, second: Int) {
+    ) throws -> (hour: Int, minute: Int, second: Int, microseconds: Int64) {
         var text = Substring(word)
+        var microseconds: Int64 = 0
         if let dot = text.firstIndex(of: ".") {
-            let fraction = text[text.index(after: dot)...]
-            guard !fraction.isEmpty, fraction.count <= 6, fraction.allSatisfy({ $0.isASCII && $0.isNumber }),
+            let fraction = Array(text[text.index(after: dot)...])
+            guard !fraction.isEmpty, fraction.allSatisfy({ $0.isASCII && $0.isNumber }),
                 text[..<dot].filter({ $0 == ":" }).count == 2
             else { throw fail(.invalidTime) }
+            for index in 0..<6 {
+                microseconds = microseconds * 10 + (index < fraction.count ? Int64(fraction[index].wholeNumberValue!) : 0)
+            }
+            if fraction.count > 6, fraction[6].wholeNumberValue! >= 5 { microseconds += 1 }
             text = text[..<dot]
         }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
@@ -208,7 +228,7 @@ public enum Timestamp {
         let numbers = parts.map { Int($0)! }
         let second = numbers.count == 3 ? numbers[2] : 0
         guard numbers[0] < 24, numbers[1] < 60, second < 60 else { throw fail(.invalidTime) }
-        return (numbers[0], numbers[1], second)
+        return (numbers[0], numbers[1], second, microseconds)
     }
 
     /// `+HH`, `+HHMM` or `+HH:MM` (either sign) as seconds east of UTC; at most 24 hours.

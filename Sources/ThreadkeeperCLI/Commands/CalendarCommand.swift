@@ -45,7 +45,7 @@ struct CalendarCommand: ParsableCommand {
         var base = nowMicroseconds
         if let baseTime {
             do {
-                base = try Timestamp.parse(baseTime, now: nowMicroseconds / 1_000_000, zone: localZone) * 1_000_000
+                base = try Timestamp.parseMicroseconds(baseTime, now: nowMicroseconds, zone: localZone)
             } catch let error as TimestampError {
                 throw UsageError("option '--base-time': \(error.description)", command: "calendar")
             }

@@ -75,6 +75,16 @@ import Testing
         }
     }
 
+    @Test func keepsMicrosecondsWhenAsked() throws {
+        let now = Self.now * 1_000_000 + 250_000
+        #expect(try Timestamp.parseMicroseconds("2026-01-31 12:00:00.5", now: now, zone: .utc) == 1_769_860_800_500_000)
+        #expect(try Timestamp.parseMicroseconds("2026-01-31 12:00:00.1234567", now: now, zone: .utc) == 1_769_860_800_123_457)
+        #expect(try Timestamp.parseMicroseconds("@1700000000.25", now: now, zone: .utc) == 1_700_000_000_250_000)
+        #expect(try Timestamp.parseMicroseconds("now", now: now, zone: .utc) == now)
+        #expect(try Timestamp.parseMicroseconds("+1.5s", now: now, zone: .utc) == now + 1_500_000)
+        #expect(try Timestamp.parse("2026-01-31 12:00:00.9", now: Self.now, zone: .utc) == 1_769_860_800)
+    }
+
     @Test func errorNamesTheValue() {
         let error = TimestampError(value: "2026-02-30", reason: .invalidDate)
         #expect(error.description.contains("`2026-02-30`"))
