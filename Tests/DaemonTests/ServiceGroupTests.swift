@@ -64,19 +64,21 @@ struct StreamLogHandler: LogHandler {
         let count = Mutex(0)
         let group = ServiceGroup(
             services: ["first", "second", "third"].map { RecordingService(name: $0, events: events) }, logger: logger,
-            shutdownSignals: [SIGUSR1], reloadSignals: [SIGUSR2]
-        ) {
-            reloads.yield(
-                count.withLock {
-                    $0 += 1; return $0
-                })
-        }
+            shutdownSignals: [SIGUSR1], reloadSignals: [SIGUSR2],
+            onStart: { events.yield("group started") },
+            onShutdown: { events.yield("group stopping") },
+            onReload: {
+                reloads.yield(
+                    count.withLock {
+                        $0 += 1; return $0
+                    })
+            })
         let reader = EventReader(events)
         let reloadReader = EventReader(reloads)
         async let termination = group.run()
         var started: Set<String> = []
-        for _ in 0..<3 { started.insert(await reader.next() ?? "") }
-        #expect(started == ["first started", "second started", "third started"])
+        for _ in 0..<4 { started.insert(await reader.next() ?? "") }
+        #expect(started == ["first started", "second started", "third started", "group started"])
 
         kill(getpid(), SIGUSR2)
         #expect(await reloadReader.next() == 1)
@@ -86,8 +88,8 @@ struct StreamLogHandler: LogHandler {
         kill(getpid(), SIGUSR1)
         #expect(try await termination == .signal(SIGUSR1))
         var stopped: [String] = []
-        for _ in 0..<3 { stopped.append(await reader.next() ?? "") }
-        #expect(stopped == ["third stopped", "second stopped", "first stopped"])
+        for _ in 0..<4 { stopped.append(await reader.next() ?? "") }
+        #expect(stopped == ["group stopping", "third stopped", "second stopped", "first stopped"])
     }
 
     @Test func aSecondSignalCancelsWhatIgnoresTheFirst() async throws {
@@ -153,6 +155,7 @@ struct StreamLogHandler: LogHandler {
         func names(_ decisions: [ServiceGroup.RunState.Decision]) -> [String] {
             decisions.map { decision in
                 switch decision {
+                case .shutdownBegan: "began"
                 case .shutDown(let index): "stop \(index)"
                 case .cancelAll: "cancel"
                 case .reload: "reload"
@@ -164,7 +167,7 @@ struct StreamLogHandler: LogHandler {
         #expect(names(state.handle(.signal(SIGHUP), shutdownSignals: [SIGTERM], reloadSignals: [SIGHUP])) == [])
         #expect(names(state.handle(.reloadFinished, shutdownSignals: [SIGTERM], reloadSignals: [SIGHUP])) == ["reload"])
         #expect(names(state.handle(.reloadFinished, shutdownSignals: [SIGTERM], reloadSignals: [SIGHUP])) == [])
-        #expect(names(state.handle(.signal(SIGTERM), shutdownSignals: [SIGTERM], reloadSignals: [SIGHUP])) == ["stop 2"])
+        #expect(names(state.handle(.signal(SIGTERM), shutdownSignals: [SIGTERM], reloadSignals: [SIGHUP])) == ["began", "stop 2"])
         #expect(names(state.handle(.signal(SIGHUP), shutdownSignals: [SIGTERM], reloadSignals: [SIGHUP])) == [])
         #expect(
             names(state.handle(.serviceFinished(2, nil), shutdownSignals: [SIGTERM], reloadSignals: [SIGHUP])) == ["ended 2", "stop 1"])

@@ -9,6 +9,11 @@ import Journal
 /// second one cancels every task at once. SIGHUP calls the reload handler (never two at once; a
 /// SIGHUP during a reload runs one more reload after it). A service that returns or throws
 /// while the group runs shuts the others down gracefully; its error is rethrown at the end.
+///
+/// `onStart` runs once the signal handlers are in place and the services started (the moment
+/// to send `READY=1`: a `systemctl reload` right after it must not meet SIGHUP's default
+/// action); `onShutdown` runs when the first stop request arrives (the moment for
+/// `STOPPING=1`); a reload runs `onReload`.
 public actor ServiceGroup {
     /// How the group came to stop.
     public enum Termination: Sendable, Equatable {
@@ -29,18 +34,23 @@ public actor ServiceGroup {
     public nonisolated let shutdownSignals: [Int32]
     public nonisolated let reloadSignals: [Int32]
     private let onReload: @Sendable () async -> Void
+    private let onStart: @Sendable () async -> Void
+    private let onShutdown: @Sendable () -> Void
     private let logger: Logger
     private let events: AsyncStream<Event>
     private let eventSink: AsyncStream<Event>.Continuation
 
     public init(
         services: [any Service], logger: Logger, shutdownSignals: [Int32] = [SIGTERM, SIGINT], reloadSignals: [Int32] = [SIGHUP],
+        onStart: @escaping @Sendable () async -> Void = {}, onShutdown: @escaping @Sendable () -> Void = {},
         onReload: @escaping @Sendable () async -> Void = {}
     ) {
         self.services = services
         self.logger = logger
         self.shutdownSignals = shutdownSignals
         self.reloadSignals = reloadSignals
+        self.onStart = onStart
+        self.onShutdown = onShutdown
         self.onReload = onReload
         (events, eventSink) = AsyncStream.makeStream(of: Event.self)
     }
@@ -70,9 +80,12 @@ public actor ServiceGroup {
             }
             var state = RunState(running: Set(services.indices))
             if state.running.isEmpty { return .requested }
+            group.addTask { [onStart] in await onStart() }
             for await event in events {
                 for decision in state.handle(event, shutdownSignals: shutdownSignals, reloadSignals: reloadSignals) {
                     switch decision {
+                    case .shutdownBegan:
+                        onShutdown()
                     case .shutDown(let index):
                         logger.info("stopping \(Self.name(of: services[index]))")
                         shutdowns[index].trigger()
@@ -101,6 +114,7 @@ public actor ServiceGroup {
     /// The group's decisions, apart from the tasks: which service to stop next, when to cancel.
     struct RunState {
         enum Decision {
+            case shutdownBegan
             case shutDown(Int)
             case cancelAll
             case reload
@@ -149,16 +163,16 @@ public actor ServiceGroup {
                 if let error, !(phase == .cancelled && error is CancellationError), failure == nil {
                     failure = error
                 }
+                var decisions: [Decision] = [.serviceEnded(index, error)]
                 if phase == .running {
                     // A service that ends by itself takes the group down with it.
                     if failure == nil { failure = ServiceGroupError.serviceEnded(index) }
                     phase = .shuttingDown
+                    decisions.append(.shutdownBegan)
                 }
                 // Stop the next one only once the previous has stopped: reverse order, one at a time.
-                if phase == .shuttingDown, let next = running.max() {
-                    return [.serviceEnded(index, error), .shutDown(next)]
-                }
-                return [.serviceEnded(index, error)]
+                if phase == .shuttingDown, let next = running.max() { decisions.append(.shutDown(next)) }
+                return decisions
             }
         }
 
@@ -167,7 +181,7 @@ public actor ServiceGroup {
             case .running:
                 phase = .shuttingDown
                 termination = reason
-                return running.max().map { [.shutDown($0)] } ?? []
+                return [.shutdownBegan] + (running.max().map { [.shutDown($0)] } ?? [])
             case .shuttingDown:
                 phase = .cancelled
                 return [.cancelAll]

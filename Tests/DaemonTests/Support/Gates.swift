@@ -71,3 +71,51 @@ actor EventReader<Value: Sendable> {
         return nil
     }
 }
+
+/// Keeps every value yielded, in order, and lets a test wait for one matching a predicate
+/// without losing the others (when the order of independent events is not fixed).
+final class Recorder<Value: Sendable>: Sendable {
+    private struct Waiter {
+        var from: Int
+        var predicate: @Sendable (Value) -> Bool
+        var continuation: CheckedContinuation<(Int, Value), Never>
+    }
+
+    private struct State {
+        var values: [Value] = []
+        var waiters: [Waiter] = []
+    }
+
+    private let state = Mutex(State())
+
+    func record(_ value: Value) {
+        let ready: [(CheckedContinuation<(Int, Value), Never>, Int)] = state.withLock { state in
+            state.values.append(value)
+            let index = state.values.count - 1
+            var ready: [(CheckedContinuation<(Int, Value), Never>, Int)] = []
+            state.waiters.removeAll { waiter in
+                guard index >= waiter.from, waiter.predicate(value) else { return false }
+                ready.append((waiter.continuation, index))
+                return true
+            }
+            return ready
+        }
+        for (continuation, index) in ready { continuation.resume(returning: (index, value)) }
+    }
+
+    var all: [Value] { state.withLock { $0.values } }
+
+    /// The first value at or after `from` satisfying `predicate`, waiting for it if needed.
+    func first(from: Int = 0, where predicate: @escaping @Sendable (Value) -> Bool) async -> (index: Int, value: Value) {
+        await withCheckedContinuation { (continuation: CheckedContinuation<(Int, Value), Never>) in
+            let found: (Int, Value)? = state.withLock { state in
+                if let index = state.values.indices.first(where: { $0 >= from && predicate(state.values[$0]) }) {
+                    return (index, state.values[index])
+                }
+                state.waiters.append(Waiter(from: from, predicate: predicate, continuation: continuation))
+                return nil
+            }
+            if let found { continuation.resume(returning: found) }
+        }
+    }
+}

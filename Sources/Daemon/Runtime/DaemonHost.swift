@@ -1,0 +1,44 @@
+import Foundation
+import Rules
+import UnitFile
+
+/// What the daemon needs from the rest of threadkeeper; the `daemon` command builds one from
+/// the config, the ledger and the Executor.
+public protocol DaemonHost: Sendable {
+    /// Reads the config and the rules directory (`RuleSet.load`), at start and on every reload.
+    func loadRules() async -> (rules: [Rule], diagnostics: [Diagnostic])
+
+    /// When each rule last started on schedule (the ledger's `runs`), for `RunMissed=yes`.
+    func lastScheduledRuns() async -> [String: Date]
+
+    /// Carries out one scheduled run of `rule` and returns when it has ended, reporting its
+    /// progress for the status line. A stop request reaches the run through
+    /// `withGracefulShutdownHandler` (take no new work, settle the calls in flight); a second
+    /// one cancels its task.
+    func run(_ rule: Rule, progress: @escaping @Sendable (DaemonStatus.Progress) async -> Void) async
+}
+
+/// How the daemon runs: the parts a test replaces and the `[Daemon]` settings.
+public struct DaemonOptions: Sendable {
+    /// `[Daemon] RunMissed=`: run a schedule missed while stopped once at start.
+    public var runMissed: Bool
+    /// `WATCHDOG_USEC` (see `ServiceNotifier.watchdogTimeout()`); nil when the watchdog is off.
+    public var watchdogTimeout: Duration?
+    public var wallClock: any WallClock
+    public var watchdogClock: any Clock<Duration>
+    public var shutdownSignals: [Int32]
+    public var reloadSignals: [Int32]
+
+    public init(
+        runMissed: Bool = false, watchdogTimeout: Duration? = nil, wallClock: any WallClock = SystemWallClock(),
+        watchdogClock: any Clock<Duration> = ContinuousClock(), shutdownSignals: [Int32] = [SIGTERM, SIGINT],
+        reloadSignals: [Int32] = [SIGHUP]
+    ) {
+        self.runMissed = runMissed
+        self.watchdogTimeout = watchdogTimeout
+        self.wallClock = wallClock
+        self.watchdogClock = watchdogClock
+        self.shutdownSignals = shutdownSignals
+        self.reloadSignals = reloadSignals
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Journal
+import Rules
+import Synchronization
+import UnitFile
+
+/// The daemon's life once the ledger is open and open intents are reconciled: load the rules,
+/// run the scheduler and the watchdog in a `ServiceGroup`, tell systemd (`READY=1`, `STATUS=`,
+/// `WATCHDOG=1`, `RELOADING=1` … `READY=1` on SIGHUP, `STOPPING=1`), and write the journal events
+/// "rules loaded", "rule rejected" and "daemon started".
+public enum DaemonRuntime {
+    /// Runs until stopped by a signal; returns which one. `notify` sends to systemd (see
+    /// `notifier(logger:)`).
+    public static func run(
+        host: any DaemonHost, options: DaemonOptions, logger: Logger,
+        notify: @escaping @Sendable ([ServiceNotifier.State]) -> Void
+    ) async throws -> ServiceGroup.Termination {
+        let roster = RosterBox()
+        let (rules, diagnostics) = await host.loadRules()
+        let change = roster.apply(loaded: rules, diagnostics: diagnostics)
+        report(change, diagnostics: diagnostics, ruleCount: roster.count, logger: logger)
+
+        let lastRuns = await host.lastScheduledRuns()
+        let scheduled = roster.scheduled(lastRuns: lastRuns)
+        let scheduler = Scheduler(rules: scheduled, now: options.wallClock.now, runMissed: options.runMissed)
+        let schedulerBox = ServiceBox()
+        let service = SchedulerService(
+            scheduler: scheduler, clock: options.wallClock, logger: logger,
+            onStatus: { notify([.status($0.line)]) }
+        ) { name in
+            guard let rule = roster.rule(named: name) else {
+                logger.warning("scheduled rule is no longer loaded; skipped", metadata: ["rule": name])
+                return
+            }
+            await host.run(rule) { progress in await schedulerBox.service?.report(progress) }
+        }
+        schedulerBox.service = service
+
+        var services: [any Service] = []
+        if let timeout = options.watchdogTimeout {
+            services.append(
+                WatchdogService(
+                    timeout: timeout, clock: options.watchdogClock, heartbeat: { await service.heartbeat() },
+                    ping: { notify([.watchdog]) }))
+        }
+        services.append(service)
+
+        let group = ServiceGroup(
+            services: services, logger: logger, shutdownSignals: options.shutdownSignals, reloadSignals: options.reloadSignals,
+            onStart: {
+                let status = await service.status.line
+                notify([.ready, .status(status)])
+                logger.notice(
+                    "threadkeeper daemon started: \(roster.count) rules, \(scheduled.count) scheduled", id: .daemonStarted,
+                    metadata: ["rules": String(roster.count), "scheduled": String(scheduled.count)])
+            },
+            onShutdown: {
+                notify([.stopping, .status("stopping")])
+                logger.notice("stopping: no new runs; runs in flight finish their calls and record every outcome")
+            },
+            onReload: {
+                notify([.reloading, .status("reloading")])
+                logger.info("reloading the configuration and rules")
+                let (rules, diagnostics) = await host.loadRules()
+                let change = roster.apply(loaded: rules, diagnostics: diagnostics)
+                report(change, diagnostics: diagnostics, ruleCount: roster.count, logger: logger)
+                await service.update(rules: roster.scheduled())
+                let status = await service.status.line
+                notify([.ready, .status("reloaded (\(change.summary(ruleCount: roster.count))); \(status)")])
+            })
+        let termination = try await group.run()
+        logger.info("threadkeeper daemon stopped")
+        return termination
+    }
+
+    /// A `notify` that sends with `sd_notify` and logs a failure once per kind, never throwing.
+    public static func notifier(logger: Logger) -> @Sendable ([ServiceNotifier.State]) -> Void {
+        let notifier = ServiceNotifier()
+        let failed = Mutex(false)
+        return { states in
+            do {
+                try notifier.notify(states)
+            } catch {
+                let first = failed.withLock { already in
+                    defer { already = true }
+                    return !already
+                }
+                if first { logger.warning("\(error)") }
+            }
+        }
+    }
+
+    static func report(_ change: RuleRoster.Change, diagnostics: [Diagnostic], ruleCount: Int, logger: Logger) {
+        for diagnostic in diagnostics {
+            let name = RuleRoster.ruleName(ofFile: diagnostic.file)
+            let metadata = ["rule": name, "file": diagnostic.file, "line": String(diagnostic.line)]
+            if diagnostic.severity == .error {
+                let kept = change.keptLastGood.contains(name) ? "; its last good version stays in force" : "; it does not run"
+                logger.error(diagnostic.description + kept, id: .ruleRejected, metadata: metadata)
+            } else {
+                logger.warning(diagnostic.description, metadata: metadata)
+            }
+        }
+        let rejected = change.keptLastGood.count + change.rejected.count
+        logger.notice(
+            "rules loaded: \(change.summary(ruleCount: ruleCount))", id: .rulesLoaded,
+            metadata: ["rules": String(ruleCount), "rejected": String(rejected)])
+    }
+}
+
+/// The roster shared by the launch closure and the reload handler.
+final class RosterBox: Sendable {
+    private let roster = Mutex(RuleRoster())
+
+    func apply(loaded: [Rule], diagnostics: [Diagnostic]) -> RuleRoster.Change {
+        roster.withLock { $0.apply(loaded: loaded, diagnostics: diagnostics) }
+    }
+
+    func rule(named name: String) -> Rule? { roster.withLock { $0.rules[name] } }
+
+    var count: Int { roster.withLock { $0.rules.count } }
+
+    func scheduled(lastRuns: [String: Date] = [:]) -> [ScheduledRule] { roster.withLock { $0.scheduled(lastRuns: lastRuns) } }
+}
+
+/// Lets the launch closure reach the scheduler service it is handed to (set once before running).
+final class ServiceBox: Sendable {
+    private let stored = Mutex<SchedulerService?>(nil)
+
+    var service: SchedulerService? {
+        get { stored.withLock { $0 } }
+        set { stored.withLock { $0 = newValue } }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Journal
+import Rules
+import Synchronization
+import TestSupport
+import Testing
+import UnitFile
+
+@testable import Daemon
+
+/// A host over a real rules directory (`RuleSet.load`); runs are recorded instead of carried
+/// out, since the Executor is another module's.
+struct DirectoryHost: DaemonHost {
+    var directory: String
+    var runs: Events<String>
+
+    func loadRules() async -> (rules: [Rule], diagnostics: [Diagnostic]) { RuleSet.load(directory: directory) }
+
+    func lastScheduledRuns() async -> [String: Date] { [:] }
+
+    func run(_ rule: Rule, progress: @escaping @Sendable (DaemonStatus.Progress) async -> Void) async {
+        await progress(DaemonStatus.Progress(rule: rule.name, done: 1, total: 2, failed: 0))
+        runs.yield("\(rule.name) \(rule.text.contains("OlderThan=30d") ? "v1" : "v2")")
+    }
+}
+
+/// The whole daemon life over manual clocks and real signals (SIGUSR1 stops, SIGUSR2 reloads):
+/// part of the serialized signal suite, since signals reach the whole test process.
+extension ServiceGroupSignalTests {
+    @Test func daemonNotifiesReadyWatchdogReloadAndStopAndKeepsABrokenRulesLastGoodVersion() async throws {
+        let t0 = Date(timeIntervalSince1970: 1_795_575_600)  // 2026-11-25 03:00:00 UTC
+        let rules = TemporaryDirectory()
+        try rules.write("every-10s.rule", "[Rule]\nSchedule=*:*:0/10 UTC\nAction=report\n\n[Match]\nOlderThan=30d\n")
+        let runs = Events<String>()
+        let notifications = Recorder<String>()
+        let memory = InMemoryLogHandler()
+        let wallClock = ManualWallClock(now: t0.addingTimeInterval(1))
+        let watchdogClock = ManualClock()
+        let options = DaemonOptions(
+            runMissed: false, watchdogTimeout: .seconds(30), wallClock: wallClock, watchdogClock: watchdogClock,
+            shutdownSignals: [SIGUSR1], reloadSignals: [SIGUSR2])
+        let runReader = EventReader(runs)
+        async let termination = DaemonRuntime.run(
+            host: DirectoryHost(directory: rules.path, runs: runs), options: options, logger: Logger(handler: memory, logLevel: .debug)
+        ) { states in notifications.record(ServiceNotifier.message(states)) }
+
+        let ready = await notifications.first { $0.hasPrefix("READY=1") }
+        #expect(ready.value == "READY=1\nSTATUS=idle; next: every-10s at 2026-11-25 03:00:10 UTC")
+        #expect(memory.entries(withID: .daemonStarted).map(\.level) == [.notice])
+        #expect(memory.entries(withID: .rulesLoaded).first?.metadata["rules"] == "1")
+        // The watchdog pings at once (before or after READY=1: systemd accepts both).
+        let firstPing = await notifications.first { $0 == "WATCHDOG=1" }
+
+        wallClock.advance(to: t0.addingTimeInterval(10))
+        #expect(await runReader.next() == "every-10s v1")
+
+        // The rule file breaks and another appears; the reload keeps the old version running.
+        try rules.write("every-10s.rule", "[Rule]\nSchedule=*:*:0/10 UTC\nAction=report\nBogus=1\n")
+        try rules.write("hourly.rule", "[Rule]\nSchedule=hourly\nAction=report\n\n[Match]\nOlderThan=60d\n")
+        kill(getpid(), SIGUSR2)
+        let reloading = await notifications.first(from: ready.index + 1) { $0.hasPrefix("RELOADING=1") }
+        let reloaded = await notifications.first(from: reloading.index) { $0.hasPrefix("READY=1") }
+        #expect(
+            reloaded.value
+                == "READY=1\nSTATUS=reloaded (2 rules; added: hourly; kept last good: every-10s); idle; next: every-10s at 2026-11-25 03:00:20 UTC"
+        )
+        let rejected = try #require(memory.entries(withID: .ruleRejected).first)
+        #expect(rejected.level == .error)
+        #expect(rejected.message.contains("every-10s.rule:4:1: error: unknown key `Bogus`"))
+        #expect(rejected.message.contains("last good version stays in force"))
+        #expect(rejected.metadata["rule"] == "every-10s")
+        #expect(rejected.metadata["line"] == "4")
+
+        wallClock.advance(to: t0.addingTimeInterval(20))
+        #expect(await runReader.next() == "every-10s v1")
+
+        // Half of WATCHDOG_USEC later, the next ping.
+        #expect(await watchdogClock.nextSleep() == .seconds(15))
+        watchdogClock.advance(by: .seconds(15))
+        _ = await notifications.first(from: firstPing.index + 1) { $0 == "WATCHDOG=1" }
+
+        kill(getpid(), SIGUSR1)
+        let stopping = await notifications.first { $0.hasPrefix("STOPPING=1") }
+        #expect(stopping.value == "STOPPING=1\nSTATUS=stopping")
+        #expect(try await termination == .signal(SIGUSR1))
+        #expect(notifications.all.filter { $0 == "WATCHDOG=1" }.count == 2)
+        #expect(memory.entries.last?.message == "threadkeeper daemon stopped")
+    }
+}
