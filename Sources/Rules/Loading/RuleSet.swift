@@ -3,6 +3,8 @@ import UnitFile
 
 /// The rules of a directory: every `*.rule` file, in name order.
 ///
+/// A rule file that is a symbolic link to `/dev/null` is masked, as systemd masks units.
+///
 /// Loading never stops at a bad file: every finding of every file is returned, and the
 /// rules without errors load and run while the broken ones are left out.
 public enum RuleSet {
@@ -38,6 +40,8 @@ public enum RuleSet {
         var diagnostics: [Diagnostic] = []
         var seen: [String: String] = [:]
         for file in files {
+            // As with units, a rule symlinked to /dev/null is masked: left out, silently.
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: file)) == "/dev/null" { continue }
             guard let data = FileManager.default.contents(atPath: file) else {
                 diagnostics.append(.whole(file, "cannot read the rule file; check that it exists and is readable"))
                 continue

@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import Testing
 import UnitFile
@@ -17,6 +18,15 @@ struct RuleSetTests {
         #expect(rules[0].file == directory.file("a-old.rule"))
         #expect(diagnostics.allSatisfy { $0.file == directory.file("c-broken.rule") })
         #expect(diagnostics.map(\.line) == [4, 5, 3])
+    }
+
+    @Test func aRuleLinkedToDevNullIsMasked() throws {
+        let directory = TemporaryDirectory()
+        try directory.write("kept.rule", "[Rule]\nAction=report\n")
+        try FileManager.default.createSymbolicLink(atPath: directory.file("masked.rule"), withDestinationPath: "/dev/null")
+        let (rules, diagnostics) = RuleSet.load(directory: directory.path)
+        #expect(rules.map(\.name) == ["kept"])
+        #expect(diagnostics.isEmpty)
     }
 
     @Test func missingDirectoryIsOneFinding() {
