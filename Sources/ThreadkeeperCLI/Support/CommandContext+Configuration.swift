@@ -32,30 +32,33 @@ extension CommandContext {
     }
 
     /// `--ledger` and `--rules` win over the file; `$STATE_DIRECTORY` sets the default ledger.
+    ///
+    /// Afterwards `ledgerPath` always holds the path in effect, with its origin.
     func applyingFlagsAndEnvironment(to base: Configuration) -> Configuration {
         var configuration = base
         if let flag = shared.rulesDirectory, !flag.isEmpty {
             configuration.rulesDirectory = Setting(flag, .flag("--rules"))
         }
-        configuration.ledgerPath = resolvedLedgerPath(configuration).map { Setting($0.value, $0.origin) } ?? configuration.ledgerPath
+        let path = LedgerLocation.resolve(
+            flag: shared.ledgerPath, configured: base.ledgerPath.value, environment: environment, isRoot: geteuid() == 0)
+        let origin: SettingOrigin
+        if let flag = shared.ledgerPath, !flag.isEmpty {
+            origin = .flag("--ledger")
+        } else if base.ledgerPath.value != nil {
+            origin = base.ledgerPath.origin
+        } else if let state = environment["STATE_DIRECTORY"], !state.isEmpty {
+            origin = .environment("STATE_DIRECTORY")
+        } else {
+            origin = .defaultValue
+        }
+        configuration.ledgerPath = Setting(path, origin)
         return configuration
     }
 
-    /// The ledger path and where it came from: `--ledger`, `[Ledger] Path=`, `$STATE_DIRECTORY`, or the default.
-    func resolvedLedgerPath(_ configuration: Configuration) -> Setting<String?>? {
-        let path = LedgerLocation.resolve(
-            flag: shared.ledgerPath, configured: configuration.ledgerPath.value, environment: environment, isRoot: geteuid() == 0)
-        if let flag = shared.ledgerPath, !flag.isEmpty { return Setting(path, .flag("--ledger")) }
-        if configuration.ledgerPath.value != nil { return configuration.ledgerPath }
-        if let state = environment["STATE_DIRECTORY"], !state.isEmpty { return Setting(path, .environment("STATE_DIRECTORY")) }
-        return Setting(path, .defaultValue)
-    }
-
-    /// The ledger file for this invocation, with the config's `[Ledger] Path=` applied.
+    /// The ledger file for this invocation: `--ledger`, `[Ledger] Path=`, `$STATE_DIRECTORY`, or the default.
     public func ledgerPath(for configuration: Configuration) -> String {
-        resolvedLedgerPath(configuration)?.value
-            ?? LedgerLocation.resolve(
-                flag: shared.ledgerPath, configured: nil, environment: environment, isRoot: geteuid() == 0)
+        LedgerLocation.resolve(
+            flag: shared.ledgerPath, configured: configuration.ledgerPath.value, environment: environment, isRoot: geteuid() == 0)
     }
 
     /// The rules directory: `--rules`, else `[Rules] Directory=`, else `/etc/threadkeeper/rules.d`.

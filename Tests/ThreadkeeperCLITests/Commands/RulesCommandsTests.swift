@@ -90,6 +90,20 @@ struct RulesCommandsTests {
         #expect(!json.standardOutput.contains("sk-very-secret-key"))
     }
 
+    @Test func showConfigNamesTheEnvironmentForTheLedger() throws {
+        let directory = TemporaryDirectory()
+        let config = try directory.write("tk.conf", "[Daemon]\nRunMissed=no\n")
+        var environment = Self.environment
+        environment["STATE_DIRECTORY"] = "/var/lib/tk"
+        let result = try run(["show-config", "--json", "--config", config], environment: environment)
+        let object = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+        let ledger = object?["Ledger"] as? [String: [String: String]]
+        #expect(ledger?["Path"] == ["value": "/var/lib/tk/ledger.sqlite3", "origin": "environment STATE_DIRECTORY"])
+        let daemon = object?["Daemon"] as? [String: [String: String]]
+        #expect(daemon?["RunMissed"] == ["value": "no", "origin": "\(config):2"])
+        #expect(object?["file"] as? String == config)
+    }
+
     @Test func configLedgerPathReachesEveryCommand() throws {
         let directory = TemporaryDirectory()
         let ledger = directory.file("configured.sqlite3")
