@@ -67,14 +67,24 @@ struct PosixTimeZoneRule: Sendable, Hashable {
 
     /// The local time type in force at `instant` (Unix seconds).
     func local(at instant: Int64) -> Local {
-        guard let daylight else { return standard }
+        isDaylight(at: instant) ? daylight! : standard
+    }
+
+    /// Seconds east of UTC at `instant`, without copying an abbreviation.
+    func offset(at instant: Int64) -> Int {
+        isDaylight(at: instant) ? daylight!.offset : standard.offset
+    }
+
+    /// Whether daylight time is in force at `instant`.
+    func isDaylight(at instant: Int64) -> Bool {
+        guard let daylight else { return false }
         let year = WallClock(localSeconds: instant + Int64(standard.offset)).year
         // The start is given in standard time, the end in daylight time.
         let startsAt = Self.localSeconds(of: start.day, year: year) + Int64(start.time) - Int64(standard.offset)
         let endsAt = Self.localSeconds(of: end.day, year: year) + Int64(end.time) - Int64(daylight.offset)
         let inDaylight =
             startsAt < endsAt ? (instant >= startsAt && instant < endsAt) : !(instant >= endsAt && instant < startsAt)
-        return inDaylight ? daylight : standard
+        return inDaylight
     }
 
     /// Seconds of local midnight starting the given day of `year`.

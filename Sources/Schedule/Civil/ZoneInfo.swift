@@ -32,26 +32,46 @@ final class ZoneInfo: Sendable {
         self.init(name: name, transitions: [], transitionTypes: [], types: [], footer: rule)
     }
 
-    /// The local time type in force at `instant` (Unix seconds).
-    func local(at instant: Int64) -> LocalType {
-        if let last = transitions.last, instant >= last, let footer {
-            let rule = footer.local(at: instant)
-            return LocalType(offset: rule.offset, isDST: rule.isDST, abbreviation: rule.abbreviation)
-        }
-        if transitions.isEmpty || instant < transitions[0] {
-            if types.isEmpty, let footer {
-                let rule = footer.local(at: instant)
-                return LocalType(offset: rule.offset, isDST: rule.isDST, abbreviation: rule.abbreviation)
-            }
-            return types.first ?? LocalType(offset: 0, isDST: false, abbreviation: "UTC")
-        }
+    /// Seconds east of UTC at `instant`; the hot path of every conversion, so no strings are copied.
+    func offset(at instant: Int64) -> Int {
+        if let footer, usesFooter(at: instant) { return footer.offset(at: instant) }
+        return types.isEmpty ? 0 : types[typeIndex(at: instant)].offset
+    }
+
+    /// Whether daylight saving time is in force at `instant`.
+    func isDaylightSavingTime(at instant: Int64) -> Bool {
+        if let footer, usesFooter(at: instant) { return footer.isDaylight(at: instant) }
+        return types.isEmpty ? false : types[typeIndex(at: instant)].isDST
+    }
+
+    /// As in glibc: the footer rule applies from the last transition on, or everywhere in a zone
+    /// made only of a rule.
+    private func usesFooter(at instant: Int64) -> Bool {
+        guard footer != nil else { return false }
+        guard let last = transitions.last else { return types.isEmpty }
+        return instant >= last
+    }
+
+    /// The index into `types` in force at `instant`; before the first transition (or without any),
+    /// glibc takes the first standard-time type.
+    private func typeIndex(at instant: Int64) -> Int {
+        if transitions.isEmpty || instant < transitions[0] { return types.firstIndex { !$0.isDST } ?? 0 }
         var low = 0
         var high = transitions.count - 1
         while low < high {
             let middle = (low + high + 1) / 2
             if transitions[middle] <= instant { low = middle } else { high = middle - 1 }
         }
-        return types[transitionTypes[low]]
+        return transitionTypes[low]
+    }
+
+    /// The local time type in force at `instant` (Unix seconds).
+    func local(at instant: Int64) -> LocalType {
+        if let footer, usesFooter(at: instant) {
+            let rule = footer.local(at: instant)
+            return LocalType(offset: rule.offset, isDST: rule.isDST, abbreviation: rule.abbreviation)
+        }
+        return types.isEmpty ? LocalType(offset: 0, isDST: false, abbreviation: "UTC") : types[typeIndex(at: instant)]
     }
 
     static let directory = "/usr/share/zoneinfo"

@@ -108,7 +108,7 @@ public struct ZoneRules: Sendable, Hashable, CustomStringConvertible {
     public func offset(at instant: Int64) -> Int {
         switch storage {
         case .utc: return 0
-        case .tzdata(let zone): return zone.local(at: instant).offset
+        case .tzdata(let zone): return zone.offset(at: instant)
         case .foundation(let zone): return zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant)))
         }
     }
@@ -127,7 +127,7 @@ public struct ZoneRules: Sendable, Hashable, CustomStringConvertible {
     public func isDaylightSavingTime(at instant: Int64) -> Bool {
         switch storage {
         case .utc: return false
-        case .tzdata(let zone): return zone.local(at: instant).isDST
+        case .tzdata(let zone): return zone.isDaylightSavingTime(at: instant)
         case .foundation(let zone): return zone.isDaylightSavingTime(for: Date(timeIntervalSince1970: TimeInterval(instant)))
         }
     }
