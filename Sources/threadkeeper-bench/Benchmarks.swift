@@ -4,5 +4,6 @@ enum Benchmarks {
         "noop": { _ in print("noop: ok") },
         "calendar": { arguments in try CalendarBenchmark.run(arguments) },
         "rules": { arguments in try RulesBenchmark.run(arguments) },
+        "daemon": { arguments in try await DaemonBenchmark.run(arguments) },
     ]
 }
