@@ -50,9 +50,7 @@ public enum DaemonRuntime {
             onStart: {
                 let status = await service.status.line
                 notify([.ready, .status(status)])
-                logger.notice(
-                    "threadkeeper daemon started: \(roster.count) rules, \(scheduled.count) scheduled", id: .daemonStarted,
-                    metadata: ["rules": String(roster.count), "scheduled": String(scheduled.count)])
+                logger.daemonStarted(rules: roster.count, scheduled: scheduled.count)
             },
             onShutdown: {
                 notify([.stopping, .status("stopping")])
@@ -93,18 +91,16 @@ public enum DaemonRuntime {
     static func report(_ change: RuleRoster.Change, diagnostics: [Diagnostic], ruleCount: Int, logger: Logger) {
         for diagnostic in diagnostics {
             let name = RuleRoster.ruleName(ofFile: diagnostic.file)
-            let metadata = ["rule": name, "file": diagnostic.file, "line": String(diagnostic.line)]
             if diagnostic.severity == .error {
-                let kept = change.keptLastGood.contains(name) ? "; its last good version stays in force" : "; it does not run"
-                logger.error(diagnostic.description + kept, id: .ruleRejected, metadata: metadata)
+                logger.ruleRejected(
+                    rule: name, file: diagnostic.file, line: diagnostic.line, finding: diagnostic.description,
+                    keptLastGood: change.keptLastGood.contains(name))
             } else {
-                logger.warning(diagnostic.description, metadata: metadata)
+                logger.warning(diagnostic.description, metadata: ["rule": name, "file": diagnostic.file, "line": String(diagnostic.line)])
             }
         }
-        let rejected = change.keptLastGood.count + change.rejected.count
-        logger.notice(
-            "rules loaded: \(change.summary(ruleCount: ruleCount))", id: .rulesLoaded,
-            metadata: ["rules": String(ruleCount), "rejected": String(rejected)])
+        logger.rulesLoaded(
+            rules: ruleCount, rejected: change.keptLastGood.count + change.rejected.count, summary: change.summary(ruleCount: ruleCount))
     }
 }
 
