@@ -74,16 +74,8 @@ public enum Planner {
             }
             query = InventoryQuery.inPlan(planID).and(query)
         }
-        let matched = try ledger.count(matching: query)
         let live = try ledger.count(matching: .state(.live))
-        var held = 0
-        if rule.action.changesThreads {
-            var unheld = rule
-            unheld.action = .report
-            var heldQuery = unheld.compile(now: now, hold: request.hold).query.and(.metadata(request.hold, glob: "*"))
-            if let planID = request.planID { heldQuery = InventoryQuery.inPlan(planID).and(heldQuery) }
-            held = try ledger.count(matching: heldQuery)
-        }
+        let (matched, held) = try count(rule, compiled: compiled, query: query, request: request, ledger: ledger, now: now)
 
         var verdicts: [GuardVerdict] = []
         var planned = matched
@@ -137,6 +129,35 @@ public enum Planner {
         return RunPlan(
             rule: rule.name, action: rule.action, now: now, query: query, matched: matched, liveInventory: live, held: held,
             planned: planned, verdicts: verdicts, refusal: refusal, sample: sample, planID: request.planID)
+    }
+
+    /// How many threads the rule matches, and how many more it would match but for the hold.
+    ///
+    /// Over the whole inventory this is one pass over `threads` (`NOT INDEXED`) with the
+    /// rule's scan form, which reads each row's metadata in place: for a million threads that
+    /// is several times faster than a side-table lookup per row. A saved plan's few threads
+    /// are counted through its index instead.
+    static func count(
+        _ rule: Rule, compiled: CompiledRule, query: InventoryQuery, request: RunRequest, ledger: Ledger, now: Int64
+    ) throws -> (matched: Int, held: Int) {
+        var unheldRule = rule
+        unheldRule.action = .report
+        let unheld = unheldRule.compile(now: now, hold: request.hold)
+        if let planID = request.planID {
+            let matched = try ledger.count(matching: query)
+            guard rule.action.changesThreads else { return (matched, 0) }
+            let all = try ledger.count(matching: InventoryQuery.inPlan(planID).and(unheld.query))
+            return (matched, all - matched)
+        }
+        let scan = compiled.scanQuery
+        let outer = unheld.scanQuery
+        let rows = try ledger.rows(
+            "SELECT count(*), coalesce(sum(CASE WHEN \(scan.condition) THEN 1 ELSE 0 END), 0) FROM threads NOT INDEXED "
+                + "WHERE \(outer.condition)",
+            scan.arguments + outer.arguments)
+        let all = Int(rows.first?[0].integerValue ?? 0)
+        let matched = Int(rows.first?[1].integerValue ?? 0)
+        return (matched, rule.action.changesThreads ? all - matched : 0)
     }
 
     /// Why a thread matches: what it has for each condition of the rule's `[Match]`.

@@ -86,14 +86,32 @@ struct RunCommand: ParsableCommand {
         } else {
             for argument in ruleArguments { rules.append(try setup.rule(argument, context)) }
         }
-        let logger = RunSetup.logger(context)
+        let logger = context.makeLogger()
         let executor = try setup.executor(context, baseURL: baseURL, logger: logger)
+        let control = RunControl()
+        await RunSignals.install()
+        let (reports, exit) = try await withThrowingTaskGroup(of: ([RunReport], ExitCode)?.self) { group in
+            group.addTask {
+                await RunSignals.watch(control, context)
+                return nil
+            }
+            group.addTask { [rules] in try await runAll(rules, setup: setup, executor: executor, control: control, context) }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let result { return result }
+            }
+            return ([], ExitCode.success)
+        }
+        if json { context.print(try Self.json(reports)) }
+        return exit
+    }
+
+    private func runAll(
+        _ rules: [Rule], setup: RunSetup, executor: Executor, control: RunControl, _ context: CommandContext
+    ) async throws -> ([RunReport], ExitCode) {
         let interactive = isatty(STDIN_FILENO) == 1 && context.standardError.isTerminal
         var reports: [RunReport] = []
         var exit = ExitCode.success
-        let control = RunControl()
-        let signals = RunSignals(control: control)
-        defer { signals.cancel() }
         for rule in rules {
             let request = RunRequest(
                 rule: rule, trigger: .manual, dryRun: dryRun, force: force, limit: limit, planID: planID, hold: setup.hold)
@@ -119,8 +137,7 @@ struct RunCommand: ParsableCommand {
             exit = Self.worse(exit, Self.exitCode(for: report))
             if case .stopped = report.end { break }
         }
-        if json { context.print(try Self.json(reports)) }
-        return exit
+        return (reports, exit)
     }
 
     private func confirm(rule: Rule, count: Int, _ context: CommandContext) -> Bool {

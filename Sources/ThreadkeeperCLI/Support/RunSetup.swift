@@ -6,7 +6,7 @@ import Rules
 import ThreadsAPI
 
 /// What `plan` and `run` share: the configuration, the rules named on the command line, the ledger.
-struct RunSetup {
+struct RunSetup: Sendable {
     var configuration: Configuration
     var ledger: Ledger
     var ledgerPath: String
@@ -41,13 +41,6 @@ struct RunSetup {
             throw RuleError(diagnostics: diagnostics.filter(\.isError))
         }
         return rule
-    }
-
-    /// The logger events go to, routed by `--log-target` and `--log-format`.
-    static func logger(_ context: CommandContext) -> Logger {
-        let target = LogRouting.Target(rawValue: context.shared.logTarget) ?? .auto
-        let format = StderrHandler.Format(rawValue: context.shared.logFormat) ?? .text
-        return Logger(handler: LogRouting.resolve(target: target, format: format).makeHandler())
     }
 
     /// An executor over this ledger and a client built from `[API]`.

@@ -10,7 +10,7 @@ import Testing
 struct AgreementPropertyTests {
     static let now: Int64 = 1_780_000_000
     static let day: Int64 = 86_400
-    static let keys = ["tag", "tenant", "legal_hold", "hold", "tier", "é", "e\u{301}", "k*"]
+    static let keys = ["tag", "tenant", "legal_hold", "hold", "tier", "é", "e\u{301}", "k*", "a.b", "q\"k", "[0]"]
     static let valueAlphabet = ["a", "b", "s", "u", "p", "-", "]", "^", "é", "*", "?", "[", " "]
     static let patternAlphabet = ["a", "b", "s", "u", "p", "-", "*", "?", "[", "]", "^", "é"]
 
@@ -81,6 +81,9 @@ struct AgreementPropertyTests {
             let fromPredicate = threads.filter { compiled.evaluate($0).matches }.map(\.id)
             #expect(Set(fromLedger) == Set(fromPredicate), "rule \(rule.match) hold \(hold): \(compiled.query.condition)")
             #expect(try ledger.count(matching: compiled.query) == fromPredicate.count)
+            var fromScan: [String] = []
+            try ledger.forEachThread(matching: compiled.scanQuery) { fromScan.append($0.id) }
+            #expect(Set(fromScan) == Set(fromPredicate), "scan form of rule \(rule.match) hold \(hold): \(compiled.scanQuery.condition)")
             if !fromPredicate.isEmpty { nonEmpty += 1 }
         }
         // The generator must produce rules that select something, or agreement proves little.
