@@ -33,15 +33,22 @@ public struct ThreadsRouter: Sendable {
         var rest = path
         if rest.hasPrefix("/v1/") { rest = rest.dropFirst(3) }
         guard rest.hasPrefix("/threads") else { return nil }
-        let parts = rest.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.allSatisfy({ !$0.isEmpty }) else { return nil }
-        switch parts.count {
-        case 1 where parts[0] == "threads": return .threads
-        case 2: return .thread(String(parts[1]))
-        case 3 where parts[2] == "messages": return .messages(String(parts[1]))
-        case 4 where parts[2] == "messages": return .message(String(parts[1]), String(parts[3]))
-        default: return nil
-        }
+        rest = rest.dropFirst("/threads".count)
+        if rest.isEmpty { return .threads }
+        guard rest.first == "/" else { return nil }
+        rest = rest.dropFirst()
+        let threadEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+        let threadID = rest[..<threadEnd]
+        guard !threadID.isEmpty else { return nil }
+        if threadEnd == rest.endIndex { return .thread(String(threadID)) }
+        rest = rest[rest.index(after: threadEnd)...]
+        guard rest.hasPrefix("messages") else { return nil }
+        rest = rest.dropFirst("messages".count)
+        if rest.isEmpty { return .messages(String(threadID)) }
+        guard rest.first == "/" else { return nil }
+        let messageID = rest.dropFirst()
+        guard !messageID.isEmpty, !messageID.contains("/") else { return nil }
+        return .message(String(threadID), String(messageID))
     }
 
     /// Whether the request carries the configured key (always true without one).

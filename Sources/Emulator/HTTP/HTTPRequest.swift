@@ -62,6 +62,7 @@ public struct HTTPRequest: Sendable, Equatable {
 
     /// Whether the connection stays open after this request (HTTP/1.1 default yes, 1.0 default no).
     public var keepAlive: Bool {
+        guard headers.contains(where: { $0.name == "connection" }) else { return version.major == 1 && version.minor >= 1 }
         let tokens = headers.filter { $0.name == "connection" }.flatMap { $0.value.lowercased().split(separator: ",") }
             .map { $0.trimmingSpaces() }
         if tokens.contains("close") { return false }

@@ -30,7 +30,9 @@ public struct HTTPResponse: Sendable, Equatable {
 
     /// Appends the response as HTTP/1.1 bytes; `content-length` and `connection` are added here.
     public func serialize(into out: inout [UInt8], keepAlive: Bool, headOnly: Bool = false) {
-        out.reserveCapacity(out.count + 256 + body.count)
+        // reserveCapacity grows to exactly what is asked; grow geometrically so pipelined answers stay linear.
+        let needed = out.count + 256 + body.count
+        if out.capacity < needed { out.reserveCapacity(max(needed, out.capacity * 2)) }
         Self.append("HTTP/1.1 ", to: &out)
         Self.appendInteger(status, to: &out)
         out.append(0x20)

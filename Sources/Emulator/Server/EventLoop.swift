@@ -162,18 +162,19 @@ final class EventLoop: @unchecked Sendable {
                     abort(connection)
                     return
                 case .respond(let response, let delay):
-                    var bytes: [UInt8] = []
-                    response.serialize(into: &bytes, keepAlive: keepAlive, headOnly: request.method == "HEAD")
                     if !keepAlive {
                         stopReading = true
                         connection.closeAfterWrite = true
                     }
+                    let headOnly = request.method == "HEAD"
                     if delay > 0 {
+                        var bytes: [UInt8] = []
+                        response.serialize(into: &bytes, keepAlive: keepAlive, headOnly: headOnly)
                         connection.heldResponse = bytes
                         connection.heldUntil = Socket.monotonicNanos() &+ UInt64(delay * 1_000_000_000)
                         held.push(connection.heldUntil, connection)
                     } else {
-                        connection.output.append(contentsOf: bytes)
+                        response.serialize(into: &connection.output, keepAlive: keepAlive, headOnly: headOnly)
                     }
                     if !keepAlive { break }
                 }
