@@ -110,6 +110,7 @@ struct EmulatorCommand: ParsableCommand {
         // Handled by Dispatch sources below instead of the default action, so the server can close its sockets.
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
+        let stopSignal = StopSignal()
         let server = try await EmulatorServer.start(options)
         if let portFile {
             let temporary = portFile + ".tmp\(getpid())"
@@ -124,38 +125,56 @@ struct EmulatorCommand: ParsableCommand {
         }
         context.print("listening on \(server.baseURL)")
         context.standardOutput.flush()
-        await StopSignal.wait()
+        await stopSignal.wait()
         await server.stop()
         try await server.saveState()
         return .success
     }
 }
 
-/// Waits for SIGTERM or SIGINT.
-private enum StopSignal {
-    static func wait() async {
-        // A Dispatch source released while suspended traps, so sources exist only while waiting.
-        let sources = [SIGTERM, SIGINT].map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let once = OnceFlag()
-            for source in sources {
-                source.setEventHandler {
-                    if once.claim() { continuation.resume() }
-                }
-                source.resume()
-            }
+/// Catches SIGTERM and SIGINT from its creation on, so a signal sent as soon as the port is announced is not lost.
+///
+/// `@unchecked Sendable`: `sources` is set once in `init`; Dispatch sources are thread-safe, and `state`
+/// is behind its own lock.
+private final class StopSignal: @unchecked Sendable {
+    private enum State {
+        case waiting(CheckedContinuation<Void, Never>?)
+        case signalled
+    }
+
+    private let sources: [any DispatchSourceSignal]
+    private let state = Mutex(State.waiting(nil))
+
+    init() {
+        sources = [SIGTERM, SIGINT].map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
+        for source in sources {
+            source.setEventHandler { [weak self] in self?.fire() }
+            // Resumed at once: a Dispatch source released while suspended traps.
+            source.resume()
         }
+    }
+
+    deinit {
         for source in sources { source.cancel() }
     }
-}
 
-/// True for the first caller only.
-private final class OnceFlag: Sendable {
-    private let claimed = Mutex(false)
-    func claim() -> Bool {
-        claimed.withLock { value in
-            defer { value = true }
-            return !value
+    private func fire() {
+        let continuation: CheckedContinuation<Void, Never>? = state.withLock { state in
+            guard case .waiting(let continuation) = state else { return nil }
+            state = .signalled
+            return continuation
+        }
+        continuation?.resume()
+    }
+
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = state.withLock { state -> Bool in
+                if case .signalled = state { return true }
+                state = .waiting(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
         }
     }
 }

@@ -65,6 +65,10 @@ struct EmulatorBinaryTests {
         #expect(response.status == 200)
         #expect(try JSONParser.parse(response.body)["threads"]?["live"] == .integer(20))
         kill(process.processIdentifier, SIGTERM)
+        // Bounded wait: a lost signal fails the test instead of hanging the suite.
+        for _ in 0..<1500 where process.isRunning { usleep(10_000) }
+        #expect(!process.isRunning, "the emulator did not stop within 15 s of SIGTERM")
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
