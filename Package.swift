@@ -32,7 +32,7 @@ let package = Package(
             name: "Executor",
             dependencies: ["Rules", "Schedule", "Ledger", "ThreadsAPI", "Journal"]
         ),
-        .target(name: "Daemon", dependencies: ["Executor", "Rules", "UnitFile", "Schedule", "Journal"]),
+        .target(name: "Daemon", dependencies: ["Executor", "Rules", "UnitFile", "Schedule", "Ledger", "Journal"]),
         .target(name: "Emulator", dependencies: ["Ledger", "CEpoll"]),
         .target(name: "ThreadkeeperCLI", dependencies: ["Daemon", "Emulator"]),
         .executableTarget(name: "threadkeeper", dependencies: ["ThreadkeeperCLI"]),
@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "ThreadsAPITests", dependencies: ["ThreadsAPI", "Emulator", "TestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "TestSupport"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Emulator", "TestSupport"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Journal", "Rules", "UnitFile", "Schedule", "Emulator", "TestSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Journal", "Rules", "UnitFile", "Schedule", "Ledger", "Emulator", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "TestSupport"]),
         .testTarget(name: "ThreadkeeperCLITests", dependencies: ["ThreadkeeperCLI", "TestSupport"]),
     ],

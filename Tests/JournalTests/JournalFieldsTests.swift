@@ -15,6 +15,10 @@ import Testing
         #expect(JournalFields.isValidFieldName(field))
     }
 
+    @Test func anEmptyEntryIsRefusedBeforeItReachesTheSocket() {
+        #expect(throws: JournalError(code: EINVAL)) { try JournalHandler.send([]) }
+    }
+
     @Test func longKeysAreCutToJournaldsLimit() {
         let name = JournalFields.fieldName(forMetadataKey: String(repeating: "k", count: 100))
         #expect(name.count == 64)

@@ -31,6 +31,7 @@ public struct JournalHandler: LogHandler {
     /// entry to submit. The string … should be of the form VARIABLE=value." Values may hold
     /// newlines or binary data: the library switches to the length-prefixed native encoding.
     public static func send(_ fields: [(name: String, value: String)]) throws(JournalError) {
+        guard !fields.isEmpty else { throw JournalError(code: EINVAL) }
         // All fields live in one buffer; the iovecs point into it only inside the closures below,
         // so no pointer outlives the storage it points at.
         var buffer: [UInt8] = []
