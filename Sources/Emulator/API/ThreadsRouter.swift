@@ -30,25 +30,26 @@ public struct ThreadsRouter: Sendable {
     }
 
     static func route(_ path: Substring) -> Route? {
-        var rest = path
-        if rest.hasPrefix("/v1/") { rest = rest.dropFirst(3) }
-        guard rest.hasPrefix("/threads") else { return nil }
-        rest = rest.dropFirst("/threads".count)
+        // Byte-wise over the UTF-8 view; Character-wise matching is a visible cost per request.
+        var rest = path.utf8[...]
+        if rest.starts(with: "/v1/".utf8) { rest = rest.dropFirst(3) }
+        guard rest.starts(with: "/threads".utf8) else { return nil }
+        rest = rest.dropFirst(8)
         if rest.isEmpty { return .threads }
-        guard rest.first == "/" else { return nil }
+        guard rest.first == UInt8(ascii: "/") else { return nil }
         rest = rest.dropFirst()
-        let threadEnd = rest.firstIndex(of: "/") ?? rest.endIndex
-        let threadID = rest[..<threadEnd]
-        guard !threadID.isEmpty else { return nil }
-        if threadEnd == rest.endIndex { return .thread(String(threadID)) }
+        let threadEnd = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+        guard threadEnd > rest.startIndex else { return nil }
+        let threadID = String(Substring(rest[..<threadEnd]))
+        if threadEnd == rest.endIndex { return .thread(threadID) }
         rest = rest[rest.index(after: threadEnd)...]
-        guard rest.hasPrefix("messages") else { return nil }
-        rest = rest.dropFirst("messages".count)
-        if rest.isEmpty { return .messages(String(threadID)) }
-        guard rest.first == "/" else { return nil }
+        guard rest.starts(with: "messages".utf8) else { return nil }
+        rest = rest.dropFirst(8)
+        if rest.isEmpty { return .messages(threadID) }
+        guard rest.first == UInt8(ascii: "/") else { return nil }
         let messageID = rest.dropFirst()
-        guard !messageID.isEmpty, !messageID.contains("/") else { return nil }
-        return .message(String(threadID), String(messageID))
+        guard !messageID.isEmpty, !messageID.contains(UInt8(ascii: "/")) else { return nil }
+        return .message(threadID, String(Substring(messageID)))
     }
 
     /// Whether the request carries the configured key (always true without one).

@@ -45,7 +45,8 @@ public struct HTTPRequest: Sendable, Equatable {
 
     /// The path part of the target, without the query.
     public var path: Substring {
-        guard let mark = target.firstIndex(of: "?") else { return target[...] }
+        // Searched in the UTF-8 view: Character-wise search shows up in profiles at tens of thousands of requests a second.
+        guard let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return target[...] }
         return target[..<mark]
     }
 

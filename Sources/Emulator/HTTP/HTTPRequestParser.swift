@@ -301,13 +301,14 @@ public struct HTTPRequestParser: Sendable {
         let minor = version[version.startIndex + 7]
         let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
         guard digits.contains(major), dot == UInt8(ascii: "."), digits.contains(minor) else { return nil }
-        var targetText = String(decoding: target, as: UTF8.self)
-        if targetText.hasPrefix("http://") || targetText.hasPrefix("https://") {
+        var targetBytes = target
+        if target.starts(with: "http://".utf8) || target.starts(with: "https://".utf8) {
             // Absolute form (RFC 9112 §3.2.2): keep the path and query.
-            let afterScheme = targetText[targetText.index(targetText.firstIndex(of: ":")!, offsetBy: 3)...]
-            targetText = afterScheme.firstIndex(of: "/").map { String(afterScheme[$0...]) } ?? "/"
+            let afterScheme = target[(target.firstIndex(of: UInt8(ascii: ":"))! + 3)...]
+            targetBytes = afterScheme.firstIndex(of: UInt8(ascii: "/")).map { afterScheme[$0...] } ?? ArraySlice("/".utf8)
         }
-        guard targetText.hasPrefix("/") || targetText == "*" else { return nil }
+        guard targetBytes.first == UInt8(ascii: "/") || targetBytes.elementsEqual("*".utf8) else { return nil }
+        let targetText = String(decoding: targetBytes, as: UTF8.self)
         return Head(
             method: String(decoding: method, as: UTF8.self), target: targetText,
             version: (Int(major - UInt8(ascii: "0")), Int(minor - UInt8(ascii: "0"))))

@@ -60,7 +60,7 @@ public struct EmulatorCore: Sendable {
 
     /// Runs one request through the pipeline.
     public mutating func handle(_ request: HTTPRequest, wallSeconds: Int64, monotonic: Double) -> EmulatorDecision {
-        if request.path.hasPrefix("/_emulator/") {
+        if request.target.utf8.starts(with: "/_emulator/".utf8) {
             return .respond(emulatorEndpoint(request), delay: 0)
         }
         count(request, wallSeconds: wallSeconds)

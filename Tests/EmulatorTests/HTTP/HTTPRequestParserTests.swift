@@ -77,6 +77,11 @@ struct HTTPRequestParserTests {
         #expect(request.header("host") == "h")
     }
 
+    @Test func absoluteFormTargetKeepsPathAndQuery() {
+        #expect(requests(drip("GET http://127.0.0.1:8080/v1/threads/t?x=1 HTTP/1.1\r\n\r\n"))[0].target == "/v1/threads/t?x=1")
+        #expect(requests(drip("GET http://host HTTP/1.1\r\n\r\n"))[0].target == "/")
+    }
+
     @Test func http10ClosesUnlessKeepAlive() {
         #expect(requests(drip("GET / HTTP/1.0\r\n\r\n"))[0].keepAlive == false)
         #expect(requests(drip("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"))[0].keepAlive == true)
