@@ -5,5 +5,6 @@ enum Benchmarks {
         "calendar": { arguments in try CalendarBenchmark.run(arguments) },
         "rules": { arguments in try RulesBenchmark.run(arguments) },
         "daemon": { arguments in try await DaemonBenchmark.run(arguments) },
+        "ledger-count": { arguments in try LedgerCountBenchmark.run(arguments) },
     ]
 }

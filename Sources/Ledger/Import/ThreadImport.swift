@@ -87,6 +87,12 @@ public struct ImportLineParser: Sendable {
         return .ids
     }
 
+    /// Parses one line given as a String.
+    public mutating func parsed(_ line: String) -> ImportLine {
+        var line = line
+        return line.withUTF8 { parse($0) }
+    }
+
     /// Parses one line; a CSV file's first non-blank line is its header.
     public mutating func parse(_ line: UnsafeBufferPointer<UInt8>) -> ImportLine {
         let text = Self.trimmed(line)

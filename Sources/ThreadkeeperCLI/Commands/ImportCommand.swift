@@ -16,14 +16,16 @@ struct ImportCommand: ParsableCommand {
             updates created_at and metadata and never duplicates a thread; a deleted thread stays \
             deleted. A thread without created_at gets the import time, so age rules never match it \
             early. Each bad line is reported as FILE:LINE: reason and skipped; with --strict nothing \
-            is written if any line is bad. Memory stays flat for any input size.
+            is written if any line is bad. Threads are staged in a temporary table, then merged into \
+            the ledger in one transaction: the ledger gets every good line or, on an error such as a \
+            full disk, none. Memory stays flat for any input size.
             """,
         options: [
             OptionSpec(
                 "--format", value: "FORMAT", allowed: ImportFormat.allCases.map(\.rawValue),
                 help: "Input format: jsonl, csv or ids (default: detect)."),
             OptionSpec.flag("--strict", help: "Write nothing if any line is bad."),
-            OptionSpec("--batch-size", value: "N", help: "Threads per transaction (default 10000)."),
+            OptionSpec("--batch-size", value: "N", help: "Threads per transaction while staging (default 10000)."),
             OptionSpec.flag("--json", help: "Print the summary as a JSON object."),
         ],
         positionals: [PositionalSpec("FILE", optional: true, help: "The file to import, or '-' for stdin (default).")],
@@ -64,7 +66,7 @@ struct ImportCommand: ParsableCommand {
         struct BadLinesInStrictMode: Error {}
         let counts: ImportCounts
         do {
-            counts = try ledger.importThreads(batchSize: batchSize, atomic: strict) { emit in
+            counts = try ledger.importThreads(batchSize: batchSize) { emit in
                 try reader.read(onThread: emit) { line, reason in
                     skipped += 1
                     if skipped <= Self.reportedBadLines { context.standardError.line("\(name):\(line): \(reason)") }

@@ -45,6 +45,7 @@ struct InventoryQueryTests {
             condition: "NOT EXISTS (SELECT 1 FROM thread_metadata m WHERE m.thread_id = threads.id AND m.key = ?)",
             arguments: ["legal_hold"])
         #expect(try ledger.count(matching: noHold.and(.createdBefore(200)).and(.state(.live))) == 1)
+        #expect(try ledger.count(matching: .metadataAbsent("legal_hold").and(.createdBefore(200)).and(.state(.live))) == 1)
     }
 
     @Test func markStateAndRoundTrip() throws {
