@@ -250,4 +250,34 @@ struct ThreadsAPITests {
         #expect((1...4).contains(data.count))
         #expect(data.first?["created_at"] == .integer(seeded[10].createdAt))
     }
+
+    /// Mutated bodies and paths never crash the router: every answer is a status with a JSON body.
+    @Test func fuzzedBodiesAndPathsGetJSONAnswers() {
+        var random = SplitMix64(seed: 7)
+        var store = ThreadStore(seed: 1)
+        let router = ThreadsRouter()
+        let bodies = [
+            #"{"messages":[{"role":"user","content":[{"type":"text","text":"x"}]}],"metadata":{"a":"b"}}"#,
+            #"{"metadata":{"k":"v"},"tool_resources":{"code_interpreter":{"file_ids":[]}}}"#,
+            #"{"role":"assistant","content":"\u00e9\ud83d\ude00","attachments":null}"#,
+        ].map { Array($0.utf8) }
+        let paths = ["/threads", "/v1/threads/thread_x", "/threads/thread_x/messages?limit=3&order=asc", "/threads/t/messages/m"]
+        for _ in 0..<3000 {
+            var body = bodies[random.below(bodies.count)]
+            for _ in 0..<(1 + random.below(3)) {
+                let position = random.below(body.count)
+                if random.below(2) == 0 {
+                    let noise = Array("{}[]\",:0a \u{7f}".utf8)
+                    body[position] = noise[random.below(noise.count)]
+                } else {
+                    body.remove(at: position)
+                }
+            }
+            let method = ["GET", "POST", "DELETE", "PUT"][random.below(4)]
+            let request = HTTPRequest(method: method, target: paths[random.below(paths.count)], body: body)
+            let response = router.respond(to: request, store: &store, now: 1)
+            #expect([200, 400, 404, 405].contains(response.status))
+            #expect((try? JSONParser.parse(response.body)) != nil)
+        }
+    }
 }

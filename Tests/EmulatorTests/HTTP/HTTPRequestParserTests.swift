@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Emulator
@@ -169,14 +170,20 @@ struct HTTPRequestParserTests {
     }
 
     /// A bounded fuzz run: random bytes and mutations of valid requests never crash the parser or loop forever.
+    ///
+    /// 3,000 cases by default; CI sets `THREADKEEPER_FUZZ_SECONDS` to keep mutating for that long.
     @Test func fuzzedInputNeverCrashes() {
-        var random = SplitMix64(seed: 42)
+        let seconds = Double(ProcessInfo.processInfo.environment["THREADKEEPER_FUZZ_SECONDS"] ?? "") ?? 0
+        let deadline = Date().addingTimeInterval(seconds)
+        var random = SplitMix64(seed: UInt64(seconds > 0 ? Int(Date().timeIntervalSince1970) : 42))
+        var iteration = 0
         let seeds = [
             "POST /threads HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello",
             "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
             "GET /v1/threads/thread_x HTTP/1.1\r\nHost: h\r\n\r\n",
         ].map { Array($0.utf8) }
-        for _ in 0..<3000 {
+        while iteration < 3000 || Date() < deadline {
+            iteration += 1
             var bytes = seeds[random.below(seeds.count)]
             for _ in 0..<(1 + random.below(4)) {
                 let position = random.below(bytes.count)
