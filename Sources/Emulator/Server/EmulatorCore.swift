@@ -10,7 +10,7 @@ public enum EmulatorDecision: Sendable, Equatable {
 ///
 /// A value type driven with explicit time (wall-clock Unix seconds for `created_at`, monotonic seconds for
 /// the token bucket), so that every decision can be tested without a socket or a sleep. The server keeps
-/// one behind a `Mutex`.
+/// one behind a lock (`Locked`).
 public struct EmulatorCore: Sendable {
     public var store: ThreadStore
     public var router: ThreadsRouter

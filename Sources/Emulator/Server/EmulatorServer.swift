@@ -164,11 +164,11 @@ public final class EmulatorServer: Sendable {
 
 /// The core behind its lock, shared by the server and its event loops.
 final class SharedCore: Sendable {
-    let core: Mutex<EmulatorCore>
+    let core: Locked<EmulatorCore>
     let clock: @Sendable () -> Int64
 
     init(_ core: EmulatorCore, clock: @escaping @Sendable () -> Int64) {
-        self.core = Mutex(core)
+        self.core = Locked(core)
         self.clock = clock
     }
 

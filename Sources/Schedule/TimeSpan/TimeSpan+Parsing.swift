@@ -63,8 +63,11 @@ extension TimeSpan {
                 // systemd refuses "3.", "3.sec" and ".5"-less forms like "3. 1".
                 if fractionDigits.isEmpty { throw fail(.malformedNumber) }
             } else if integerDigits.isEmpty {
+                // A lone "+" at the end has no number after it.
                 let isLetter =
-                    bytes[index] >= 0x80 || (bytes[index] | 0x20) >= UInt8(ascii: "a") && (bytes[index] | 0x20) <= UInt8(ascii: "z")
+                    index < bytes.count
+                    && (bytes[index] >= 0x80
+                        || (bytes[index] | 0x20) >= UInt8(ascii: "a") && (bytes[index] | 0x20) <= UInt8(ascii: "z"))
                 throw fail(isLetter ? .unknownUnit(word(at: index)) : .malformedNumber)
             }
 

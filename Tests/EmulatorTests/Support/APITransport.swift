@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 
 @testable import Emulator
@@ -16,13 +15,13 @@ enum TransportKind: String, CaseIterable, CustomTestStringConvertible {
 /// Sends requests and returns the answers.
 final class APITransport: @unchecked Sendable {
     // `client` is used by one test at a time; `core` is behind its own lock.
-    private let core: Mutex<EmulatorCore>?
+    private let core: Locked<EmulatorCore>?
     private let clock: @Sendable () -> Int64
     let server: EmulatorServer?
     private let client: RawHTTPClient?
 
     private init(core: EmulatorCore?, clock: @escaping @Sendable () -> Int64, server: EmulatorServer?) throws {
-        self.core = core.map { Mutex($0) }
+        self.core = core.map { Locked($0) }
         self.clock = clock
         self.server = server
         self.client = try server.map { try RawHTTPClient(port: $0.port) }

@@ -47,6 +47,9 @@ import Testing
         ("infinity", .infinity),
         ("99999999999999y", .tooLarge),
         ("d", .unknownUnit("d")),
+        // Found by scripts/fuzz timespan: a sign with nothing after it indexed past the end.
+        ("+", .malformedNumber),
+        ("5d +", .malformedNumber),
     ])
     func refuses(text: String, reason: TimeSpanError.Reason) {
         #expect(throws: TimeSpanError(value: text, reason: reason)) { try TimeSpan.parse(text) }
