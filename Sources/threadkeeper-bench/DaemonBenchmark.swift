@@ -17,7 +17,7 @@ enum DaemonBenchmark {
         var directory: String
         func loadRules() async -> (rules: [Rule], diagnostics: [Diagnostic]) { RuleSet.load(directory: directory) }
         func lastScheduledRuns() async -> [String: Date] { [:] }
-        func run(_ rule: Rule, progress: @escaping @Sendable (DaemonStatus.Progress) async -> Void) async {}
+        func run(_ rule: Rule, progress: @escaping @Sendable (DaemonStatus.Progress) -> Void) async {}
     }
 
     static func option(_ arguments: [String], _ name: String) -> String? {

@@ -18,8 +18,8 @@ struct DirectoryHost: DaemonHost {
 
     func lastScheduledRuns() async -> [String: Date] { [:] }
 
-    func run(_ rule: Rule, progress: @escaping @Sendable (DaemonStatus.Progress) async -> Void) async {
-        await progress(DaemonStatus.Progress(rule: rule.name, done: 1, total: 2, failed: 0))
+    func run(_ rule: Rule, progress: @escaping @Sendable (DaemonStatus.Progress) -> Void) async {
+        progress(DaemonStatus.Progress(rule: rule.name, done: 1, total: 2, failed: 0))
         runs.yield("\(rule.name) \(rule.text.contains("OlderThan=30d") ? "v1" : "v2")")
     }
 }

@@ -49,15 +49,18 @@ import Testing
         // "a" is still running when "b" is due: b starts beside it.
         clock.advance(to: at(5))
         #expect(await startReader.next() == "b")
-        await service.report(DaemonStatus.Progress(rule: "b", done: 3, total: 7, failed: 1))
         #expect(await statusReader.next(where: { $0.contains("b:") }) == "running a: 0/?, 0 failed; b: 0/?, 0 failed")
+        // Progress reaches the status line, at most once a second.
+        clock.advance(to: at(6))
+        service.report(DaemonStatus.Progress(rule: "b", done: 3, total: 7, failed: 1))
+        #expect(await statusReader.next() == "running a: 0/?, 0 failed; b: 3/7, 1 failed")
 
         // "b" ends; at 10 "a" is still running, so its elapse is skipped.
         gates.pulse("b")
         #expect(await statusReader.next(where: { !$0.contains("b:") }) == "running a: 0/?, 0 failed")
         clock.advance(to: at(10))
         // Progress of a finished run is ignored.
-        await service.report(DaemonStatus.Progress(rule: "b", done: 7, total: 7, failed: 1))
+        service.report(DaemonStatus.Progress(rule: "b", done: 7, total: 7, failed: 1))
         clock.advance(to: at(15))
         #expect(await startReader.next() == "b")
         let skipped = memory.entries.filter { $0.message.contains("skipped") }

@@ -12,10 +12,10 @@ public protocol DaemonHost: Sendable {
     func lastScheduledRuns() async -> [String: Date]
 
     /// Carries out one scheduled run of `rule` and returns when it has ended, reporting its
-    /// progress for the status line. A stop request reaches the run through
-    /// `withGracefulShutdownHandler` (take no new work, settle the calls in flight); a second
-    /// one cancels its task.
-    func run(_ rule: Rule, progress: @escaping @Sendable (DaemonStatus.Progress) async -> Void) async
+    /// progress for the status line (from any thread, as often as it likes: the status is
+    /// throttled). A stop request reaches the run through `withGracefulShutdownHandler` (take
+    /// no new work, settle the calls in flight); a second one cancels its task.
+    func run(_ rule: Rule, progress: @escaping @Sendable (DaemonStatus.Progress) -> Void) async
 }
 
 /// How the daemon runs: the parts a test replaces and the `[Daemon]` settings.

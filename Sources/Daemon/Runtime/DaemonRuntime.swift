@@ -32,7 +32,7 @@ public enum DaemonRuntime {
                 logger.warning("scheduled rule is no longer loaded; skipped", metadata: ["rule": name])
                 return
             }
-            await host.run(rule) { progress in await schedulerBox.service?.report(progress) }
+            await host.run(rule) { progress in schedulerBox.service?.report(progress) }
         }
         schedulerBox.service = service
 

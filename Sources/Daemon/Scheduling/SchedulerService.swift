@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import Synchronization
 
 /// The scheduler loop: carries out `Scheduler`'s actions on a clock.
 ///
@@ -17,7 +18,8 @@ public actor SchedulerService: Service {
     private let logger: Logger
     private let launch: Launch
     private let onStatus: @Sendable (DaemonStatus) -> Void
-    private var progress: [String: DaemonStatus.Progress] = [:]
+    /// Progress of the runs in flight; written from the runs' own threads through `report`.
+    private let progress = ProgressStore()
     private var lastStatus: DaemonStatus?
     private var lastProgressStatusAt: Date?
     private let wakeup = Wakeup()
@@ -47,7 +49,7 @@ public actor SchedulerService: Service {
                     for action in scheduler.advance(now: clock.now) {
                         switch action {
                         case .start(let rule):
-                            progress[rule] = DaemonStatus.Progress(rule: rule)
+                            progress.begin(rule)
                             logger.debug("starting scheduled run", metadata: ["rule": rule])
                             group.addTask { [launch] in
                                 await launch(rule)
@@ -79,11 +81,11 @@ public actor SchedulerService: Service {
         wakeup.signal()
     }
 
-    /// Records a run's progress for the status line.
-    public func report(_ update: DaemonStatus.Progress) {
-        guard progress[update.rule] != nil else { return }
-        progress[update.rule] = update
-        publishStatus(force: false)
+    /// Records a run's progress for the status line; callable from any thread (the Executor's
+    /// progress callback is synchronous). The loop is woken at most once per
+    /// `progressStatusInterval` to publish it; updates of runs not in flight are ignored.
+    public nonisolated func report(_ update: DaemonStatus.Progress) {
+        if progress.update(update, now: clock.now, interval: Self.progressStatusInterval) { wakeup.signal() }
     }
 
     /// Returns at once unless the actor is blocked: the watchdog's proof that the loop is alive.
@@ -102,7 +104,7 @@ public actor SchedulerService: Service {
 
     private func runEnded(_ rule: String) {
         scheduler.finished(rule, at: clock.now)
-        progress[rule] = nil
+        progress.end(rule)
         publishStatus(force: true)
         wakeup.signal()
     }
@@ -134,5 +136,32 @@ public actor SchedulerService: Service {
     private func publish(_ status: DaemonStatus) {
         lastStatus = status
         onStatus(status)
+    }
+}
+
+/// The progress of runs in flight, shared by the loop and the runs' progress callbacks.
+final class ProgressStore: Sendable {
+    private struct State {
+        var runs: [String: DaemonStatus.Progress] = [:]
+        var lastWake: Date?
+    }
+
+    private let state = Mutex(State())
+
+    subscript(rule: String) -> DaemonStatus.Progress? { state.withLock { $0.runs[rule] } }
+
+    func begin(_ rule: String) { state.withLock { $0.runs[rule] = DaemonStatus.Progress(rule: rule) } }
+
+    func end(_ rule: String) { _ = state.withLock { $0.runs.removeValue(forKey: rule) } }
+
+    /// Stores `update`; true when the loop should be woken to publish it (at most once per `interval`).
+    func update(_ update: DaemonStatus.Progress, now: Date, interval: TimeInterval) -> Bool {
+        state.withLock { state in
+            guard state.runs[update.rule] != nil else { return false }
+            state.runs[update.rule] = update
+            if let last = state.lastWake, now.timeIntervalSince(last) < interval { return false }
+            state.lastWake = now
+            return true
+        }
     }
 }
