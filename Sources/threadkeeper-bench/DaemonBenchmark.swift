@@ -16,7 +16,7 @@ enum DaemonBenchmark {
     struct Host: DaemonHost {
         var directory: String
         func loadRules() async -> (rules: [Rule], diagnostics: [Diagnostic]) { RuleSet.load(directory: directory) }
-        func lastScheduledRuns() async -> [String: Date] { [:] }
+        func lastScheduledRuns(of rules: [String]) async -> [String: Date] { [:] }
         func run(_ rule: Rule, progress: @escaping @Sendable (DaemonStatus.Progress) -> Void) async {}
     }
 

@@ -13,10 +13,14 @@ import UnitFile
 struct DirectoryHost: DaemonHost {
     var directory: String
     var runs: Events<String>
+    var lastRuns: [String: Date] = [:]
 
     func loadRules() async -> (rules: [Rule], diagnostics: [Diagnostic]) { RuleSet.load(directory: directory) }
 
-    func lastScheduledRuns() async -> [String: Date] { [:] }
+    func lastScheduledRuns(of rules: [String]) async -> [String: Date] {
+        runs.yield("asked for the last runs of \(rules.joined(separator: ", "))")
+        return lastRuns
+    }
 
     func run(_ rule: Rule, progress: @escaping @Sendable (DaemonStatus.Progress) -> Void) async {
         progress(DaemonStatus.Progress(rule: rule.name, done: 1, total: 2, failed: 0))
@@ -85,5 +89,32 @@ extension ServiceGroupSignalTests {
         #expect(try await termination == .signal(SIGUSR1))
         #expect(notifications.all.filter { $0 == "WATCHDOG=1" }.count == 2)
         #expect(memory.entries.last?.message == "threadkeeper daemon stopped")
+    }
+
+    @Test func runMissedRunsAScheduleMissedWhileStoppedOnceAtStart() async throws {
+        let t0 = Date(timeIntervalSince1970: 1_795_575_600)
+        let rules = TemporaryDirectory()
+        try rules.write("every-10s.rule", "[Rule]\nSchedule=*:*:0/10 UTC\nAction=report\n\n[Match]\nOlderThan=30d\n")
+        try rules.write("manual.rule", "[Rule]\nAction=report\n\n[Match]\nOlderThan=30d\n")
+        let runs = Events<String>()
+        let notifications = Recorder<String>()
+        let runReader = EventReader(runs)
+        // Stopped at 02:59:55 after a run, started again at 03:00:15: the 03:00:00 and 03:00:10 elapses were missed.
+        let host = DirectoryHost(directory: rules.path, runs: runs, lastRuns: ["every-10s": t0.addingTimeInterval(-5)])
+        let options = DaemonOptions(
+            runMissed: true, wallClock: ManualWallClock(now: t0.addingTimeInterval(15)), shutdownSignals: [SIGUSR1],
+            reloadSignals: [SIGUSR2])
+        async let termination = DaemonRuntime.run(host: host, options: options, logger: Logger(handler: NullLogHandler())) { states in
+            notifications.record(ServiceNotifier.message(states))
+        }
+        #expect(await runReader.next() == "asked for the last runs of every-10s")
+        #expect(await runReader.next() == "every-10s v1")
+        _ = await notifications.first { $0.hasPrefix("READY=1") }
+        kill(getpid(), SIGUSR1)
+        #expect(try await termination == .signal(SIGUSR1))
+        // Once only, and no watchdog without WATCHDOG_USEC.
+        runs.continuation.finish()
+        #expect(await runReader.next() == nil)
+        #expect(!notifications.all.contains("WATCHDOG=1"))
     }
 }

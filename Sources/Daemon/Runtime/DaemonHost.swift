@@ -8,8 +8,9 @@ public protocol DaemonHost: Sendable {
     /// Reads the config and the rules directory (`RuleSet.load`), at start and on every reload.
     func loadRules() async -> (rules: [Rule], diagnostics: [Diagnostic])
 
-    /// When each rule last started on schedule (the ledger's `runs`), for `RunMissed=yes`.
-    func lastScheduledRuns() async -> [String: Date]
+    /// When each of the scheduled `rules` last started on schedule (the ledger's `runs`, see
+    /// `ScheduleHistory`), for `RunMissed=yes`; called once at start.
+    func lastScheduledRuns(of rules: [String]) async -> [String: Date]
 
     /// Carries out one scheduled run of `rule` and returns when it has ended, reporting its
     /// progress for the status line (from any thread, as often as it likes: the status is

@@ -20,7 +20,7 @@ public enum DaemonRuntime {
         let change = roster.apply(loaded: rules, diagnostics: diagnostics)
         report(change, diagnostics: diagnostics, ruleCount: roster.count, logger: logger)
 
-        let lastRuns = await host.lastScheduledRuns()
+        let lastRuns = options.runMissed ? await host.lastScheduledRuns(of: roster.scheduled().map(\.name)) : [:]
         let scheduled = roster.scheduled(lastRuns: lastRuns)
         let scheduler = Scheduler(rules: scheduled, now: options.wallClock.now, runMissed: options.runMissed)
         let schedulerBox = ServiceBox()
