@@ -10,7 +10,7 @@ import Journal
 /// SIGHUP during a reload runs one more reload after it). A service that returns or throws
 /// while the group runs shuts the others down gracefully; its error is rethrown at the end.
 ///
-/// `onStart` runs once the signal handlers are in place and the services started (the moment
+/// `onStart` runs once the signal handlers are in place and the services launched (the moment
 /// to send `READY=1`: a `systemctl reload` right after it must not meet SIGHUP's default
 /// action); `onShutdown` runs when the first stop request arrives (the moment for
 /// `STOPPING=1`); a reload runs `onReload`.
@@ -99,7 +99,11 @@ public actor ServiceGroup {
                         }
                     case .serviceEnded(let index, let error):
                         let name = Self.name(of: services[index])
-                        if let error { logger.error("\(name) failed: \(error)") } else { logger.debug("\(name) stopped") }
+                        switch error {
+                        case nil: logger.debug("\(name) stopped")
+                        case is CancellationError: logger.notice("\(name) cancelled")
+                        case let error?: logger.error("\(name) failed: \(error)")
+                        }
                     }
                 }
                 if state.running.isEmpty && !state.reloading { break }
