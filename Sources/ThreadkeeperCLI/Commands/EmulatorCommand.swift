@@ -29,7 +29,9 @@ struct EmulatorCommand: ParsableCommand {
             OptionSpec("--latency", value: "MS", help: "Delay every answer by about MS milliseconds (±25% jitter)."),
             OptionSpec("--fail-rate", value: "P", help: "Answer this share (0-1) of requests with 500, 502 or 503."),
             OptionSpec("--reset-rate", value: "P", help: "Close this share (0-1) of connections without an answer."),
-            OptionSpec("--api-key", value: "KEY", help: "Require 'Authorization: Bearer KEY' (else 401)."),
+            OptionSpec(
+                "--api-key", value: "KEY",
+                help: "Require 'Authorization: Bearer KEY' (else 401); $THREADKEEPER_EMULATOR_API_KEY keeps it out of ps."),
             OptionSpec(
                 "--state", value: "FILE",
                 help: "SQLite file the threads and counters are loaded from at start (instead of --seed) and saved to at stop."),
@@ -111,6 +113,10 @@ struct EmulatorCommand: ParsableCommand {
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
         let stopSignal = StopSignal()
+        var options = options
+        if options.apiKey == nil, let key = context.environment["THREADKEEPER_EMULATOR_API_KEY"], !key.isEmpty {
+            options.apiKey = key
+        }
         let server = try await EmulatorServer.start(options)
         if let portFile {
             let temporary = portFile + ".tmp\(getpid())"

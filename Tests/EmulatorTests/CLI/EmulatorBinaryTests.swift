@@ -43,6 +43,9 @@ struct EmulatorBinaryTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: BuiltProducts.emulator)
         process.arguments = ["--port", "0", "--port-file", portFile, "--seed", "20", "--seed-random", "5", "--export", export]
+        var environment = ProcessInfo.processInfo.environment
+        environment["THREADKEEPER_EMULATOR_API_KEY"] = "sk-from-environment"
+        process.environment = environment
         let output = Pipe()
         process.standardOutput = output
         try process.run()
@@ -64,6 +67,9 @@ struct EmulatorBinaryTests {
         let response = try client.request("GET", "/_emulator/stats")
         #expect(response.status == 200)
         #expect(try JSONParser.parse(response.body)["threads"]?["live"] == .integer(20))
+        #expect(try client.request("POST", "/threads", body: "{}").status == 401)
+        let authorized = [("Authorization", "Bearer sk-from-environment")]
+        #expect(try client.request("POST", "/threads", body: "{}", headers: authorized).status == 200)
         kill(process.processIdentifier, SIGTERM)
         // Bounded wait: a lost signal fails the test instead of hanging the suite.
         for _ in 0..<1500 where process.isRunning { usleep(10_000) }
