@@ -81,4 +81,32 @@ struct EmulatorBinaryTests {
         #expect(printed == "listening on http://127.0.0.1:\(chosen)\n")
         #expect(try client.receive() == .closed)
     }
+
+    @Test func sigtermSavesTheStateFile() throws {
+        let directory = TemporaryDirectory()
+        let portFile = directory.file("port")
+        let state = directory.file("state.sqlite3")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BuiltProducts.emulator)
+        process.arguments = ["--port-file", portFile, "--state", state]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        var port: Int?
+        for _ in 0..<300 where port == nil {
+            port = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .newlines)) }
+            if port == nil { usleep(20_000) }
+        }
+        let client = try RawHTTPClient(port: try #require(port))
+        let created = try JSONParser.parse(try client.request("POST", "/threads", body: #"{"metadata":{"keep":"yes"}}"#).body)
+        let id = try #require(created.string("id"))
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<1500 where process.isRunning { usleep(10_000) }
+        #expect(!process.isRunning, "the emulator did not stop within 15 s of SIGTERM")
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let (store, stats) = try #require(try StateFile.load(from: state, seed: 1))
+        #expect(store.thread(id)?.metadata.first?.1 == "yes")
+        #expect(stats.requestsByMethod["POST"] == 1)
+    }
 }
