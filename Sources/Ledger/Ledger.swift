@@ -37,13 +37,13 @@ public final class Ledger: @unchecked Sendable {
         self.isReadOnly = readOnly
         self.now = now
         let existed = try LedgerFile.prepare(path: path, create: !readOnly)
-        database = try LedgerFile.translate(path: path) {
+        database = try LedgerFile.translate(path: path, opening: true) {
             try SQLiteDatabase(
                 path: path, mode: readOnly ? .readOnly : .readWrite,
                 immutable: readOnly && LedgerFile.isOnReadOnlyFileSystem(path))
         }
         database.setBusyTimeout(milliseconds: Self.busyTimeoutMilliseconds)
-        try LedgerFile.translate(path: path) {
+        try LedgerFile.translate(path: path, opening: true) {
             try database.execute("PRAGMA foreign_keys = ON")
             let version = try Migrations.userVersion(database)
             if version > Migrations.latest {
@@ -63,8 +63,10 @@ public final class Ledger: @unchecked Sendable {
                 }
                 return
             }
-            if existed, version < Migrations.latest {
-                // Migrating writes; be sure the file is sound first so a damaged one stays as it was.
+            let journal = try database.scalar("PRAGMA journal_mode")?.textValue ?? ""
+            if existed, version < Migrations.latest || journal != "wal" {
+                // Migrating or switching to WAL writes; be sure the file is sound first so a
+                // damaged one stays as it was.
                 try LedgerFile.quickCheck(database)
             }
             // "The WAL journaling mode uses a write-ahead log instead of a rollback journal."

@@ -100,16 +100,18 @@ enum LedgerFile {
         }
     }
 
-    /// Runs `body`; a damaged file is reported as left untouched, which it is: the failure came on reading.
-    static func translate<T>(path: String, _ body: () throws -> T) throws -> T {
+    /// Runs `body`, naming a damaged file plainly; while `opening`, nothing has been written
+    /// yet, and the message says the file was left untouched.
+    static func translate<T>(path: String, opening: Bool = false, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch var error as LedgerError {
+            let untouched = opening ? "; it was left untouched" : ""
             switch error.kind {
             case .notADatabase where !error.message.contains("untouched"):
-                error.message = "'\(path)' is not an SQLite database (\(sqliteDetail(error))); it was left untouched"
-            case .corrupt where !error.message.contains("untouched") && !error.message.contains("backup"):
-                error.message = "'\(path)' is corrupt (\(sqliteDetail(error))); restore it from a backup"
+                error.message = "'\(path)' is not an SQLite database (\(sqliteDetail(error)))\(untouched)"
+            case .corrupt where !error.message.contains("untouched") && !error.message.hasPrefix("'\(path)' is corrupt"):
+                error.message = "'\(path)' is corrupt (\(sqliteDetail(error)))\(untouched); restore it from a backup"
             default: break
             }
             throw error
