@@ -102,13 +102,12 @@ public final class Executor: Sendable {
             try wrapLedger { try ledger.finishRun(id: runID, status: .refused) }
             report.end = .refused(refusal)
             report.planned = 0
-            log.warning("run refused: \(refusal)", id: .runAborted, metadata: ["matched": String(plan.matched)])
+            log.runAborted(rule: rule.name, run: runID, reason: "refused: \(refusal)")
             return report
         }
-        log.info(
-            "run started: \(rule.action.rawValue) on \(plan.planned) of \(plan.matched) matching threads"
-                + (request.dryRun ? " (dry run)" : ""),
-            id: .runStarted, metadata: ["matched": String(plan.matched), "planned": String(plan.planned)])
+        log.runStarted(
+            rule: rule.name, run: runID, trigger: request.trigger.rawValue + (request.dryRun ? ", dry run" : ""),
+            matched: plan.planned)
         if request.dryRun {
             let finished = try wrapLedger { try ledger.finishRun(id: runID, status: .completed) }
             report.counts = finished.counts
@@ -129,24 +128,22 @@ public final class Executor: Sendable {
         return report
     }
 
+    /// The journal's account of how the run ended: "run finished" with the counts, and for a
+    /// run stopped part way also "run aborted" with the reason.
     func logSummary(_ report: RunReport, _ log: Logger) {
         let counts = report.counts
-        let metadata = [
-            "matched": String(report.matched), "done": String(counts.done), "gone": String(counts.gone),
-            "skipped": String(counts.skipped), "failed": String(counts.failed), "left_open": String(report.leftOpen),
-        ]
-        let tally =
-            "\(counts.done) done, \(counts.gone) gone, \(counts.skipped) skipped, \(counts.failed) failed of \(report.planned)"
+        let runID = report.runID ?? 0
+        log.runFinished(
+            rule: report.rule, run: runID, status: report.status.rawValue, matched: report.matched, done: counts.done,
+            gone: counts.gone, skipped: counts.skipped, failed: counts.failed)
         switch report.end {
-        case .completed:
-            log.log(
-                level: counts.failed > 0 ? .warning : .notice, "run finished: \(tally)", id: .runFinished, metadata: metadata)
+        case .completed: break
         case .refused(let reason), .aborted(let reason):
-            log.error("run aborted: \(reason); \(tally)", id: .runAborted, metadata: metadata)
+            log.runAborted(rule: report.rule, run: runID, reason: reason)
         case .stopped(let signal):
-            log.warning(
-                "run stopped by \(signal == .interrupt ? "SIGINT" : "SIGTERM"): \(tally), \(report.leftOpen) left open",
-                id: .runAborted, metadata: metadata)
+            log.runAborted(
+                rule: report.rule, run: runID,
+                reason: "stopped by \(signal == .interrupt ? "SIGINT" : "SIGTERM"); \(report.leftOpen) calls left open")
         }
     }
 

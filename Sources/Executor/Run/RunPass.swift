@@ -216,18 +216,17 @@ struct RunPass {
             if didArchive { archived += 1 }
             if let failure {
                 failed += 1
-                logger.error(
-                    "\(request.rule.action.rawValue) of \(threadID) failed: \(failure)", id: .actionFailed,
-                    metadata: ["thread": threadID])
+                logger.actionFailed(
+                    rule: request.rule.name, run: runID, thread: threadID, httpStatus: settlement.httpStatus,
+                    requestID: settlement.requestID, attempts: settlement.attempts, error: failure)
             }
-        case .abort(let settlement, let threadID, let reason, let notFound):
+        case .abort(let settlement, _, let reason, let notFound):
             pending.append(settlement)
             settled += 1
             if abortReason == nil {
                 abortReason = reason
                 abortedByNotFound = notFound
-                logger.critical(
-                    "the breaker opened: \(reason); no further calls this run", id: .breakerOpened, metadata: ["thread": threadID])
+                logger.breakerOpened(rule: request.rule.name, run: runID, reason: reason)
             }
         case .leftOpen:
             leftOpen += 1

@@ -78,8 +78,8 @@ struct PlanCommand: ParsableCommand {
             context.print(
                 "saved:     plan \(saved.id) with \(saved.matched) threads; apply with 'threadkeeper run \(rule.name) --plan \(saved.id)'")
         }
-        context.standardError.line(
-            "planned in \(String(format: "%.3f", Double(elapsed.components.attoseconds) * 1e-18 + Double(elapsed.components.seconds))) s")
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        context.print("planned in \(String(format: "%.3f", seconds)) s")
         return .success
     }
 
