@@ -35,25 +35,32 @@ struct KillResumeTests {
         let matching = try Ledger(path: ledger, readOnly: true).count(
             matching: rule.compile(now: Int64(Date().timeIntervalSince1970)).query)
 
-        var generator = SystemRandomNumberGenerator()
-        var killed = 0
-        var completedEarly = 0
-        for _ in 0..<Self.kills {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: BuiltProducts.threadkeeper)
-            process.arguments = arguments
-            process.environment = environment
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            try await Task.sleep(for: .milliseconds(Int.random(in: 30...350, using: &generator)))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                killed += 1
-            } else {
-                completedEarly += 1
+        // The start-sleep-kill loop runs on a thread of its own: the test process's task pool may
+        // be busy with other suites, and a late kill would let runs finish unkilled.
+        let (killed, completedEarly) = await withCheckedContinuation { (continuation: CheckedContinuation<(Int, Int), Never>) in
+            Thread.detachNewThread {
+                var generator = SystemRandomNumberGenerator()
+                var killed = 0
+                var completedEarly = 0
+                for _ in 0..<Self.kills {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: BuiltProducts.threadkeeper)
+                    process.arguments = arguments
+                    process.environment = environment
+                    process.standardOutput = FileHandle.nullDevice
+                    process.standardError = FileHandle.nullDevice
+                    guard (try? process.run()) != nil else { continue }
+                    usleep(UInt32.random(in: 30_000...350_000, using: &generator))
+                    if process.isRunning {
+                        kill(process.processIdentifier, SIGKILL)
+                        killed += 1
+                    } else {
+                        completedEarly += 1
+                    }
+                    process.waitUntilExit()
+                }
+                continuation.resume(returning: (killed, completedEarly))
             }
-            process.waitUntilExit()
         }
         #expect(killed >= 20, "only \(killed) runs were killed, \(completedEarly) finished first")
 
