@@ -139,12 +139,9 @@ final class EventLoop: @unchecked Sendable {
             connection.parser.append(readBuffer[0..<received])
             connection.lastActivity = Socket.monotonicNanos()
         } else if received == 0 {
-            // The client half-closed: answer what it sent, then close.
+            // The client half-closed: answer what it sent completely, then close (a partial request is dropped).
             connection.closeAfterWrite = true
-            if !connection.parser.hasPartialRequest && connection.pendingOutput == 0 && connection.heldResponse == nil {
-                process(connection)
-                if connection.pendingOutput == 0 && connection.heldResponse == nil { close(connection) }
-            }
+            if connection.pendingOutput == 0 && connection.heldResponse == nil { process(connection) }
         } else if errno != EAGAIN && errno != EINTR {
             close(connection)
         }

@@ -111,6 +111,15 @@ struct EmulatorServerTests {
         await server.stop()
     }
 
+    @Test func halfClosedClientWithAPartialRequestIsClosedAtOnce() async throws {
+        let server = try await Self.start { $0.timeouts = ServerTimeouts(idle: 60, request: 60) }
+        let client = try RawHTTPClient(port: server.port, receiveTimeout: 20)
+        try client.send("POST /threads HTTP/1.1\r\nContent-Length: 10\r\n\r\n{}")
+        client.shutdownWrite()
+        #expect(try client.receive() == .closed)
+        await server.stop()
+    }
+
     @Test func connectionCloseIsHonoured() async throws {
         let server = try await Self.start()
         let client = try RawHTTPClient(port: server.port)
