@@ -17,7 +17,7 @@ extension Ledger {
     /// instead of random ones. A large import into a smaller ledger drops the secondary
     /// indexes and rebuilds them by sorting in the same transaction. If `produce` throws,
     /// nothing is written to the ledger. `bulkThreshold` is the staged count from which the
-    /// indexes are rebuilt (when the ledger holds fewer than four times as many threads).
+    /// indexes are rebuilt (when the ledger holds at most half as many threads: mostly new ones).
     public func importThreads(
         batchSize: Int = 10_000, bulkThreshold: Int = Ledger.bulkImportThreshold,
         _ produce: (_ emit: (ThreadImport) throws -> Void) throws -> Void
@@ -78,7 +78,7 @@ extension Ledger {
             let before = try countThreads(database)
             // Rebuilding an index by sorting beats a million random inserts into it.
             var rebuild: [String] = []
-            if staged >= bulkThreshold, staged >= before / 4 {
+            if staged >= bulkThreshold, before * 2 <= staged {
                 let indexes = try database.rows(
                     """
                     SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
