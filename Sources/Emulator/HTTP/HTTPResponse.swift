@@ -17,7 +17,12 @@ public struct HTTPResponse: Sendable, Equatable {
 
     /// A JSON body with its content type.
     public static func json(_ status: Int, _ body: [UInt8], headers: [(name: String, value: String)] = []) -> HTTPResponse {
-        HTTPResponse(status: status, headers: [("content-type", "application/json")] + headers, body: body)
+        var all: [(name: String, value: String)] = []
+        // Room for the rate-limit and request-id headers the core adds.
+        all.reserveCapacity(headers.count + 5)
+        all.append(("content-type", "application/json"))
+        all.append(contentsOf: headers)
+        return HTTPResponse(status: status, headers: all, body: body)
     }
 
     public func header(_ name: String) -> String? {

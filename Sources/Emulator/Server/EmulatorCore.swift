@@ -100,6 +100,7 @@ public struct EmulatorCore: Sendable {
 
     private mutating func finish(_ response: HTTPResponse, headers: [(name: String, value: String)]) -> EmulatorDecision {
         var response = response
+        response.headers.reserveCapacity(response.headers.count + headers.count + 1)
         response.headers.append(contentsOf: headers)
         response.headers.append(("x-request-id", nextRequestID()))
         counters.requestsByStatus[response.status, default: 0] += 1
@@ -121,11 +122,22 @@ public struct EmulatorCore: Sendable {
         counters.peakRequestsPerSecond = max(counters.peakRequestsPerSecond, requestsThisSecond)
     }
 
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// `req_` and 16 hex digits, unique within the process; built in one allocation.
     private mutating func nextRequestID() -> String {
         requestSerial &+= 1
         let value = requestPrefix &+ requestSerial &* 0x9E37_79B9_7F4A_7C15
-        let hex = String(value, radix: 16)
-        return "req_" + String(repeating: "0", count: 16 - hex.count) + hex
+        return String(unsafeUninitializedCapacity: 20) { buffer in
+            buffer[0] = UInt8(ascii: "r")
+            buffer[1] = UInt8(ascii: "e")
+            buffer[2] = UInt8(ascii: "q")
+            buffer[3] = UInt8(ascii: "_")
+            for index in 0..<16 {
+                buffer[4 + index] = Self.hexDigits[Int((value >> UInt64(60 - 4 * index)) & 0xF)]
+            }
+            return 20
+        }
     }
 
     private func emulatorEndpoint(_ request: HTTPRequest) -> HTTPResponse {

@@ -29,6 +29,8 @@ struct ThreadsAPITests {
         #expect(retrieved.header("content-type") == "application/json")
         #expect(retrieved.header("x-ratelimit-limit-requests") != nil)
         #expect(retrieved.header("x-request-id")?.hasPrefix("req_") == true)
+        #expect(retrieved.header("x-request-id")?.count == 20)
+        #expect(retrieved.header("x-request-id") != created.string("id"))
 
         let (modifiedStatus, modified) = try api.json("POST", "/threads/\(id)", body: #"{"metadata":{"tag":"sales"}}"#)
         #expect(modifiedStatus == 200)
