@@ -1,0 +1,94 @@
+import Emulator
+import Foundation
+import Ledger
+import TestSupport
+import Testing
+
+@testable import Executor
+
+/// `threadkeeper plan` and `run` as a script sees them: output and exit codes of the built binary.
+struct RunCommandTests {
+    struct Setup {
+        let directory = TemporaryDirectory()
+        let server: EmulatorServer
+        let ledger: String
+        let environment = ["THREADKEEPER_API_KEY": "sk-cli-test", "PATH": "/usr/bin:/bin"]
+
+        init() async throws {
+            let export = directory.file("seed.jsonl")
+            server = try await EmulatorServer.start(
+                EmulatorOptions(seedCount: 200, seedAge: 365 * 86_400, seedRandom: 11, exportFile: export, eventLoops: 1))
+            ledger = directory.file("ledger.sqlite3")
+            _ = try ProcessRunner.threadkeeper(["import", export, "--ledger", ledger], environment: environment)
+            try directory.write("rules/old.rule", "[Rule]\nAction=delete\n\n[Match]\nOlderThan=300d\n")
+            try directory.write("rules/most.rule", "[Rule]\nAction=delete\n\n[Match]\nOlderThan=1d\n\n[Limits]\nMaxFraction=10%\n")
+            try directory.write(
+                "threadkeeper.conf",
+                "[API]\nProvider=custom\nBaseURL=\(server.baseURL)\nRequestsPerSecond=1000\nConcurrency=4\n")
+        }
+
+        func threadkeeper(_ arguments: [String]) throws -> ProcessResult {
+            try ProcessRunner.threadkeeper(
+                arguments + [
+                    "--config", directory.file("threadkeeper.conf"), "--rules", directory.file("rules"), "--ledger", ledger,
+                    "--log-target", "stderr",
+                ], environment: environment)
+        }
+    }
+
+    @Test func planShowsTheMatchAndSavesAPlanThatRunApplies() async throws {
+        let setup = try await Setup()
+        let plan = try setup.threadkeeper(["plan", "old", "--json", "--save", "--sample", "2"])
+        #expect(plan.status == 0, "\(plan.standardError)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(plan.standardOutput.utf8)) as? [String: Any])
+        let matched = try #require(object["matched"] as? Int)
+        let planID = try #require(object["plan_id"] as? Int)
+        #expect(matched > 0 && matched < 200)
+        #expect((object["sample"] as? [Any])?.count == 2)
+        #expect(object["live"] as? Int == 200)
+
+        let run = try setup.threadkeeper(["run", "--plan", String(planID), "--yes", "--json"])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardOutput.contains("\"done\":\(matched)"))
+        #expect(await setup.server.liveThreadIDs().count == 200 - matched)
+
+        // The rule file changes: the saved plan no longer applies.
+        try setup.directory.write("rules/old.rule", "[Rule]\nAction=delete\n\n[Match]\nOlderThan=200d\n")
+        let outdated = try setup.threadkeeper(["run", "--plan", String(planID), "--yes"])
+        #expect(outdated.status == 65)
+        #expect(outdated.standardError.contains("changed since plan \(planID)"))
+        await setup.server.stop()
+    }
+
+    @Test func exitCodesTellScriptsWhatHappened() async throws {
+        let setup = try await Setup()
+        // No terminal and no --yes: a destructive run is refused before anything happens.
+        let unconfirmed = try setup.threadkeeper(["run", "old"])
+        #expect(unconfirmed.status == 64)
+        #expect(unconfirmed.standardError.contains("--yes"))
+        // MaxFraction=10% of a rule matching nearly everything: refused, exit 2.
+        let refused = try setup.threadkeeper(["run", "most", "--yes"])
+        #expect(refused.status == 2)
+        #expect(refused.standardOutput.contains("refused"))
+        #expect(await setup.server.stats().totalRequests == 0)
+        // An unknown rule is a bad-input error.
+        let unknown = try setup.threadkeeper(["run", "nosuch", "--yes"])
+        #expect(unknown.status == 65)
+        #expect(unknown.standardError.contains("'nosuch'"))
+        // A live process holds the rule's lock: a temporary failure naming the holder.
+        let ledger = try Ledger(path: setup.ledger)
+        _ = try ledger.acquireRuleLock(
+            rule: "old", holder: RuleLockHolder(pid: 1, host: ProcessIdentity.host, processStart: ProcessIdentity.startTime(of: 1))
+        ) { _ in false }
+        let locked = try setup.threadkeeper(["run", "old", "--yes"])
+        #expect(locked.status == 75)
+        #expect(locked.standardError.contains("pid 1"))
+        // Dry run: the run is recorded, nothing is called.
+        _ = try ledger.releaseRuleLock(rule: "old", pid: 1, host: ProcessIdentity.host)
+        let dry = try setup.threadkeeper(["run", "old", "--dry-run"])
+        #expect(dry.status == 0)
+        #expect(await setup.server.stats().totalRequests == 0)
+        await setup.server.stop()
+    }
+}
