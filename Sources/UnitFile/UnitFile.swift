@@ -29,6 +29,20 @@ public enum UnitFile {
                     file: file, line: line, column: column,
                     message: "the file is not valid UTF-8 (byte 0x\(String(bytes[bad], radix: 16)) at offset \(bad)); save it as UTF-8"))
         }
+        var bytes = bytes
+        if let nul = bytes.firstIndex(of: 0) {
+            // A NUL byte means a binary or mis-encoded file (UTF-16, say); it is reported once
+            // and left out, so no later message echoes raw control bytes to a terminal.
+            let before = bytes[..<nul]
+            let line = before.reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+            let column = String(decoding: bytes[lineStart..<nul], as: UTF8.self).unicodeScalars.count + 1
+            parser.diagnostics.append(
+                Diagnostic(
+                    file: file, line: line, column: column,
+                    message: "the file has a NUL byte at offset \(nul), so it is not a text file; save it as UTF-8 text"))
+            bytes.removeAll { $0 == 0 }
+        }
         parser.run(String(decoding: bytes, as: UTF8.self))
         return (parser.document, parser.diagnostics)
     }

@@ -93,6 +93,16 @@ struct UnitFileParserTests {
         #expect(document.value("Action", in: "Rule")?.value == "report")
     }
 
+    @Test func aNulByteIsReportedOnceAndNotEchoed() {
+        let bytes = Array("[Rule]\nAction=report\n".utf8) + [0] + Array("\nDescription=x\n".utf8)
+        let (document, diagnostics) = UnitFile.parse(bytes: bytes, file: "nul.rule")
+        #expect(
+            diagnostics.map(\.description) == [
+                "nul.rule:3:1: error: the file has a NUL byte at offset 21, so it is not a text file; save it as UTF-8 text"
+            ])
+        #expect(document.value("Description", in: "Rule")?.value == "x")
+    }
+
     @Test func valueOffsetsMapToColumns() {
         let (document, _) = UnitFile.parse(text: "[Match]\nMetadata = tag=sup\n", file: "f")
         let entry = document.value("Metadata", in: "Match")!

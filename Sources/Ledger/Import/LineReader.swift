@@ -65,7 +65,10 @@ public final class LineReader {
                 (start, end) = (0, pending)
             }
             if end == buffer.count {
-                if buffer.count >= maximumLineLength {
+                if buffer.count >= maximumLineLength, skippingLongLine {
+                    // Still inside a line already handed over cut short: drop this part too.
+                    (start, end) = (0, 0)
+                } else if buffer.count >= maximumLineLength {
                     // Hand over what we have, then drop the rest of this line.
                     number += 1
                     let keepGoing = try buffer.withUnsafeBufferPointer { all in

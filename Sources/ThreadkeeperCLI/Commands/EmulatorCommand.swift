@@ -3,6 +3,7 @@ import Emulator
 import Foundation
 import Schedule
 import Synchronization
+import ThreadsAPI
 
 /// `threadkeeper-emulator`: serves an emulated Threads API until SIGTERM or SIGINT.
 struct EmulatorCommand: ParsableCommand {
@@ -129,7 +130,14 @@ struct EmulatorCommand: ParsableCommand {
                     "cannot write the port file '\(portFile)': check the directory exists and is writable", exitCode: .ioError)
             }
         }
+        if !APIConfiguration.isLoopback(host: options.host) {
+            // The emulator has no TLS and accepts any key unless --api-key: fine on loopback only.
+            context.warn(
+                "warning: listening on '\(options.host)', which is not loopback: anyone who can reach it can read and delete its threads; use --host 127.0.0.1 unless this is a test network"
+            )
+        }
         context.print("listening on \(server.baseURL)")
+        context.standardError.flush()
         context.standardOutput.flush()
         await stopSignal.wait()
         await server.stop()

@@ -28,4 +28,11 @@ struct LineReaderTests {
     @Test func overlongLineIsCutAndTheRestSkipped() throws {
         #expect(try lines("ok\n0123456789abc\nnext\n", chunkSize: 4, maximum: 8) == ["1:ok", "2!:01234567", "3:next"])
     }
+
+    @Test func aLineManyTimesTheLimitIsOneLine() throws {
+        // Each further buffer-full of the same line used to come out as a line of its own.
+        let long = String(repeating: "x", count: 100)
+        #expect(try lines("a\n\(long)\nb\n", chunkSize: 4, maximum: 8) == ["1:a", "2!:xxxxxxxx", "3:b"])
+        #expect(try lines(long, chunkSize: 4, maximum: 8) == ["1!:xxxxxxxx"])
+    }
 }
