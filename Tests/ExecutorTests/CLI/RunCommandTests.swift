@@ -61,6 +61,28 @@ struct RunCommandTests {
         await setup.server.stop()
     }
 
+    @Test func archiveShowPrintsWhatARunArchived() async throws {
+        let setup = try await Setup()
+        try setup.directory.write(
+            "rules/keep.rule", "[Rule]\nAction=delete\n\n[Match]\nOlderThan=300d\n\n[Action]\nArchive=yes\n\n[Limits]\nMaxThreads=1\n")
+        let run = try setup.threadkeeper(["run", "keep", "--yes"])
+        #expect(run.status == 0, "\(run.standardError)")
+        let archives = try FileManager.default.contentsOfDirectory(atPath: setup.directory.file("archive"))
+        let thread = try #require(archives.first?.replacingOccurrences(of: ".json.gz", with: ""))
+        #expect(archives.count == 1)
+        let json = try setup.threadkeeper(["archive", "show", thread])
+        #expect(json.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
+        #expect((object["thread"] as? [String: Any])?["id"] as? String == thread)
+        #expect(object["rule"] as? String == "keep")
+        let text = try setup.threadkeeper(["archive", "show", thread, "--text"])
+        #expect(text.standardOutput.hasPrefix("thread \(thread), created "))
+        #expect(text.standardOutput.contains("by rule 'keep'"))
+        let missing = try setup.threadkeeper(["archive", "show", "thread_missing"])
+        #expect(missing.status == 66)
+        await setup.server.stop()
+    }
+
     @Test func exitCodesTellScriptsWhatHappened() async throws {
         let setup = try await Setup()
         // No terminal and no --yes: a destructive run is refused before anything happens.

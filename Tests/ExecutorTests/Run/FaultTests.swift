@@ -134,3 +134,13 @@ struct FaultTests {
         await harness.stop()
     }
 }
+
+struct TagReconciliationTests {
+    @Test func aTagIsInPlaceOnlyWhenEverySetIs() {
+        let rule = "[Rule]\nAction=tag\n\n[Action]\nSet=reviewed=yes\nSet=tier=2\n"
+        #expect(Executor.tagApplied(ruleText: rule, metadata: ["reviewed": "yes", "tier": "2", "x": "y"]))
+        #expect(!Executor.tagApplied(ruleText: rule, metadata: ["reviewed": "yes"]))
+        #expect(!Executor.tagApplied(ruleText: rule, metadata: ["reviewed": "yes", "tier": "3"]))
+        #expect(!Executor.tagApplied(ruleText: "[Rule]\nAction=tag\n", metadata: [:]))
+    }
+}
