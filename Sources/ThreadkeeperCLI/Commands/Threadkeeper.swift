@@ -15,6 +15,7 @@ public enum Threadkeeper {
         PlanCommand.self,
         RunCommand.self,
         ArchiveShowCommand.self,
+        DaemonCommand.self,
     ]
 
     public static let tool = CommandLineTool(
