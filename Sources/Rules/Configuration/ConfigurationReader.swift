@@ -34,7 +34,7 @@ extension Configuration {
     /// Reads a config file; nil bytes mean the file could not be read.
     public static func load(path: String) -> (Configuration, [Diagnostic]) {
         guard let data = FileManager.default.contents(atPath: path) else {
-            return (Configuration(), [.whole(path, "cannot read the config file; check that it exists and is readable")])
+            return (Configuration(), [.whole(path, UnreadableFile.message(path, kind: "config file"))])
         }
         return parse(bytes: Array(data), file: path)
     }

@@ -43,7 +43,7 @@ public enum RuleSet {
             // As with units, a rule symlinked to /dev/null is masked: left out, silently.
             if (try? FileManager.default.destinationOfSymbolicLink(atPath: file)) == "/dev/null" { continue }
             guard let data = FileManager.default.contents(atPath: file) else {
-                diagnostics.append(.whole(file, "cannot read the rule file; check that it exists and is readable"))
+                diagnostics.append(.whole(file, UnreadableFile.message(file, kind: "rule file")))
                 continue
             }
             let (rule, findings) = Rule.parse(bytes: Array(data), file: file, hold: hold, budget: budget, now: now)

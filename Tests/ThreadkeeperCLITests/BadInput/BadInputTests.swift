@@ -18,6 +18,17 @@ struct BadInputTests {
         #expect(result.standardError == "threadkeeper show-config: config file '\(missing)' does not exist; check --config\n")
     }
 
+    @Test func aDirectoryGivenAsTheConfigFileIsNamedAsOne() throws {
+        let result = try run(["show-config", "--config", directory.path])
+        #expect(result.status == 65)
+        #expect(
+            result.standardError == """
+                threadkeeper show-config: 1 error in rule or config files:
+                \(directory.path): error: the config file is a directory; name a file
+
+                """)
+    }
+
     @Test func aDirectoryGivenAsTheImportFileIsRefused() throws {
         let result = try run(["import", directory.path, "--ledger", directory.file("l.sqlite3")])
         #expect(result.status == 66)
