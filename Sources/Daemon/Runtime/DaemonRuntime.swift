@@ -35,6 +35,8 @@ public enum DaemonRuntime {
             await host.run(rule) { progress in schedulerBox.service?.report(progress) }
         }
         schedulerBox.service = service
+        // The service's launch closure holds the box: break the cycle once the group is done.
+        defer { schedulerBox.service = nil }
 
         var services: [any Service] = []
         if let timeout = options.watchdogTimeout {
