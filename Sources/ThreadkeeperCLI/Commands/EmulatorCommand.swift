@@ -38,6 +38,7 @@ struct EmulatorCommand: ParsableCommand {
                 help: "SQLite file the threads and counters are loaded from at start (instead of --seed) and saved to at stop."),
             OptionSpec("--idle-timeout", value: "SECONDS", help: "Close idle keep-alive connections after this long (default 60)."),
             OptionSpec("--max-body", value: "BYTES", help: "Largest request body accepted (default 1048576); beyond: 413."),
+            OptionSpec("--event-loops", value: "N", help: "Threads serving connections (default: one per core, at most 4)."),
         ],
         exitCodes: [
             (.success, "stopped by SIGTERM or SIGINT"),
@@ -97,6 +98,10 @@ struct EmulatorCommand: ParsableCommand {
         options.stateFile = arguments.value("--state")
         if let idle = try arguments.integer("--idle-timeout", minimum: 1) { options.timeouts.idle = Double(idle) }
         if let maxBody = try arguments.integer("--max-body", minimum: 1) { options.limits.maxBodyBytes = maxBody }
+        if let loops = try arguments.integer("--event-loops", minimum: 1) {
+            guard loops <= 64 else { throw UsageError("option '--event-loops' must be at most 64, got '\(loops)'", command: path) }
+            options.eventLoops = loops
+        }
         self.options = options
         portFile = arguments.value("--port-file")
     }
