@@ -6,5 +6,6 @@ enum Benchmarks {
         "rules": { arguments in try RulesBenchmark.run(arguments) },
         "daemon": { arguments in try await DaemonBenchmark.run(arguments) },
         "ledger-count": { arguments in try LedgerCountBenchmark.run(arguments) },
+        "client": { arguments in try await ClientBenchmark.run(arguments) },
     ]
 }

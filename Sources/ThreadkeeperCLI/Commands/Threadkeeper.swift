@@ -16,6 +16,12 @@ public enum Threadkeeper {
         RunCommand.self,
         ArchiveShowCommand.self,
         DaemonCommand.self,
+        CreateCommand.self,
+        GetCommand.self,
+        TagCommand.self,
+        UntagCommand.self,
+        DeleteCommand.self,
+        SyncCommand.self,
     ]
 
     public static let tool = CommandLineTool(
