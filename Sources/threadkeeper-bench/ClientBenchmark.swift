@@ -94,7 +94,9 @@ enum ClientBenchmark {
         print(
             "  deletes:            \(figures.deletes) (deleted \(figures.outcomes[.deleted] ?? 0), gone \(figures.outcomes[.gone] ?? 0)) in \(format(figures.seconds, 2)) s"
         )
-        print("  achieved rate:      \(format(achieved, 1))/s = \(format(achieved / serverRate, 3)) of \(Int(serverRate)) (target >= \(target))")
+        print(
+            "  achieved rate:      \(format(achieved, 1))/s = \(format(achieved / serverRate, 3)) of \(Int(serverRate)) (target >= \(target))"
+        )
         if figures.configuredRate <= serverRate {
             print("  429 answers:        \(figures.rejected) of \(figures.requests) requests (target 0)")
         } else {

@@ -98,7 +98,10 @@ struct DeleteCommand: ParsableCommand {
                 switch result.outcome {
                 case .ok: context.print("deleted \(id)")
                 case .gone: context.print("gone    \(id) (already deleted: the API answered 404)")
-                case .skipped, .failed: context.print("\(result.outcome.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(id): \(result.settlement.error ?? "")")
+                case .skipped, .failed:
+                    context.print(
+                        "\(result.outcome.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(id): \(result.settlement.error ?? "")"
+                    )
                 }
             }
         }

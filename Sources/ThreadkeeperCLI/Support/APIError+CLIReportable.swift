@@ -9,7 +9,7 @@ extension APIError: CLIReportable {
 
     public var exitCode: ExitCode {
         switch kind {
-        case .breakerOpen, .transport, .redirect: return .unavailable
+        case .breakerOpen, .transport, .redirect, .deadlineExceeded: return .unavailable
         case .http: return isAuthentication ? .unavailable : .failure
         case .configuration, .invalidID, .invalidRequest: return .dataError
         case .malformedResponse: return .unavailable

@@ -22,13 +22,32 @@ extension ThreadsClient {
             timeout: configuration.timeout, maxResponseBytes: configuration.maxResponseBytes)
         let firstAttemptAt = clock.now()
         var attempts = 0
+        var lastFailure: APIError?
         while true {
+            let sentAt: Double
+            do {
+                sentAt = try await limiter.acquire(deadline: firstAttemptAt + retryPolicy.deadline)
+            } catch let wait as RateLimitDeadline {
+                var error = APIError(
+                    kind: .deadlineExceeded,
+                    message:
+                        "not sent: the rate limit holds requests for another \(Int((wait.startsAt - clock.now()).rounded(.up))) s, past the call's deadline",
+                    attempts: attempts, operation: operation)
+                if let last = lastFailure {
+                    error.status = last.status
+                    error.requestID = last.requestID
+                    error.message += "; last answer: \(last.message)"
+                }
+                throw error
+            }
+            // Checked after the wait for the limiter, so requests queued behind a flood of
+            // failures fail fast as soon as the breaker opens.
             if let cause = breaker.withLock({ $0.check(now: clock.now()) }) {
+                await limiter.release(nil)
                 throw APIError(
                     kind: .breakerOpen(cause), message: "not sent, the breaker is open: \(cause)", attempts: attempts,
                     operation: operation)
             }
-            let sentAt = try await limiter.acquire()
             attempts += 1
             let outcome: RetryPolicy.Outcome
             var response: HTTPResponse?
@@ -58,6 +77,7 @@ extension ThreadsClient {
             }
             switch decision {
             case .retry(let delay):
+                lastFailure = makeError(response: response, failure: failure, attempts: attempts, operation: operation)
                 try await clock.sleep(until: now + delay)
             case .stop(let reason):
                 let error = makeError(response: response, failure: failure, attempts: attempts, operation: operation)

@@ -22,6 +22,9 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         case redirect
         /// The breaker is open; nothing was sent.
         case breakerOpen(BreakerCause)
+        /// The rate limiter (the server's `Retry-After` or an exhausted budget) would hold the
+        /// request past the call's deadline; it was not sent again.
+        case deadlineExceeded
     }
 
     public var kind: Kind
@@ -67,7 +70,7 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .breakerOpen: return true
         case .http: return status == 401 || status == 403
-        case .transport: return true
+        case .transport, .deadlineExceeded: return true
         default: return false
         }
     }

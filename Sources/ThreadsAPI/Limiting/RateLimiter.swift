@@ -27,8 +27,10 @@ public actor RateLimiter {
 
     /// Waits for a slot and a token; returns the start time to quote in `release(_:)`.
     ///
-    /// Every successful `acquire()` must be followed by exactly one `release(_:)`.
-    public func acquire() async throws -> Double {
+    /// Every successful `acquire()` must be followed by exactly one `release(_:)`. When the
+    /// bucket or a pause (`Retry-After`, an exhausted server) would start the request after
+    /// `deadline`, it throws `RateLimitDeadline` at once instead of waiting in vain.
+    public func acquire(deadline: Double = .infinity) async throws -> Double {
         if inFlight < concurrency {
             inFlight += 1
         } else {
@@ -39,6 +41,10 @@ public actor RateLimiter {
             while true {
                 try Task.checkCancellation()
                 let start = core.reserve(now: clock.now())
+                if start > deadline {
+                    core.cancelReservation()
+                    throw RateLimitDeadline(startsAt: start, deadline: deadline)
+                }
                 if start > clock.now() {
                     do {
                         try await clock.sleep(until: start)
@@ -82,4 +88,11 @@ public actor RateLimiter {
             inFlight -= 1
         }
     }
+}
+
+/// The limiter would hold a request past its caller's deadline.
+public struct RateLimitDeadline: Error, Sendable, Hashable {
+    /// When the request could start (limiter time).
+    public var startsAt: Double
+    public var deadline: Double
 }

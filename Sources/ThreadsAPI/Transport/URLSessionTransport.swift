@@ -13,9 +13,16 @@ import Synchronization
 public final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
     private let delegate: SessionDelegate
+    private let reuseConnections: Bool
 
-    /// A transport keeping up to `maximumConnections` connections per host alive.
-    public init(maximumConnections: Int = 8) {
+    /// A transport with up to `maximumConnections` connections per host.
+    ///
+    /// - Parameter reuseConnections: keep connections alive between requests. Off by default:
+    ///   libcurl silently re-sends a request whose reused connection closed without an answer,
+    ///   and such a hidden retry escapes the rate limiter and the attempt count (and may repeat
+    ///   a POST). With `Connection: close` every try is one request the client knows of.
+    public init(maximumConnections: Int = 8, reuseConnections: Bool = false) {
+        self.reuseConnections = reuseConnections
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = max(1, maximumConnections)
         configuration.httpShouldSetCookies = false
@@ -31,9 +38,11 @@ public final class URLSessionTransport: HTTPTransport {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        var urlRequest = URLRequest(url: request.url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: request.timeout)
+        var urlRequest = URLRequest(
+            url: request.url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: max(1, request.timeout.rounded(.up)))
         urlRequest.httpMethod = request.method
         for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+        if !reuseConnections { urlRequest.setValue("close", forHTTPHeaderField: "Connection") }
         urlRequest.httpBody = request.body
         let task = session.dataTask(with: urlRequest)
         let delegate = self.delegate
@@ -41,6 +50,11 @@ public final class URLSessionTransport: HTTPTransport {
             try await withCheckedThrowingContinuation { continuation in
                 delegate.register(task: task, limit: request.maxResponseBytes, continuation: continuation)
                 task.resume()
+                // URLSession on Linux hands libcurl whole seconds (0.5 s becomes "no timeout"),
+                // so the deadline of the attempt is enforced here.
+                DispatchQueue.global().asyncAfter(deadline: .now() + request.timeout) {
+                    if delegate.expire(task: task) { task.cancel() }
+                }
             }
         } onCancel: {
             task.cancel()
@@ -56,12 +70,22 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, Sendable 
         var response: HTTPURLResponse?
         var body = Data()
         var tooLarge = false
+        var timedOut = false
     }
 
     private let pending = Mutex<[Int: Pending]>([:])
 
     func register(task: URLSessionTask, limit: Int, continuation: CheckedContinuation<HTTPResponse, any Error>) {
         pending.withLock { $0[task.taskIdentifier] = Pending(continuation: continuation, limit: limit) }
+    }
+
+    /// Marks a task still running as timed out; false when it has already finished.
+    func expire(task: URLSessionTask) -> Bool {
+        pending.withLock { entries in
+            guard entries[task.taskIdentifier] != nil else { return false }
+            entries[task.taskIdentifier]?.timedOut = true
+            return true
+        }
     }
 
     func urlSession(
@@ -97,6 +121,10 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, Sendable 
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
         guard let entry = pending.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) else { return }
+        if entry.timedOut {
+            entry.continuation.resume(throwing: TransportError(.timedOut, "no answer within the timeout"))
+            return
+        }
         if entry.tooLarge {
             entry.continuation.resume(
                 throwing: TransportError(.responseTooLarge, "the answer is larger than \(entry.limit) bytes"))

@@ -74,7 +74,8 @@ import Testing
         func url(_ path: String) -> URL { URL(string: "http://127.0.0.1:\(port)\(path)")! }
 
         deinit {
-            kill(process.processIdentifier, SIGTERM)
+            // SIGKILL: the test runner ignores SIGTERM, and a child inherits ignored signals.
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }
