@@ -92,8 +92,16 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, Sendable 
         _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
         completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
     ) {
-        pending.withLock { $0[dataTask.taskIdentifier]?.response = response as? HTTPURLResponse }
+        // An answer that announces more than the limit is refused before its body is read.
+        let refused = pending.withLock { entries -> Bool in
+            guard var entry = entries[dataTask.taskIdentifier] else { return false }
+            entry.response = response as? HTTPURLResponse
+            if response.expectedContentLength > Int64(entry.limit) { entry.tooLarge = true }
+            entries[dataTask.taskIdentifier] = entry
+            return entry.tooLarge
+        }
         completionHandler(.allow)
+        if refused { dataTask.cancel() }
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
