@@ -17,8 +17,8 @@ public final class ThreadsClient: Sendable {
     let key: APIKey
     let transport: any HTTPTransport
     let clock: any APIClock
-    let breaker: Mutex<Breaker>
-    let random: Mutex<SplitMix64>
+    let breaker: Locked<Breaker>
+    let random: Locked<SplitMix64>
     let baseHeaders: [(String, String)]
 
     /// A client for `configuration`; throws an `APIError` of kind `.configuration` when it cannot be used.
@@ -41,8 +41,8 @@ public final class ThreadsClient: Sendable {
         self.limiter = limiter ?? RateLimiter(configuration: configuration, clock: clock)
         self.retryPolicy =
             retryPolicy ?? RetryPolicy(maxAttempts: configuration.maxAttempts, deadline: configuration.retryDeadline)
-        self.breaker = Mutex(Breaker(settings: breaker))
-        self.random = Mutex(random)
+        self.breaker = Locked(Breaker(settings: breaker))
+        self.random = Locked(random)
         baseHeaders =
             [("Authorization", "Bearer \(key.value)"), ("User-Agent", configuration.userAgent), ("Accept", "application/json")]
             + resolved.headers
