@@ -157,4 +157,55 @@ import Testing
         #expect(stats.requestsByMethod["DELETE"] == 12)
         await server.stop()
     }
+
+    @Test func sigtermDuringARunStopsItRecordsEveryOutcomeAndExitsZero() async throws {
+        let server = try await EmulatorServer.start(EmulatorOptions(faults: EmulatorFaults(latencyMilliseconds: 20), eventLoops: 1))
+        let directory = TemporaryDirectory()
+        let ledgerPath = directory.file("ledger.sqlite3")
+        let now = Int64(Date().timeIntervalSince1970)
+        var ids: [String] = []
+        do {
+            let ledger = try Ledger(path: ledgerPath)
+            for index in 0..<200 {
+                let created = now - 40 * 86_400 - Int64(index)
+                let id = await server.insertThread(createdAt: created, metadata: ["tag": "sweep"], messageTimes: [])
+                try ledger.save(ThreadRecord(id: id, createdAt: created, metadata: ["tag": "sweep"], firstSeen: created))
+                ids.append(id)
+            }
+        }
+        try directory.write("rules/sweep.rule", "[Rule]\nSchedule=*:*:0/5 UTC\nAction=delete\n\n[Match]\nMetadata=tag=sweep\n")
+        // 20 requests a second: a GET and a DELETE per thread make the run last about 20 s.
+        let config = try directory.write(
+            "threadkeeper.conf",
+            Self.config(ledger: ledgerPath, rules: directory.file("rules"), baseURL: server.baseURL)
+                .replacingOccurrences(of: "RequestsPerSecond=500\nBurst=50", with: "RequestsPerSecond=20\nBurst=2"))
+        let daemon = try DaemonProcess(
+            arguments: ["--config", config, "--log-target", "stderr"],
+            environment: ["THREADKEEPER_API_KEY": "sk-daemon-test"], directory: directory)
+        defer { daemon.stop() }
+
+        #expect(await daemon.next { $0.hasPrefix("READY=1") } != nil, "stderr: \(daemon.standardError)")
+        #expect(await daemon.next { $0.hasPrefix("STATUS=running sweep") } != nil)
+        daemon.signal(SIGTERM)
+        let stopping = await daemon.next { $0.hasPrefix("STOPPING=1") }
+        #expect(stopping?.hasPrefix("STOPPING=1") == true)
+        #expect(await daemon.next { $0 == "STATUS=stopping; waiting for sweep" } != nil)
+        #expect(await daemon.waitForExit() == 0, "stderr: \(daemon.standardError)")
+
+        // The run stopped part way; every action it started has its outcome; ledger and emulator agree.
+        let ledger = try Ledger(path: ledgerPath, readOnly: true)
+        let runs = try ledger.recentRuns(limit: 10, rule: "sweep")
+        #expect(runs.count == 1)
+        #expect(runs.first?.status == .aborted)
+        #expect(runs.first?.finishedAt != nil)
+        let open = try ledger.rows("SELECT count(*) FROM actions WHERE outcome IS NULL")
+        #expect(open.first?.first == .integer(0))
+        let live = await server.liveThreadIDs()
+        #expect(!live.isEmpty && live.count < ids.count, "\(live.count) of \(ids.count) threads live")
+        for id in ids {
+            #expect(try ledger.thread(id: id)?.state == (live.contains(id) ? .live : .deleted), "thread \(id)")
+        }
+        #expect(try ledger.verifyChain().isIntact)
+        await server.stop()
+    }
 }
