@@ -185,7 +185,13 @@ import Testing
         defer { daemon.stop() }
 
         #expect(await daemon.next { $0.hasPrefix("READY=1") } != nil, "stderr: \(daemon.standardError)")
-        #expect(await daemon.next { $0.hasPrefix("STATUS=running sweep") } != nil)
+        // Stop once some threads have their outcome (STATUS= shows `running sweep: DONE/200, …`).
+        let progressed = await daemon.next { message in
+            guard message.hasPrefix("STATUS=running sweep: ") else { return false }
+            let done = message.dropFirst("STATUS=running sweep: ".count).prefix { $0.isNumber }
+            return (Int(done) ?? 0) > 0
+        }
+        #expect(progressed != nil, "stderr: \(daemon.standardError)")
         daemon.signal(SIGTERM)
         let stopping = await daemon.next { $0.hasPrefix("STOPPING=1") }
         #expect(stopping?.hasPrefix("STOPPING=1") == true)
