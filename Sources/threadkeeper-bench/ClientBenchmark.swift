@@ -26,7 +26,10 @@ enum ClientBenchmark {
     static func run(_ arguments: [String]) async throws {
         let count = arguments.first.flatMap(Int.init) ?? 5000
         let bin = ProcessInfo.processInfo.environment["THREADKEEPER_BIN"] ?? Self.siblingDirectory()
-        print("client: \(count) deletes each run; emulator --latency 20 --rps \(Int(serverRate)) (burst = rate)")
+        let reuse = ProcessInfo.processInfo.environment["BENCH_REUSE"] == "1"
+        print(
+            "client: \(count) deletes each run; emulator --latency 20 --rps \(Int(serverRate)) (burst = rate); "
+                + (reuse ? "connections kept alive (BENCH_REUSE=1)" : "a connection per request (the default)"))
         for configured in [200.0, 1000.0] {
             let figures = try await measure(configuredRate: configured, count: count, bin: bin)
             report(figures)
@@ -62,7 +65,11 @@ enum ClientBenchmark {
 
         let configuration = APIConfiguration(
             provider: .custom, baseURL: baseURL, requestsPerSecond: configuredRate, concurrency: 16)
-        let client = try ThreadsClient(configuration: configuration, key: APIKey("sk-bench-not-secret"))
+        // BENCH_REUSE=1 keeps connections alive (libcurl may then re-send hidden retries).
+        let reuse = ProcessInfo.processInfo.environment["BENCH_REUSE"] == "1"
+        let client = try ThreadsClient(
+            configuration: configuration, key: APIKey("sk-bench-not-secret"),
+            transport: URLSessionTransport(maximumConnections: 16, reuseConnections: reuse))
         let cpuBefore = cpuSeconds()
         let started = ContinuousClock.now
         let outcomes = try await withThrowingTaskGroup(of: DeleteOutcome.self) { group in
