@@ -188,7 +188,7 @@ import Testing
 
     @Test func underFaultsAllWorkCompletesWithinTheRate() async throws {
         let server = try await Self.start(
-            seed: 240, faults: EmulatorFaults(requestsPerSecond: 150, burst: 15, latencyMilliseconds: 5, failRate: 0.2, resetRate: 0.1))
+            seed: 240, faults: EmulatorFaults(requestsPerSecond: 150, burst: 50, latencyMilliseconds: 5, failRate: 0.2, resetRate: 0.1))
         defer { Task { await server.stop() } }
         let ids = await server.liveThreadIDs()
         #expect(ids.count == 240)
@@ -203,11 +203,13 @@ import Testing
         let stats = await server.stats()
         #expect(stats.liveThreads == 0)
         #expect(await server.liveThreadIDs().isEmpty)
-        // The client keeps to its 100/s + burst 10, under the server's 150/s, and every
-        // try went through the limiter: one more request per fault, none hidden.
-        // (A task the scheduler wakes late on a loaded machine can still meet a busy moment:
-        // allow a stray 429, which is retried like any fault.)
-        #expect(stats.requestsByStatus[429, default: 0] <= 3)
+        // The client keeps to its 100/s + burst 10, under the server's 150/s + burst 50, and
+        // every try went through the limiter: one more request per fault, none hidden. Tokens
+        // are granted on time but a loaded machine may wake the task that sends late; for the
+        // server to refuse, arrivals over any window t must exceed 50 + 150t while grants are
+        // at most 10 + 100(t + lateness), which needs a task woken over 0.4 s late. A burst
+        // equal to the client's would turn ordinary scheduling jitter into 429s.
+        #expect(stats.requestsByStatus[429, default: 0] == 0)
         #expect(stats.peakRequestsPerSecond <= 110)
         #expect(
             stats.requestsByStatus[500, default: 0] + stats.requestsByStatus[502, default: 0] + stats.requestsByStatus[503, default: 0] > 0)
