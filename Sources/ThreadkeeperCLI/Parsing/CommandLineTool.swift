@@ -1,4 +1,5 @@
 import Foundation
+import UnitFile
 
 /// Dispatches argv to a command, prints help and errors, and turns the outcome into an exit code.
 public struct CommandLineTool: Sendable {
@@ -112,7 +113,7 @@ public struct CommandLineTool: Sendable {
             return .unknown("'\(first)' needs a subcommand (got \(rest)); use one of: \(groups.joined(separator: ", "))")
         }
         let names = commands.map { $0.configuration.commandName.split(separator: " ").first.map(String.init) ?? "" }
-        let hint = Suggestion.nearest(to: first, among: names).map { "; did you mean '\($0)'?" } ?? ""
+        let hint = Spelling.nearest(to: first, among: names).map { "; did you mean '\($0)'?" } ?? ""
         return .unknown("unknown command '\(first)'\(hint)")
     }
 

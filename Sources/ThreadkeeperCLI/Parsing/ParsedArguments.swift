@@ -1,3 +1,5 @@
+import UnitFile
+
 /// The options and positionals of one invocation, checked against a `CommandConfiguration`.
 ///
 /// Typed accessors throw `UsageError` naming the option and the bad value, so a
@@ -128,7 +130,7 @@ enum ArgumentParser {
 
     /// `; did you mean '--json'?` when one known name is close to the unknown one.
     static func suggestion(for name: String, among candidates: [String]) -> String {
-        guard let best = Suggestion.nearest(to: name, among: candidates) else { return "" }
+        guard let best = Spelling.nearest(to: name, among: candidates.sorted()) else { return "" }
         return "; did you mean '\(best)'?"
     }
 }

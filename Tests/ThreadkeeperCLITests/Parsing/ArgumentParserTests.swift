@@ -57,8 +57,7 @@ struct ArgumentParserTests {
         }
     }
 
-    @Test func suggestionsNeedToBeClose() {
-        #expect(Suggestion.nearest(to: "OlderThen", among: ["OlderThan", "NewerThan", "IdleFor"]) == "OlderThan")
-        #expect(Suggestion.nearest(to: "zzz", among: ["OlderThan"]) == nil)
+    @Test func aFarOffOptionGetsNoSuggestion() {
+        #expect(throws: UsageError("unknown option '--zzzzzz'", command: "threadkeeper demo")) { try parse(["--zzzzzz"]) }
     }
 }
