@@ -218,11 +218,13 @@ import Testing
     }
 
     @Test func retryAfterPausesTheWholeLimiter() async throws {
-        let server = try await Self.start(seed: 4, faults: EmulatorFaults(requestsPerSecond: 2, burst: 1))
+        // One request a second: three sent at once meet a 429 unless the machine spreads them
+        // over two seconds, which a loaded test process can do at 2/s but not at 1/s.
+        let server = try await Self.start(seed: 4, faults: EmulatorFaults(requestsPerSecond: 1, burst: 1))
         defer { Task { await server.stop() } }
         let ids = Array(await server.liveThreadIDs())
         let recorder = RecordingTransport(URLSessionTransport())
-        // Configured far above the server's 2/s: the first request spends the server's only token.
+        // Configured far above the server's 1/s: the first request spends the server's only token.
         let client = try Self.client(server, rate: 50, burst: 5, concurrency: 4, transport: recorder)
         async let first = client.retrieveThread(ids[0])
         async let second = client.retrieveThread(ids[1])
