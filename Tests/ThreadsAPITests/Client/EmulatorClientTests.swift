@@ -218,9 +218,11 @@ import Testing
     }
 
     @Test func retryAfterPausesTheWholeLimiter() async throws {
-        // One request a second: three sent at once meet a 429 unless the machine spreads them
-        // over two seconds, which a loaded test process can do at 2/s but not at 1/s.
-        let server = try await Self.start(seed: 4, faults: EmulatorFaults(requestsPerSecond: 1, burst: 1))
+        // The client learns the server's budget from the first answer's x-ratelimit headers and
+        // would then never meet a 429: the server answers after 400 ms, so all three requests are
+        // on the wire before any answer, however late a loaded machine starts the second and third.
+        let server = try await Self.start(
+            seed: 4, faults: EmulatorFaults(requestsPerSecond: 1, burst: 1, latencyMilliseconds: 400))
         defer { Task { await server.stop() } }
         let ids = Array(await server.liveThreadIDs())
         let recorder = RecordingTransport(URLSessionTransport())
