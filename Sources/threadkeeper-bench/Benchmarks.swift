@@ -6,6 +6,7 @@ enum Benchmarks {
         "rules": { arguments in try RulesBenchmark.run(arguments) },
         "daemon": { arguments in try await DaemonBenchmark.run(arguments) },
         "ledger-count": { arguments in try LedgerCountBenchmark.run(arguments) },
+        "import-parse": { arguments in try ImportParseBenchmark.run(arguments) },
         "client": { arguments in try await ClientBenchmark.run(arguments) },
     ]
 }

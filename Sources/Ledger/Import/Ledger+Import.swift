@@ -77,19 +77,8 @@ extension Ledger {
         do {
             let before = try countThreads(database)
             // Rebuilding an index by sorting beats a million random inserts into it.
-            var rebuild: [String] = []
-            if staged >= bulkThreshold, before * 2 <= staged {
-                let indexes = try database.rows(
-                    """
-                    SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-                    AND tbl_name IN ('threads', 'thread_metadata') AND sql NOT LIKE '% WHERE %'
-                    """)
-                for row in indexes {
-                    guard let name = row[0].textValue, let sql = row[1].textValue else { continue }
-                    try database.execute("DROP INDEX \"\(name)\"")
-                    rebuild.append(sql)
-                }
-            }
+            let bulk = staged >= bulkThreshold && before * 2 <= staged
+            let rebuild = bulk ? try dropIndexesAndMetadataTrigger(database) : []
             // Known threads first, from the last line of each id: only where something changed.
             var updated = 0
             if before > 0 {
@@ -104,7 +93,11 @@ extension Ledger {
                 updated = database.changes
             }
             // Then new threads in id order, the last line of an id first so it is the one kept.
-            // The schema's triggers fill thread_metadata from the metadata column as rows go in.
+            // The CHECK constraints are off for this statement: its metadata is JSONWriter's
+            // object text and its state and source are literals, and json_type() on every row
+            // would be a third of the statement's time.
+            try database.execute("PRAGMA ignore_check_constraints = ON")
+            defer { try? database.execute("PRAGMA ignore_check_constraints = OFF") }
             try database.run(
                 """
                 INSERT INTO threads (id, created_at, metadata, state, source, first_seen)
@@ -112,6 +105,17 @@ extension Ledger {
                 FROM temp.import_staging WHERE true ORDER BY id, seq DESC
                 ON CONFLICT (id) DO NOTHING
                 """, [.integer(time)])
+            if bulk {
+                // The insert trigger is dropped: thread_metadata gets the new threads' keys in one
+                // pass, in thread order. Every thread the ledger held before has its rows already
+                // (the update trigger keeps them), so only threads without any are read.
+                try database.run(
+                    """
+                    INSERT INTO thread_metadata (thread_id, key, value)
+                    SELECT t.id, j.key, j.value FROM threads AS t, json_each(t.metadata) AS j
+                    \(before == 0 ? "" : "WHERE NOT EXISTS (SELECT 1 FROM thread_metadata AS m WHERE m.thread_id = t.id)")
+                    """)
+            }
             for sql in rebuild { try database.execute(sql) }
             let imported = try countThreads(database) - before
             try database.execute("COMMIT")
@@ -121,6 +125,28 @@ extension Ledger {
             rollBack(database)
             throw error
         }
+    }
+
+    /// Drops the secondary indexes of `threads` and `thread_metadata` and the trigger that
+    /// fills `thread_metadata` on insert; returns the statements that recreate them, for the
+    /// same transaction. Partial indexes stay: they are small, and updated row by row.
+    private func dropIndexesAndMetadataTrigger(_ database: SQLiteDatabase) throws -> [String] {
+        let objects = try database.rows(
+            """
+            SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND (
+                (type = 'index' AND tbl_name IN ('threads', 'thread_metadata') AND sql NOT LIKE '% WHERE %')
+                OR (type = 'trigger' AND name = 'threads_metadata_insert'))
+            """)
+        var rebuild: [String] = []
+        for row in objects {
+            guard let type = row[0].textValue, let name = row[1].textValue, let sql = row[2].textValue else { continue }
+            try database.execute("DROP \(type == "trigger" ? "TRIGGER" : "INDEX") \"\(name)\"")
+            rebuild.append(sql)
+        }
+        guard rebuild.contains(where: { $0.hasPrefix("CREATE TRIGGER") }) else {
+            throw LedgerError(.corrupt, "'\(path)' has no trigger threads_metadata_insert: its schema was altered by hand; restore it from a backup", path: path)
+        }
+        return rebuild
     }
 
     /// Re-runs ANALYZE on a sample so the planner knows the inventory's shape.

@@ -179,6 +179,34 @@ struct ImportTests {
         #expect(try ledger.count(matching: .metadata("tag", glob: "x*")) == 30)
     }
 
+    @Test func bulkImportIntoAFilledLedgerKeepsTheSideTableEqualToTheMetadata() throws {
+        let (_, ledger) = try freshLedger()
+        let schema = "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name"
+        let before = try ledger.rows(schema)
+        // 100 known threads: some with metadata, some with none.
+        let known = (0..<100).map { index -> ThreadImport in
+            ThreadImport(id: "thread_\(index)", createdAt: Int64(index), metadata: index % 4 == 0 ? [:] : ["tag": "old\(index % 3)"])
+        }
+        #expect(try ledger.importThreads { emit in try known.forEach(emit) } == ImportCounts(imported: 100))
+        // Then 250 threads through the bulk path: 50 of the known ones, 20 of them with new metadata.
+        let incoming = (50..<300).map { index -> ThreadImport in
+            ThreadImport(
+                id: "thread_\(index)", createdAt: Int64(index),
+                metadata: index < 70 ? ["tag": "new", "n": "\(index)"] : index < 100 ? known[index].metadata : ["tag": "t\(index % 2)"])
+        }
+        let counts = try ledger.importThreads(bulkThreshold: 200) { emit in try incoming.forEach(emit) }
+        #expect(counts == ImportCounts(imported: 200, updated: 20, unchanged: 30))
+        #expect(try ledger.rows(schema) == before)
+        let sideTable = "SELECT thread_id, key, value FROM thread_metadata ORDER BY 1, 2"
+        let fromMetadata = "SELECT t.id, j.key, j.value FROM threads AS t, json_each(t.metadata) AS j ORDER BY 1, 2"
+        #expect(try ledger.rows(sideTable) == ledger.rows(fromMetadata))
+        #expect(try ledger.rows("SELECT count(*) FROM thread_metadata") == [[.integer(37 + 20 * 2 + 23 + 200)]])
+        #expect(try ledger.count(matching: .metadata("tag", glob: "new")) == 20)
+        // The insert trigger is back: a thread added later gets its rows.
+        #expect(try ledger.importThreads { emit in try emit(ThreadImport(id: "thread_late", metadata: ["tag": "late"])) } == ImportCounts(imported: 1))
+        #expect(try ledger.count(matching: .metadata("tag", glob: "late")) == 1)
+    }
+
     @Test func aRepeatedIDKeepsItsLastLine() throws {
         let (_, ledger) = try freshLedger()
         let text = """
