@@ -1,20 +1,10 @@
+import TestSupport
 import Testing
 
 @testable import UnitFile
 
 /// Random bytes and mutated rule files: the parser never traps, and every finding points into the input.
 struct UnitFileFuzzTests {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let sample = Array(
         """
         [Rule]
@@ -45,7 +35,7 @@ struct UnitFileFuzzTests {
     }
 
     @Test func randomBytes() {
-        var random = SplitMix64(state: 0x7468_7265_6164)
+        var random = SplitMix64(seed: 0x7468_7265_6164)
         for _ in 0..<3000 {
             let count = Int.random(in: 0..<160, using: &random)
             let bytes = (0..<count).map { _ in
@@ -57,7 +47,7 @@ struct UnitFileFuzzTests {
     }
 
     @Test func mutatedRuleFiles() {
-        var random = SplitMix64(state: 42)
+        var random = SplitMix64(seed: 42)
         for _ in 0..<3000 {
             var bytes = Self.sample
             for _ in 0..<Int.random(in: 1...6, using: &random) {

@@ -359,3 +359,102 @@ public enum JSONWriter {
         return out
     }
 }
+
+/// The import's fast path for metadata: a flat object of plain strings straight to the
+/// text `JSONWriter.object` would write for it, without building strings or a dictionary.
+enum PlainMetadata {
+    /// Writes the canonical text of `bytes` into `out` and returns true when `bytes` is a
+    /// JSON object of at most `ThreadImport.maximumKeys` distinct keys whose keys and values
+    /// are printable ASCII without escapes, within the API's lengths. Returns false for
+    /// anything else, valid or not: the caller then takes the general parser, which also
+    /// says what is wrong.
+    static func canonicalize(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+        withUnsafeTemporaryAllocation(of: Member.self, capacity: ThreadImport.maximumKeys) { members in
+            guard let count = scan(bytes, into: members) else { return false }
+            // Keys in byte order, as JSONWriter sorts them; a repeated key takes the general path.
+            for index in 1..<max(count, 1) {
+                let member = members[index]
+                var slot = index
+                while slot > 0, key(members[slot - 1], bytes).lexicographicallyPrecedes(key(member, bytes)) == false {
+                    if key(members[slot - 1], bytes).elementsEqual(key(member, bytes)) { return false }
+                    members[slot] = members[slot - 1]
+                    slot -= 1
+                }
+                members[slot] = member
+            }
+            out.removeAll(keepingCapacity: true)
+            out.append(UInt8(ascii: "{"))
+            for index in 0..<count {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: key(members[index], bytes))
+                out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":"), UInt8(ascii: "\"")])
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[members[index].value]))
+                out.append(UInt8(ascii: "\""))
+            }
+            out.append(UInt8(ascii: "}"))
+            return true
+        }
+    }
+
+    private struct Member {
+        var key: Range<Int>
+        var value: Range<Int>
+    }
+
+    private static func key(_ member: Member, _ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: bytes[member.key])
+    }
+
+    /// The members of a flat object of plain strings, or nil.
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, into members: UnsafeMutableBufferPointer<Member>) -> Int? {
+        var index = 0
+        func skipWhitespace() {
+            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0A || bytes[index] == 0x0D {
+                index += 1
+            }
+        }
+        func expect(_ byte: UInt8) -> Bool {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == byte else { return false }
+            index += 1
+            return true
+        }
+        /// A quoted string of printable ASCII other than `"` and `\`, at most `limit` bytes.
+        func plainString(limit: Int) -> Range<Int>? {
+            guard expect(UInt8(ascii: "\"")) else { return nil }
+            let start = index
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    defer { index += 1 }
+                    return index - start <= limit ? start..<index : nil
+                }
+                guard byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") else { return nil }
+                index += 1
+            }
+            return nil
+        }
+        guard expect(UInt8(ascii: "{")) else { return nil }
+        var count = 0
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+        } else {
+            while true {
+                guard count < members.count, let key = plainString(limit: ThreadImport.maximumKeyLength),
+                    expect(UInt8(ascii: ":")), let value = plainString(limit: ThreadImport.maximumValueLength)
+                else { return nil }
+                members[count] = Member(key: key, value: value)
+                count += 1
+                skipWhitespace()
+                guard index < bytes.count else { return nil }
+                index += 1
+                if bytes[index - 1] == UInt8(ascii: "}") { break }
+                guard bytes[index - 1] == UInt8(ascii: ",") else { return nil }
+            }
+        }
+        skipWhitespace()
+        return index == bytes.count ? count : nil
+    }
+}

@@ -54,7 +54,7 @@ extension Ledger {
             try produce { record in
                 try insert.execute([
                     .text(record.id), SQLiteValue(record.createdAt),
-                    record.metadata.map { .text(JSONWriter.object($0)) } ?? .null,
+                    record.metadataJSON.map { .text($0) } ?? .null,
                 ])
                 staged += 1
                 if staged % batchSize == 0 {

@@ -14,13 +14,32 @@ public struct ThreadImport: Sendable, Hashable {
     /// Nil when the file does not say (bare ids): a new thread then gets the import time,
     /// which is never later than its real creation, so an age rule never matches it early.
     public var createdAt: Int64?
-    /// Nil when the file does not say: a known thread keeps its metadata, a new one gets none.
-    public var metadata: [String: String]?
+    /// The metadata as the ledger stores it (`JSONWriter.object`'s text), nil when the file
+    /// does not say: a known thread keeps its metadata, a new one gets none.
+    public private(set) var metadataJSON: String?
+    /// Why the metadata breaks the API's limits, found when it was set.
+    private var metadataProblem: String?
 
     public init(id: String, createdAt: Int64? = nil, metadata: [String: String]? = nil) {
         self.id = id
         self.createdAt = createdAt
         self.metadata = metadata
+    }
+
+    /// A thread whose metadata is already canonical text within the API's limits.
+    init(id: String, createdAt: Int64?, canonicalMetadata: String?) {
+        self.id = id
+        self.createdAt = createdAt
+        self.metadataJSON = canonicalMetadata
+    }
+
+    /// Nil when the file does not say.
+    public var metadata: [String: String]? {
+        get { metadataJSON.map(Ledger.decodeMetadata) }
+        set {
+            metadataJSON = newValue.map(JSONWriter.object)
+            metadataProblem = newValue.flatMap(Self.problem(of:))
+        }
     }
 
     /// The API's limits: at most 16 keys, keys up to 64 characters, values up to 512.
@@ -47,13 +66,16 @@ public struct ThreadImport: Sendable, Hashable {
             return "thread id '\(id.debugDescription.dropFirst().dropLast())' has a character other than letters, digits and - _ . : ~"
         }
         if let createdAt, createdAt < 0 { return "created_at \(createdAt) is negative" }
-        if let metadata {
-            if metadata.count > Self.maximumKeys { return "metadata has \(metadata.count) keys; the API allows \(Self.maximumKeys)" }
-            for (key, value) in metadata {
-                if key.count > Self.maximumKeyLength { return "metadata key '\(key.prefix(20))…' is longer than \(Self.maximumKeyLength)" }
-                if value.count > Self.maximumValueLength {
-                    return "metadata value of '\(key)' is longer than \(Self.maximumValueLength) characters"
-                }
+        return metadataProblem
+    }
+
+    /// Why `metadata` breaks the API's limits, or nil.
+    static func problem(of metadata: [String: String]) -> String? {
+        if metadata.count > maximumKeys { return "metadata has \(metadata.count) keys; the API allows \(maximumKeys)" }
+        for (key, value) in metadata {
+            if key.count > maximumKeyLength { return "metadata key '\(key.prefix(20))…' is longer than \(maximumKeyLength)" }
+            if value.count > maximumValueLength {
+                return "metadata value of '\(key)' is longer than \(maximumValueLength) characters"
             }
         }
         return nil
@@ -72,6 +94,11 @@ public struct ImportLineParser: Sendable {
     public let format: ImportFormat
     /// Column positions of id, created_at and metadata, from the CSV header.
     private var columns: (id: Int, createdAt: Int?, metadata: Int?)?
+    /// Reused by the CSV fast path: the line's fields unquoted, end to end, and where each ends.
+    private var fieldBytes: [UInt8] = []
+    private var fieldEnds: [Int] = []
+    /// Reused by the metadata fast path: the canonical text.
+    private var canonical: [UInt8] = []
 
     public init(format: ImportFormat) { self.format = format }
 
@@ -102,7 +129,7 @@ public struct ImportLineParser: Sendable {
         case .jsonl: return Self.parseJSON(text)
         case .csv:
             guard let columns else { return readHeader(text) }
-            return Self.parseCSV(text, columns)
+            return plainCSV(text, columns) ?? Self.parseCSV(text, columns)
         }
     }
 
@@ -156,6 +183,50 @@ public struct ImportLineParser: Sendable {
         }
         columns = (id, header.firstIndex(of: "created_at"), header.firstIndex(of: "metadata"))
         return .blank
+    }
+
+    /// The fast path of a CSV line: a valid id, a created_at of plain digits, metadata
+    /// `PlainMetadata` takes. Nil for anything else, which the general path parses (and
+    /// explains when it is bad).
+    private mutating func plainCSV(_ text: UnsafeBufferPointer<UInt8>, _ columns: (id: Int, createdAt: Int?, metadata: Int?))
+        -> ImportLine?
+    {
+        guard CSV.split(text, into: &fieldBytes, ends: &fieldEnds),
+            fieldEnds.count > max(columns.id, columns.createdAt ?? 0, columns.metadata ?? 0)
+        else { return nil }
+        return fieldBytes.withUnsafeBufferPointer { all -> ImportLine? in
+            func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: all[(index == 0 ? 0 : fieldEnds[index - 1])..<fieldEnds[index]])
+            }
+            let id = field(columns.id)
+            guard !id.isEmpty, id.count <= ThreadImport.maximumIDLength, id.allSatisfy(ThreadImport.isIDByte) else { return nil }
+            var createdAt: Int64?
+            if let index = columns.createdAt, !field(index).isEmpty {
+                guard let number = Self.plainNumber(field(index)) else { return nil }
+                createdAt = number
+            }
+            var metadata: String?
+            if let index = columns.metadata, !field(index).isEmpty {
+                guard PlainMetadata.canonicalize(field(index), into: &canonical) else { return nil }
+                metadata = String(decoding: canonical, as: UTF8.self)
+            }
+            return .thread(ThreadImport(id: String(decoding: id, as: UTF8.self), createdAt: createdAt, canonicalMetadata: metadata))
+        }
+    }
+
+    /// A whole number of at most 18 plain digits, spaces around allowed, or nil.
+    private static func plainNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var lower = 0
+        var upper = bytes.count
+        while lower < upper, bytes[lower] == 0x20 { lower += 1 }
+        while upper > lower, bytes[upper - 1] == 0x20 { upper -= 1 }
+        guard lower < upper, upper - lower <= 18 else { return nil }
+        var value: Int64 = 0
+        for byte in bytes[lower..<upper] {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 
     private static func parseCSV(_ text: UnsafeBufferPointer<UInt8>, _ columns: (id: Int, createdAt: Int?, metadata: Int?))
@@ -244,6 +315,46 @@ public enum CSV {
                 }
                 fields.append(String(decoding: UnsafeBufferPointer(rebasing: line[start..<index]), as: UTF8.self))
                 if index == line.count { return fields }
+                index += 1
+            }
+        }
+    }
+
+    /// Splits `line` into its fields, unquoted, written end to end into `bytes`, with the
+    /// end of each in `ends`; false when a quoted field is unterminated or a quote is stray.
+    /// The reused buffers keep a million lines from allocating a million arrays.
+    static func split(_ line: UnsafeBufferPointer<UInt8>, into bytes: inout [UInt8], ends: inout [Int]) -> Bool {
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+        var index = 0
+        while true {
+            if index < line.count, line[index] == quote {
+                index += 1
+                while true {
+                    let start = index
+                    while index < line.count, line[index] != quote { index += 1 }
+                    guard index < line.count else { return false }
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: line[start..<index]))
+                    index += 1
+                    // A doubled quote is one quote inside the field; a single one ends it.
+                    guard index < line.count, line[index] == quote else { break }
+                    bytes.append(quote)
+                    index += 1
+                }
+                ends.append(bytes.count)
+                if index == line.count { return true }
+                guard line[index] == comma else { return false }
+                index += 1
+            } else {
+                let start = index
+                while index < line.count, line[index] != comma {
+                    if line[index] == quote { return false }
+                    index += 1
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: line[start..<index]))
+                ends.append(bytes.count)
+                if index == line.count { return true }
                 index += 1
             }
         }
