@@ -4,10 +4,13 @@ import Testing
 @testable import Ledger
 
 struct ActionChainTests {
+    /// Removed when the test ends: held by the suite, so a ledger never outlives its directory.
+    let directory = TemporaryDirectory()
+
     /// A ledger with five actions, the first three settled.
     func ledgerWithChain() throws -> (TemporaryDirectory, Ledger) {
         let clock = ManualClock(10)
-        let directory = TemporaryDirectory()
+        let directory = self.directory
         let ledger = try Ledger(path: directory.file("ledger.sqlite3"), now: clock.now)
         let runID = try ledger.beginRun(RunsTests.start)
         let ids = try ledger.recordIntents(

@@ -27,9 +27,11 @@ func importText(
 }
 
 struct ImportTests {
-    func freshLedger(now: Int64 = 5_000) throws -> (TemporaryDirectory, Ledger) {
-        let directory = TemporaryDirectory()
-        return (directory, try Ledger(path: directory.file("ledger.sqlite3"), now: { now }))
+    /// Removed when the test ends: held by the suite, so a ledger never outlives its directory.
+    let directory = TemporaryDirectory()
+
+    func freshLedger(now: Int64 = 5_000, name: String = "ledger.sqlite3") throws -> (TemporaryDirectory, Ledger) {
+        (directory, try Ledger(path: directory.file(name), now: { now }))
     }
 
     static let jsonl = """
@@ -160,6 +162,8 @@ struct ImportTests {
         }
         #expect(counts == ImportCounts(imported: 300))
         #expect(try ledger.rows(indexes) == before)
+        // A first load goes through a rollback journal and leaves the ledger in WAL mode again.
+        #expect(try ledger.rows("PRAGMA journal_mode") == [[.text("wal")]])
         // The planner's statistics were refreshed, so metadata filters start from the side table's index.
         #expect(try ledger.rows("SELECT count(*) > 0 FROM sqlite_stat1 WHERE idx = 'thread_metadata_by_value'") == [[.integer(1)]])
         #expect(try ledger.count(matching: .metadata("tag", glob: "t1")) == 100)
@@ -207,6 +211,21 @@ struct ImportTests {
         #expect(try ledger.count(matching: .metadata("tag", glob: "late")) == 1)
     }
 
+    @Test func aFirstLoadWhileAnotherConnectionHasTheLedgerOpenStaysInWAL() throws {
+        let (directory, ledger) = try freshLedger()
+        let other = try Ledger(path: directory.file("ledger.sqlite3"), readOnly: true)
+        #expect(try other.count() == 0)
+        let started = Date()
+        let counts = try ledger.importThreads(bulkThreshold: 100) { emit in
+            for index in 0..<300 { try emit(ThreadImport(id: "thread_\(index)", createdAt: 1, metadata: ["tag": "t"])) }
+        }
+        #expect(counts == ImportCounts(imported: 300))
+        // The switch to a rollback journal was refused at once, not after the busy timeout.
+        #expect(Date().timeIntervalSince(started) < Double(Ledger.busyTimeoutMilliseconds) / 1000)
+        #expect(try ledger.rows("PRAGMA journal_mode") == [[.text("wal")]])
+        #expect(try other.count() == 300)
+    }
+
     @Test func aRepeatedIDKeepsItsLastLine() throws {
         let (_, ledger) = try freshLedger()
         let text = """
@@ -243,7 +262,7 @@ struct ImportTests {
         #expect(csv.first == Ledger.csvExportHeader)
         #expect(csv[2] == "thread_b,200,{},gone,import,5000,,")
         #expect(csv[3] == #"thread_f,400,"{""tag"":""séles \""q\""""}",live,import,5000,,"#)
-        let (_, copy) = try freshLedger()
+        let (_, copy) = try freshLedger(name: "copy.sqlite3")
         let result = try importText(csv.joined(separator: "\n"), into: copy)
         #expect(result.bad.isEmpty)
         #expect(result.counts.imported == 3)

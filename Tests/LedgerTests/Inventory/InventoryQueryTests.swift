@@ -4,8 +4,11 @@ import Testing
 @testable import Ledger
 
 struct InventoryQueryTests {
+    /// Removed when the test ends: held by the suite, so a ledger never outlives its directory.
+    let directory = TemporaryDirectory()
+
     func seeded() throws -> (TemporaryDirectory, Ledger) {
-        let directory = TemporaryDirectory()
+        let directory = self.directory
         let ledger = try Ledger(path: directory.file("ledger.sqlite3"))
         let records = [
             ThreadRecord(id: "thread_c", createdAt: 300, metadata: ["tag": "support"], firstSeen: 1),

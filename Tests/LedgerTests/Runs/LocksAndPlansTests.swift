@@ -4,8 +4,11 @@ import Testing
 @testable import Ledger
 
 struct LocksAndPlansTests {
+    /// Removed when the test ends: held by the suite, so a ledger never outlives its directory.
+    let directory = TemporaryDirectory()
+
     func ledger() throws -> (TemporaryDirectory, Ledger) {
-        let directory = TemporaryDirectory()
+        let directory = self.directory
         let ledger = try Ledger(path: directory.file("ledger.sqlite3"), now: { 5_000 })
         for index in 0..<10 {
             try ledger.save(

@@ -13,12 +13,15 @@ final class ManualClock: Sendable {
 }
 
 struct RunsTests {
+    /// Removed when the test ends: held by the suite, so a ledger never outlives its directory.
+    let directory = TemporaryDirectory()
+
     static let start = RunStart(
         rule: "support-30d", ruleDigest: SHA256.hex(of: "[Rule]\nAction=delete\n"), ruleText: "[Rule]\nAction=delete\n",
         trigger: .manual)
 
     func ledger(_ clock: ManualClock) throws -> (TemporaryDirectory, Ledger) {
-        let directory = TemporaryDirectory()
+        let directory = self.directory
         let ledger = try Ledger(path: directory.file("ledger.sqlite3"), now: clock.now)
         for (index, id) in ["thread_a", "thread_b", "thread_c"].enumerated() {
             try ledger.save(ThreadRecord(id: id, createdAt: Int64(index), metadata: ["tag": "support"], firstSeen: 1))

@@ -41,10 +41,12 @@ struct LedgerDiskErrorTests {
         }.joined(separator: "\n") + "\n"
     }
 
-    @Test func importOntoAFullDiskFailsCleanly() throws {
+    /// 40,000 threads merge row by row; 60,000 take the bulk path of a first load (a rollback journal).
+    @Test(arguments: [40_000, 60_000])
+    func importOntoAFullDiskFailsCleanly(count: Int) throws {
         let mount = try TmpfsMount(size: "2m")
         let source = TemporaryDirectory()
-        let file = try source.write("big.jsonl", Self.threads(40_000))
+        let file = try source.write("big.jsonl", Self.threads(count))
         let ledger = mount.path + "/ledger.sqlite3"
         let result = try ProcessRunner.threadkeeper(["import", file, "--ledger", ledger, "--batch-size", "2000"])
         #expect(result.status == 74)
