@@ -25,8 +25,8 @@ extension Ledger {
         }
         return try withDatabase { database in
             let statement = try database.prepare(
-                "SELECT \(Self.threadColumns) FROM threads WHERE \(query.condition) ORDER BY threads.created_at, threads.id")
-            try statement.bind(query.arguments)
+                "SELECT \(Self.threadColumns) FROM \(query.source) WHERE \(query.condition) ORDER BY threads.created_at, threads.id")
+            try statement.bind(query.boundArguments)
             if format == .csv { try write(Self.csvExportHeader) }
             var count = 0
             while try statement.step() {

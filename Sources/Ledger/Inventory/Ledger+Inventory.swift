@@ -19,7 +19,8 @@ extension Ledger {
     /// How many threads match.
     public func count(matching query: InventoryQuery = .all) throws -> Int {
         try withDatabase { database in
-            let value = try database.scalar("SELECT count(*) FROM threads WHERE \(query.condition)", query.arguments)
+            let value = try database.scalar(
+                "SELECT count(*) FROM \(query.source) WHERE \(query.condition)", query.boundArguments)
             return Int(value?.integerValue ?? 0)
         }
     }
@@ -33,8 +34,9 @@ extension Ledger {
         matching query: InventoryQuery = .all, limit: Int? = nil, _ body: (ThreadRecord) throws -> Void
     ) throws {
         try withDatabase { database in
-            var sql = "SELECT \(Self.threadColumns) FROM threads WHERE \(query.condition) ORDER BY threads.created_at, threads.id"
-            var arguments = query.arguments
+            var sql =
+                "SELECT \(Self.threadColumns) FROM \(query.source) WHERE \(query.condition) ORDER BY threads.created_at, threads.id"
+            var arguments = query.boundArguments
             if let limit {
                 sql += " LIMIT ?"
                 arguments.append(.integer(Int64(limit)))
@@ -57,7 +59,7 @@ extension Ledger {
         }
         var page: [ThreadRecord] = []
         page.reserveCapacity(min(limit, 10_000))
-        try forEachThread(matching: InventoryQuery(condition: condition, arguments: arguments), limit: limit) {
+        try forEachThread(matching: InventoryQuery(condition: condition, arguments: arguments, driver: query.driver), limit: limit) {
             page.append($0)
         }
         return page

@@ -25,11 +25,11 @@ extension Ledger {
                 "INSERT INTO plans (rule, rule_digest, rule_file, created_at, matched) VALUES (?, ?, ?, ?, 0)",
                 [.text(rule), .text(ruleDigest), .text(ruleFile), .integer(time)])
             let id = database.lastInsertRowID
-            var arguments: [SQLiteValue] = [.integer(id)] + query.arguments
+            var arguments: [SQLiteValue] = [.integer(id)] + query.boundArguments
             var sql = """
                 INSERT INTO plan_threads (plan_id, position, thread_id)
                 SELECT ?, row_number() OVER (ORDER BY threads.created_at, threads.id), threads.id
-                FROM threads WHERE \(query.condition) ORDER BY threads.created_at, threads.id
+                FROM \(query.source) WHERE \(query.condition) ORDER BY threads.created_at, threads.id
                 """
             if let limit {
                 sql += " LIMIT ?"

@@ -10,11 +10,20 @@ public struct CompiledRule: Sendable {
     /// Every condition, the implied ones (state, hold) included.
     public let conditions: [RuleCondition]
 
-    /// The `[Match]` section (and the hold) as an SQL condition over `threads`, every value bound.
+    /// The `[Match]` section (and the hold) as an SQL condition over `threads`, every value
+    /// bound. The first metadata test a thread must pass drives the query (see `InventoryQuery`).
     public var query: InventoryQuery {
-        let parts = conditions.map(\.sql)
-        guard !parts.isEmpty else { return InventoryQuery(condition: "1", arguments: []) }
-        return InventoryQuery(condition: parts.map(\.0).joined(separator: " AND "), arguments: parts.flatMap(\.1))
+        var driver: InventoryQuery.MetadataTest?
+        var parts: [(String, [SQLiteValue])] = []
+        for condition in conditions {
+            if driver == nil, let test = condition.requiredMetadata {
+                driver = test
+                continue
+            }
+            parts.append(condition.sql)
+        }
+        guard !parts.isEmpty else { return InventoryQuery(condition: "1", driver: driver) }
+        return InventoryQuery(condition: parts.map(\.0).joined(separator: " AND "), arguments: parts.flatMap(\.1), driver: driver)
     }
 
     /// Whether one thread matches, and which conditions hold or fail.

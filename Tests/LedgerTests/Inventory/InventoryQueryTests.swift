@@ -33,6 +33,34 @@ struct InventoryQueryTests {
         #expect(limited.first?.metadata == ["tag": "support", "legal_hold": "1"])
     }
 
+    @Test func aMetadataTestDrivesTheQueryAndASecondOneJoinsTheCondition() throws {
+        let (_, ledger) = try seeded()
+        let support = InventoryQuery.metadata("tag", glob: "support*")
+        #expect(support.driver == InventoryQuery.MetadataTest(key: "tag", pattern: "support*"))
+        #expect(support.source.contains("JOIN threads ON threads.id = driving_metadata.thread_id"))
+        let held = support.and(.metadataPresent("legal_hold"))
+        #expect(held.driver == support.driver)
+        #expect(held.condition.contains("threads.id IN (SELECT thread_id FROM thread_metadata WHERE key = ?)"))
+        #expect(held.boundArguments == [.text("tag"), .text("support*"), .text("legal_hold")])
+        #expect(try ledger.count(matching: held) == 1)
+        #expect(try ledger.count(matching: .metadataPresent("legal_hold")) == 1)
+        // A driver taken from the right-hand side, after a plain condition.
+        let live = InventoryQuery.state(.live).and(support)
+        #expect(live.driver == support.driver)
+        #expect(live.boundArguments == [.text("tag"), .text("support*"), .text("live")])
+        #expect(try ledger.count(matching: live) == 2)
+        // The same queries written without a driver select the same threads.
+        for query in [support, held, live, InventoryQuery.metadataPresent("tag")] {
+            #expect(query.withoutDriver.driver == nil)
+            #expect(try ledger.count(matching: query.withoutDriver) == ledger.count(matching: query))
+            #expect(try ledger.threads(matching: query.withoutDriver, limit: 10) == ledger.threads(matching: query, limit: 10))
+        }
+        // Pages keep the driver.
+        let first = try ledger.threads(matching: support, limit: 2)
+        #expect(first.map(\.id) == ["thread_d", "thread_a"])
+        #expect(try ledger.threads(matching: support, after: ThreadPosition(first[1]), limit: 2).map(\.id) == ["thread_c"])
+    }
+
     @Test func pagesContinueAfterAPosition() throws {
         let (_, ledger) = try seeded()
         let first = try ledger.threads(limit: 2)

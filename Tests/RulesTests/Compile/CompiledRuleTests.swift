@@ -24,13 +24,17 @@ struct CompiledRuleTests {
     @Test func everyValueIsBoundNeverSpliced() throws {
         let rule = try Self.rule("[Rule]\nAction=delete\n[Match]\nOlderThan=30d\nMetadata=tag=x'); DROP TABLE threads; --\n")
         let query = rule.compile(now: Self.now).query
-        #expect(!query.condition.contains("DROP"))
-        #expect(!query.condition.contains("legal_hold"))
-        #expect(!query.condition.contains("'"))
-        #expect(query.arguments.contains(.text("x'); DROP TABLE threads; --")))
-        #expect(query.arguments.contains(.integer(Self.now - 30 * Self.day)))
-        #expect(query.arguments.contains(.text("legal_hold")))
-        #expect(query.condition.filter { $0 == "?" }.count == query.arguments.count)
+        // What the ledger runs: the driver's side-table selection, then the expression.
+        let sql = "FROM \(query.source) WHERE \(query.condition)"
+        #expect(query.driver == InventoryQuery.MetadataTest(key: "tag", pattern: "x'); DROP TABLE threads; --"))
+        #expect(!sql.contains("DROP"))
+        #expect(!sql.contains("legal_hold"))
+        #expect(!sql.contains("'"))
+        #expect(query.boundArguments.first == .text("tag"))
+        #expect(query.boundArguments.contains(.text("x'); DROP TABLE threads; --")))
+        #expect(query.boundArguments.contains(.integer(Self.now - 30 * Self.day)))
+        #expect(query.boundArguments.contains(.text("legal_hold")))
+        #expect(sql.filter { $0 == "?" }.count == query.boundArguments.count)
     }
 
     @Test func olderAndNewerPartitionAtTheCutoff() throws {
