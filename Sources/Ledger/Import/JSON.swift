@@ -360,6 +360,113 @@ public enum JSONWriter {
     }
 }
 
+/// A cursor over JSON text for the import's fast paths: it accepts a strict subset of JSON
+/// (strings of printable ASCII without escapes; everything else as RFC 8259 has it) and
+/// answers nil or false outside it, valid or not, so the caller can hand the line to
+/// `JSONParser`, which parses everything and says what is wrong.
+struct PlainJSONScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    var atEnd: Bool { index == bytes.count }
+
+    mutating func skipWhitespace() {
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0A || bytes[index] == 0x0D {
+            index += 1
+        }
+    }
+
+    /// Skips whitespace, then consumes `byte` if it is next.
+    mutating func take(_ byte: UInt8) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    /// The contents of a quoted string of printable ASCII other than `"` and `\`, at most `limit` bytes.
+    mutating func plainString(limit: Int = .max) -> Range<Int>? {
+        guard take(UInt8(ascii: "\"")) else { return nil }
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return index - 1 - start <= limit ? start..<(index - 1) : nil
+            }
+            guard byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") else { return nil }
+            index += 1
+        }
+        return nil
+    }
+
+    /// A JSON number, as RFC 8259 writes it.
+    mutating func number() -> Range<Int>? {
+        skipWhitespace()
+        let start = index
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        let integer = index
+        let count = digits()
+        // No leading zeros: "0" alone, or a digit 1-9 first.
+        guard count > 0, count == 1 || bytes[integer] != UInt8(ascii: "0") else { return nil }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits() > 0 else { return nil }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard digits() > 0 else { return nil }
+        }
+        return start..<index
+    }
+
+    private mutating func digits() -> Int {
+        let start = index
+        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+        return index - start
+    }
+
+    /// Consumes `word` (`null`, `true`, `false`) if it is next.
+    mutating func literal(_ word: StaticString) -> Bool {
+        skipWhitespace()
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count else { return false }
+        for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { return false }
+        index += count
+        return true
+    }
+
+    /// Skips one value of the subset, nested at most `depth` levels.
+    mutating func skipValue(depth: Int = 16) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count, depth > 0 else { return false }
+        switch bytes[index] {
+        case UInt8(ascii: "\""): return plainString() != nil
+        case UInt8(ascii: "{"):
+            index += 1
+            if take(UInt8(ascii: "}")) { return true }
+            repeat {
+                guard plainString() != nil, take(UInt8(ascii: ":")), skipValue(depth: depth - 1) else { return false }
+            } while take(UInt8(ascii: ","))
+            return take(UInt8(ascii: "}"))
+        case UInt8(ascii: "["):
+            index += 1
+            if take(UInt8(ascii: "]")) { return true }
+            repeat {
+                guard skipValue(depth: depth - 1) else { return false }
+            } while take(UInt8(ascii: ","))
+            return take(UInt8(ascii: "]"))
+        case UInt8(ascii: "n"): return literal("null")
+        case UInt8(ascii: "t"): return literal("true")
+        case UInt8(ascii: "f"): return literal("false")
+        default: return number() != nil
+        }
+    }
+}
+
 /// The import's fast path for metadata: a flat object of plain strings straight to the
 /// text `JSONWriter.object` would write for it, without building strings or a dictionary.
 enum PlainMetadata {
@@ -408,53 +515,20 @@ enum PlainMetadata {
 
     /// The members of a flat object of plain strings, or nil.
     private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, into members: UnsafeMutableBufferPointer<Member>) -> Int? {
-        var index = 0
-        func skipWhitespace() {
-            while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0A || bytes[index] == 0x0D {
-                index += 1
-            }
-        }
-        func expect(_ byte: UInt8) -> Bool {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == byte else { return false }
-            index += 1
-            return true
-        }
-        /// A quoted string of printable ASCII other than `"` and `\`, at most `limit` bytes.
-        func plainString(limit: Int) -> Range<Int>? {
-            guard expect(UInt8(ascii: "\"")) else { return nil }
-            let start = index
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "\"") {
-                    defer { index += 1 }
-                    return index - start <= limit ? start..<index : nil
-                }
-                guard byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") else { return nil }
-                index += 1
-            }
-            return nil
-        }
-        guard expect(UInt8(ascii: "{")) else { return nil }
+        var scanner = PlainJSONScanner(bytes)
+        guard scanner.take(UInt8(ascii: "{")) else { return nil }
         var count = 0
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-        } else {
-            while true {
-                guard count < members.count, let key = plainString(limit: ThreadImport.maximumKeyLength),
-                    expect(UInt8(ascii: ":")), let value = plainString(limit: ThreadImport.maximumValueLength)
+        if !scanner.take(UInt8(ascii: "}")) {
+            repeat {
+                guard count < members.count, let key = scanner.plainString(limit: ThreadImport.maximumKeyLength),
+                    scanner.take(UInt8(ascii: ":")), let value = scanner.plainString(limit: ThreadImport.maximumValueLength)
                 else { return nil }
                 members[count] = Member(key: key, value: value)
                 count += 1
-                skipWhitespace()
-                guard index < bytes.count else { return nil }
-                index += 1
-                if bytes[index - 1] == UInt8(ascii: "}") { break }
-                guard bytes[index - 1] == UInt8(ascii: ",") else { return nil }
-            }
+            } while scanner.take(UInt8(ascii: ","))
+            guard scanner.take(UInt8(ascii: "}")) else { return nil }
         }
-        skipWhitespace()
-        return index == bytes.count ? count : nil
+        scanner.skipWhitespace()
+        return scanner.atEnd ? count : nil
     }
 }

@@ -126,7 +126,7 @@ public struct ImportLineParser: Sendable {
         if text.isEmpty { return .blank }
         switch format {
         case .ids: return Self.parseID(text)
-        case .jsonl: return Self.parseJSON(text)
+        case .jsonl: return plainJSON(text) ?? Self.parseJSON(text)
         case .csv:
             guard let columns else { return readHeader(text) }
             return plainCSV(text, columns) ?? Self.parseCSV(text, columns)
@@ -139,7 +139,7 @@ public struct ImportLineParser: Sendable {
         return checked(ThreadImport(id: id))
     }
 
-    private static func parseJSON(_ text: UnsafeBufferPointer<UInt8>) -> ImportLine {
+    static func parseJSON(_ text: UnsafeBufferPointer<UInt8>) -> ImportLine {
         let value: JSONValue
         do { value = try JSONParser.parse(text) } catch { return .bad("bad JSON: \(error)") }
         guard case .object = value else { return .bad("expected a thread object, got \(value.typeName)") }
@@ -214,6 +214,71 @@ public struct ImportLineParser: Sendable {
         }
     }
 
+    /// The fast path of a JSONL line: a thread object whose strings are all plain (see
+    /// `PlainJSONScanner`), each member once, a valid id, created_at of plain digits or null,
+    /// and metadata `PlainMetadata` takes, or null. Nil for anything else, which the general
+    /// path parses (and explains when it is bad).
+    private mutating func plainJSON(_ text: UnsafeBufferPointer<UInt8>) -> ImportLine? {
+        var scanner = PlainJSONScanner(text)
+        func named(_ range: Range<Int>, _ word: StaticString) -> Bool {
+            range.count == word.utf8CodeUnitCount
+                && UnsafeBufferPointer(rebasing: text[range]).elementsEqual(UnsafeBufferPointer(start: word.utf8Start, count: range.count))
+        }
+        var id: Range<Int>?
+        var object: Range<Int>?
+        var createdAt: Int64?
+        var metadata: Range<Int>?
+        var seenCreatedAt = false
+        var seenMetadata = false
+        guard scanner.take(UInt8(ascii: "{")) else { return nil }
+        if !scanner.take(UInt8(ascii: "}")) {
+            repeat {
+                guard let key = scanner.plainString(), scanner.take(UInt8(ascii: ":")) else { return nil }
+                if named(key, "id") {
+                    guard id == nil, let value = scanner.plainString() else { return nil }
+                    id = value
+                } else if named(key, "object") {
+                    guard object == nil, let value = scanner.plainString(), named(value, "thread") else { return nil }
+                    object = value
+                } else if named(key, "created_at") {
+                    guard !seenCreatedAt else { return nil }
+                    seenCreatedAt = true
+                    if !scanner.literal("null") {
+                        guard let value = scanner.number(), let number = Self.plainNumber(UnsafeBufferPointer(rebasing: text[value]))
+                        else { return nil }
+                        createdAt = number
+                    }
+                } else if named(key, "metadata") {
+                    guard !seenMetadata else { return nil }
+                    seenMetadata = true
+                    if !scanner.literal("null") {
+                        scanner.skipWhitespace()
+                        let start = scanner.index
+                        guard scanner.skipValue() else { return nil }
+                        metadata = start..<scanner.index
+                    }
+                } else {
+                    guard scanner.skipValue() else { return nil }
+                }
+            } while scanner.take(UInt8(ascii: ","))
+            guard scanner.take(UInt8(ascii: "}")) else { return nil }
+        }
+        scanner.skipWhitespace()
+        guard scanner.atEnd, let id else { return nil }
+        let idBytes = UnsafeBufferPointer(rebasing: text[id])
+        guard idBytes.count <= ThreadImport.maximumIDLength, !idBytes.isEmpty, idBytes.allSatisfy(ThreadImport.isIDByte) else {
+            return nil
+        }
+        var canonicalMetadata: String?
+        if let metadata {
+            guard PlainMetadata.canonicalize(UnsafeBufferPointer(rebasing: text[metadata]), into: &canonical) else { return nil }
+            canonicalMetadata = String(decoding: canonical, as: UTF8.self)
+        } else if seenMetadata {
+            canonicalMetadata = "{}"
+        }
+        return .thread(ThreadImport(id: String(decoding: idBytes, as: UTF8.self), createdAt: createdAt, canonicalMetadata: canonicalMetadata))
+    }
+
     /// A whole number of at most 18 plain digits, spaces around allowed, or nil.
     private static func plainNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         var lower = 0
@@ -229,7 +294,7 @@ public struct ImportLineParser: Sendable {
         return value
     }
 
-    private static func parseCSV(_ text: UnsafeBufferPointer<UInt8>, _ columns: (id: Int, createdAt: Int?, metadata: Int?))
+    static func parseCSV(_ text: UnsafeBufferPointer<UInt8>, _ columns: (id: Int, createdAt: Int?, metadata: Int?))
         -> ImportLine
     {
         guard let fields = CSV.fields(text) else { return .bad("bad CSV: unterminated quoted field or stray quote") }

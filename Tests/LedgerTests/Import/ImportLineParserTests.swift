@@ -80,4 +80,102 @@ struct ImportLineParserTests {
             #expect(String(decoding: out, as: UTF8.self) == JSONWriter.object(map), "\(text)")
         }
     }
+
+    /// Parses `line` as JSONL.
+    func jsonl(_ line: String) -> ImportLine {
+        var parser = ImportLineParser(format: .jsonl)
+        return parser.parsed(line)
+    }
+
+    @Test func anAPIThreadObjectTakesTheFastPath() {
+        let line = #"{"id":"thread_a","object":"thread","created_at":1700000000,"metadata":{"user":"u-1","tag":"support"},"#
+            + #""tool_resources":{"code_interpreter":{"file_ids":[]},"file_search":null},"flags":[true,false,1.5e3,-0]}"#
+        #expect(jsonl(line) == .thread(ThreadImport(id: "thread_a", createdAt: 1_700_000_000, metadata: ["tag": "support", "user": "u-1"])))
+        #expect(jsonl(#"{"id":"thread_b","created_at":null,"metadata":null}"#) == .thread(ThreadImport(id: "thread_b", metadata: [:])))
+        #expect(jsonl(#" { "id" : "thread_c" } "#) == .thread(ThreadImport(id: "thread_c")))
+    }
+
+    @Test(arguments: [
+        // Outside the fast path but fine: the general parser reads them.
+        (#"{"id":"thread_a","tool_resources":{"note":"a\"b"},"metadata":{"k":"v"}}"#, ImportLine.thread(ThreadImport(id: "thread_a", metadata: ["k": "v"]))),
+        (#"{"id":"thread_x","id":"thread_a"}"#, .thread(ThreadImport(id: "thread_a"))),
+        (#"{"\u0069d":"thread_a","created_at":5}"#, .thread(ThreadImport(id: "thread_a", createdAt: 5))),
+        (#"{"id":"thread_a","metadata":{"é":"ü"}}"#, .thread(ThreadImport(id: "thread_a", metadata: ["é": "ü"]))),
+        // Bad lines, explained by the general parser.
+        (#"{"id":"thread_a","object":"thread.deleted"}"#, .bad("object is 'thread.deleted', not 'thread'")),
+        (#"{"id":"thread_a","created_at":1.5}"#, .bad("created_at '1.5' is not a whole number of seconds")),
+        (#"{"id":"thread_a","created_at":-5}"#, .bad("created_at -5 is negative")),
+        (#"{"id":"thread_a","created_at":01}"#, .bad("bad JSON: expected ',' or '}' in an object at byte 32")),
+        (#"{"id":"thread_a","metadata":[1]}"#, .bad("metadata is an array, not an object")),
+        (#"{"id":"thread_a","metadata":{"k":{"n":"v"}}}"#, .bad("metadata 'k' is an object, not a string")),
+        (#"{"object":"thread"}"#, .bad("missing \"id\"")),
+        (#"{"id":"thread a"}"#, .bad("thread id 'thread a' has a character other than letters, digits and - _ . : ~")),
+        (#"{"id":"thread_a"} x"#, .bad("bad JSON: unexpected text after the value at byte 19")),
+        (#"{"id":"thread_a",}"#, .bad("bad JSON: expected a quoted key at byte 18")),
+    ])
+    func jsonlOutsideTheFastPathReadsAsTheGeneralParserSays(line: String, expected: ImportLine) {
+        #expect(jsonl(line) == expected)
+    }
+
+    /// Mutated thread objects: whenever the fast path takes a line, the general parser reads it the same.
+    @Test func jsonlFastPathAgreesWithTheGeneralParserOnMutatedLines() {
+        var random = SplitMix64(seed: 0x6A73_6F6E)
+        let seeds = [
+            #"{"id":"thread_a","object":"thread","created_at":1700000000,"metadata":{"tag":"support","user":"u-1"},"tool_resources":{}}"#,
+            #"{"id":"thread_b","created_at":0,"metadata":null,"x":[1,-2.5e3,true,false,null,{"a":[]}]}"#,
+        ]
+        let alphabet = Array(#"{}[]:,"\ 0123456789-+.eEabtrulnfsidhm_"#.utf8)
+        var taken = 0
+        for _ in 0..<20_000 {
+            var bytes = Array(seeds[random.next(upTo: seeds.count)].utf8)
+            for _ in 0..<(1 + random.next(upTo: 3)) {
+                let position = random.next(upTo: bytes.count)
+                switch random.next(upTo: 3) {
+                case 0: bytes[position] = alphabet[random.next(upTo: alphabet.count)]
+                case 1: bytes.insert(alphabet[random.next(upTo: alphabet.count)], at: position)
+                default: bytes.remove(at: position)
+                }
+            }
+            var parser = ImportLineParser(format: .jsonl)
+            let (fast, general) = bytes.withUnsafeBufferPointer { buffer in
+                (parser.parse(buffer), ImportLineParser.parseJSON(ImportLineParser.trimmed(buffer)))
+            }
+            if case .thread = fast { taken += 1 }
+            if fast != general { Issue.record("\(String(decoding: bytes, as: UTF8.self)): \(fast) != \(general)") }
+        }
+        // Enough of the mutations stay valid for the comparison to mean something.
+        #expect(taken > 2_000)
+    }
+
+    /// Mutated CSV lines: whenever the fast path takes a line, the general parser reads it the same.
+    @Test func csvFastPathAgreesWithTheGeneralParserOnMutatedLines() {
+        var random = SplitMix64(seed: 0x6373_76)
+        let seeds = [
+            #"thread_a,1700000000,"{""tag"":""support"",""user"":""u-1""}""#,
+            #"thread_b, 42 ,"#,
+            #"thread_c,,"{ ""k"" : ""a, b"" }""#,
+        ]
+        let alphabet = Array(#"{}[]:," 0123456789-+abkt_"#.utf8)
+        var taken = 0
+        for _ in 0..<20_000 {
+            var bytes = Array(seeds[random.next(upTo: seeds.count)].utf8)
+            for _ in 0..<(1 + random.next(upTo: 3)) {
+                let position = random.next(upTo: bytes.count)
+                switch random.next(upTo: 3) {
+                case 0: bytes[position] = alphabet[random.next(upTo: alphabet.count)]
+                case 1: bytes.insert(alphabet[random.next(upTo: alphabet.count)], at: position)
+                default: bytes.remove(at: position)
+                }
+            }
+            var parser = ImportLineParser(format: .csv)
+            _ = parser.parsed("id,created_at,metadata")
+            let (fast, general) = bytes.withUnsafeBufferPointer { buffer in
+                let line = ImportLineParser.trimmed(buffer)
+                return (parser.parse(buffer), line.isEmpty ? .blank : ImportLineParser.parseCSV(line, (id: 0, createdAt: 1, metadata: 2)))
+            }
+            if case .thread = fast { taken += 1 }
+            if fast != general { Issue.record("\(String(decoding: bytes, as: UTF8.self)): \(fast) != \(general)") }
+        }
+        #expect(taken > 2_000)
+    }
 }
