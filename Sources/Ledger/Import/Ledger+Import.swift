@@ -1,3 +1,5 @@
+import Foundation
+
 extension Ledger {
     /// Imports from this many staged threads on rebuild the indexes instead of updating them row by row.
     public static let bulkImportThreshold = 50_000
@@ -47,32 +49,51 @@ extension Ledger {
     }
 
     /// Appends every thread to `temp.import_staging`; returns how many.
+    ///
+    /// `produce` runs on the calling thread while a second thread writes what it emits to
+    /// the staging table, batches passing through a `StagingPipe`: parsing and SQLite
+    /// overlap. SQLite calls block, so the writer is a thread of its own rather than a task
+    /// on the cooperative pool; the connection is used by one thread at a time (the writer
+    /// until it ends, then the caller).
     private func stage(
         _ database: SQLiteDatabase, batchSize: Int, _ produce: (_ emit: (ThreadImport) throws -> Void) throws -> Void
     ) throws -> Int {
-        let insert = try database.prepare("INSERT INTO temp.import_staging (id, created_at, metadata) VALUES (?, ?, ?)")
-        var staged = 0
-        // A deferred transaction that only writes the temp database takes no lock on the ledger.
-        try database.execute("BEGIN DEFERRED")
+        let writer = StagingWriter(
+            database: database,
+            insert: try database.prepare("INSERT INTO temp.import_staging (id, created_at, metadata) VALUES (?, ?, ?)"),
+            batchSize: batchSize, pipe: StagingPipe(capacity: 4))
+        let finished = DispatchSemaphore(value: 0)
+        Thread {
+            writer.run()
+            finished.signal()
+        }.start()
+        var batch: [ThreadImport] = []
+        batch.reserveCapacity(Self.stagingBatch)
+        var failure: (any Error)?
         do {
             try produce { record in
-                try insert.execute([
-                    .text(record.id), SQLiteValue(record.createdAt),
-                    record.metadataJSON.map { .text($0) } ?? .null,
-                ])
-                staged += 1
-                if staged % batchSize == 0 {
-                    try database.execute("COMMIT")
-                    try database.execute("BEGIN DEFERRED")
+                batch.append(record)
+                if batch.count == Self.stagingBatch {
+                    try writer.pipe.send(batch)
+                    batch.removeAll(keepingCapacity: true)
                 }
             }
-            try database.execute("COMMIT")
+            if !batch.isEmpty { try writer.pipe.send(batch) }
         } catch {
+            failure = error
+            writer.pipe.fail(error)
+        }
+        writer.pipe.close()
+        finished.wait()
+        if let error = failure ?? writer.pipe.writerFailure {
             rollBack(database)
             throw error
         }
-        return staged
+        return writer.staged
     }
+
+    /// Threads a batch of the staging pipe holds.
+    static let stagingBatch = 2_048
 
     /// Merges the staged threads into `threads` in one transaction, in id order.
     private func merge(_ database: SQLiteDatabase, staged: Int, bulkThreshold: Int) throws -> ImportCounts {
@@ -103,15 +124,19 @@ extension Ledger {
             // The CHECK constraints are off for this statement: its metadata is JSONWriter's
             // object text and its state and source are literals, and json_type() on every row
             // would be a third of the statement's time.
+            // The pragma is per connection: it is turned off again whether the insert worked or not.
             try database.execute("PRAGMA ignore_check_constraints = ON")
-            defer { try? database.execute("PRAGMA ignore_check_constraints = OFF") }
-            try database.run(
-                """
-                INSERT INTO threads (id, created_at, metadata, state, source, first_seen)
-                SELECT id, coalesce(created_at, ?1), coalesce(metadata, '{}'), 'live', 'import', ?1
-                FROM temp.import_staging WHERE true ORDER BY id, seq DESC
-                ON CONFLICT (id) DO NOTHING
-                """, [.integer(time)])
+            let inserted = Result {
+                try database.run(
+                    """
+                    INSERT INTO threads (id, created_at, metadata, state, source, first_seen)
+                    SELECT id, coalesce(created_at, ?1), coalesce(metadata, '{}'), 'live', 'import', ?1
+                    FROM temp.import_staging WHERE true ORDER BY id, seq DESC
+                    ON CONFLICT (id) DO NOTHING
+                    """, [.integer(time)])
+            }
+            try database.execute("PRAGMA ignore_check_constraints = OFF")
+            _ = try inserted.get()
             if bulk {
                 // The insert trigger is dropped: thread_metadata gets the new threads' keys in one
                 // pass, in thread order. Every thread the ledger held before has its rows already
@@ -147,7 +172,12 @@ extension Ledger {
     private func enterRollbackJournal(_ database: SQLiteDatabase) -> Bool {
         database.setBusyTimeout(milliseconds: 0)
         defer { database.setBusyTimeout(milliseconds: Self.busyTimeoutMilliseconds) }
-        return (try? database.scalar("PRAGMA journal_mode = DELETE"))??.textValue == "delete"
+        do {
+            return try database.scalar("PRAGMA journal_mode = DELETE")?.textValue == "delete"
+        } catch {
+            // SQLITE_BUSY: another connection has the file. The mode is unchanged; load through WAL.
+            return false
+        }
     }
 
     /// Back to WAL after a first load; when a process that opened the ledger meanwhile holds
@@ -156,7 +186,11 @@ extension Ledger {
     private func leaveRollbackJournal(_ database: SQLiteDatabase) {
         database.setBusyTimeout(milliseconds: 0)
         defer { database.setBusyTimeout(milliseconds: Self.busyTimeoutMilliseconds) }
-        _ = try? database.scalar("PRAGMA journal_mode = WAL")
+        do {
+            _ = try database.scalar("PRAGMA journal_mode = WAL")
+        } catch {
+            // Busy: the next open switches it; a rollback journal is as safe meanwhile.
+        }
     }
 
     /// Drops the secondary indexes of `threads` and `thread_metadata` and the trigger that

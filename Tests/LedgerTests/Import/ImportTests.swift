@@ -226,6 +226,47 @@ struct ImportTests {
         #expect(try other.count() == 300)
     }
 
+    @Test func aReaderFailureAfterManyBatchesWritesNothing() throws {
+        let (_, ledger) = try freshLedger()
+        struct ReadFailed: Error {}
+        #expect(throws: ReadFailed.self) {
+            try ledger.importThreads(batchSize: 1_000) { emit in
+                for index in 0..<(Ledger.stagingBatch * 5 + 7) {
+                    try emit(ThreadImport(id: "thread_\(index)", createdAt: 1, metadata: ["tag": "t"]))
+                }
+                throw ReadFailed()
+            }
+        }
+        #expect(try ledger.count() == 0)
+        #expect(try ledger.rows("SELECT count(*) FROM thread_metadata") == [[.integer(0)]])
+        // The connection is fine afterwards.
+        let counts = try ledger.importThreads { emit in try emit(ThreadImport(id: "thread_a", createdAt: 1)) }
+        #expect(counts == ImportCounts(imported: 1))
+    }
+
+    @Test func aStagingFailureStopsTheReading() throws {
+        let (_, ledger) = try freshLedger()
+        // A temp database of at most 16 pages: staging fails after a few hundred threads.
+        try ledger.execute("PRAGMA temp.max_page_count = 16")
+        var emitted = 0
+        let total = Ledger.stagingBatch * 50
+        let error = #expect(throws: LedgerError.self) {
+            try ledger.importThreads { emit in
+                for index in 0..<total {
+                    try emit(ThreadImport(id: "thread_\(index)", createdAt: 1, metadata: ["tag": String(repeating: "x", count: 200)]))
+                    emitted += 1
+                }
+            }
+        }
+        #expect(error?.kind == .full)
+        // The reader stopped within the pipe's few batches of the failure, not at the end.
+        #expect(emitted < Ledger.stagingBatch * 10)
+        #expect(try ledger.count() == 0)
+        try ledger.execute("PRAGMA temp.max_page_count = 1073741823")
+        let counts = try ledger.importThreads { emit in try emit(ThreadImport(id: "thread_a", createdAt: 1)) }
+        #expect(counts == ImportCounts(imported: 1))
+    }
+
     @Test func aRepeatedIDKeepsItsLastLine() throws {
         let (_, ledger) = try freshLedger()
         let text = """
