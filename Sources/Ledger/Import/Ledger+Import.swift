@@ -210,7 +210,9 @@ extension Ledger {
             rebuild.append(sql)
         }
         guard rebuild.contains(where: { $0.hasPrefix("CREATE TRIGGER") }) else {
-            throw LedgerError(.corrupt, "'\(path)' has no trigger threads_metadata_insert: its schema was altered by hand; restore it from a backup", path: path)
+            throw LedgerError(
+                .corrupt, "'\(path)' has no trigger threads_metadata_insert: its schema was altered by hand; restore it from a backup",
+                path: path)
         }
         return rebuild
     }

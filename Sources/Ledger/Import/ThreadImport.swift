@@ -276,7 +276,8 @@ public struct ImportLineParser: Sendable {
         } else if seenMetadata {
             canonicalMetadata = "{}"
         }
-        return .thread(ThreadImport(id: String(decoding: idBytes, as: UTF8.self), createdAt: createdAt, canonicalMetadata: canonicalMetadata))
+        return .thread(
+            ThreadImport(id: String(decoding: idBytes, as: UTF8.self), createdAt: createdAt, canonicalMetadata: canonicalMetadata))
     }
 
     /// A whole number of at most 18 plain digits, spaces around allowed, or nil.

@@ -17,7 +17,8 @@ struct ImportLineParserTests {
 
     @Test func plainMetadataBecomesTheCanonicalText() {
         let line = "thread_a,5," + field(#"{ "b" : "2", "a":"1","tag":"support, billing" }"#)
-        #expect(csv(line) == .thread(ThreadImport(id: "thread_a", createdAt: 5, metadata: ["a": "1", "b": "2", "tag": "support, billing"])))
+        #expect(
+            csv(line) == .thread(ThreadImport(id: "thread_a", createdAt: 5, metadata: ["a": "1", "b": "2", "tag": "support, billing"])))
         guard case .thread(let record) = csv(line) else { return }
         #expect(record.metadataJSON == #"{"a":"1","b":"2","tag":"support, billing"}"#)
     }
@@ -36,12 +37,18 @@ struct ImportLineParserTests {
     }
 
     @Test(arguments: [
-        ("thread_a,1," + CSV.field("{" + (0..<17).map { #""k\#($0)":"v""# }.joined(separator: ",") + "}"),
-         "metadata has 17 keys; the API allows 16"),
-        ("thread_a,1," + CSV.field(#"{"\#(String(repeating: "k", count: 65))":"v"}"#),
-         "metadata key 'kkkkkkkkkkkkkkkkkkkk…' is longer than 64"),
-        ("thread_a,1," + CSV.field(#"{"k":"\#(String(repeating: "v", count: 513))"}"#),
-         "metadata value of 'k' is longer than 512 characters"),
+        (
+            "thread_a,1," + CSV.field("{" + (0..<17).map { #""k\#($0)":"v""# }.joined(separator: ",") + "}"),
+            "metadata has 17 keys; the API allows 16"
+        ),
+        (
+            "thread_a,1," + CSV.field(#"{"\#(String(repeating: "k", count: 65))":"v"}"#),
+            "metadata key 'kkkkkkkkkkkkkkkkkkkk…' is longer than 64"
+        ),
+        (
+            "thread_a,1," + CSV.field(#"{"k":"\#(String(repeating: "v", count: 513))"}"#),
+            "metadata value of 'k' is longer than 512 characters"
+        ),
         ("thread_a,1," + CSV.field(#"{"k":{"n":"v"}}"#), "metadata 'k' is an object, not a string"),
         ("thread_a,1," + CSV.field(#"{"k":"v",}"#), "bad metadata JSON: expected a quoted key at byte 10"),
         ("thread_a,-5,{}", "created_at -5 is negative"),
@@ -69,8 +76,10 @@ struct ImportLineParserTests {
         for _ in 0..<500 {
             var map: [String: String] = [:]
             for _ in 0..<random.next(upTo: 17) {
-                let key = String(decoding: (0..<random.next(upTo: 8) + 1).map { _ in alphabet[random.next(upTo: alphabet.count)] }, as: UTF8.self)
-                map[key] = String(decoding: (0..<random.next(upTo: 12)).map { _ in alphabet[random.next(upTo: alphabet.count)] }, as: UTF8.self)
+                let key = String(
+                    decoding: (0..<random.next(upTo: 8) + 1).map { _ in alphabet[random.next(upTo: alphabet.count)] }, as: UTF8.self)
+                map[key] = String(
+                    decoding: (0..<random.next(upTo: 12)).map { _ in alphabet[random.next(upTo: alphabet.count)] }, as: UTF8.self)
             }
             let members = map.map { "\(JSONWriter.string($0.key)) :\(JSONWriter.string($0.value))" }.shuffled(using: &random)
             let text = "{" + members.joined(separator: " , ") + "}"
@@ -88,16 +97,21 @@ struct ImportLineParserTests {
     }
 
     @Test func anAPIThreadObjectTakesTheFastPath() {
-        let line = #"{"id":"thread_a","object":"thread","created_at":1700000000,"metadata":{"user":"u-1","tag":"support"},"#
+        let line =
+            #"{"id":"thread_a","object":"thread","created_at":1700000000,"metadata":{"user":"u-1","tag":"support"},"#
             + #""tool_resources":{"code_interpreter":{"file_ids":[]},"file_search":null},"flags":[true,false,1.5e3,-0]}"#
-        #expect(jsonl(line) == .thread(ThreadImport(id: "thread_a", createdAt: 1_700_000_000, metadata: ["tag": "support", "user": "u-1"])))
+        #expect(
+            jsonl(line) == .thread(ThreadImport(id: "thread_a", createdAt: 1_700_000_000, metadata: ["tag": "support", "user": "u-1"])))
         #expect(jsonl(#"{"id":"thread_b","created_at":null,"metadata":null}"#) == .thread(ThreadImport(id: "thread_b", metadata: [:])))
         #expect(jsonl(#" { "id" : "thread_c" } "#) == .thread(ThreadImport(id: "thread_c")))
     }
 
     @Test(arguments: [
         // Outside the fast path but fine: the general parser reads them.
-        (#"{"id":"thread_a","tool_resources":{"note":"a\"b"},"metadata":{"k":"v"}}"#, ImportLine.thread(ThreadImport(id: "thread_a", metadata: ["k": "v"]))),
+        (
+            #"{"id":"thread_a","tool_resources":{"note":"a\"b"},"metadata":{"k":"v"}}"#,
+            ImportLine.thread(ThreadImport(id: "thread_a", metadata: ["k": "v"]))
+        ),
         (#"{"id":"thread_x","id":"thread_a"}"#, .thread(ThreadImport(id: "thread_a"))),
         (#"{"\u0069d":"thread_a","created_at":5}"#, .thread(ThreadImport(id: "thread_a", createdAt: 5))),
         (#"{"id":"thread_a","metadata":{"é":"ü"}}"#, .thread(ThreadImport(id: "thread_a", metadata: ["é": "ü"]))),

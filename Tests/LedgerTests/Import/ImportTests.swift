@@ -207,7 +207,9 @@ struct ImportTests {
         #expect(try ledger.rows("SELECT count(*) FROM thread_metadata") == [[.integer(37 + 20 * 2 + 23 + 200)]])
         #expect(try ledger.count(matching: .metadata("tag", glob: "new")) == 20)
         // The insert trigger is back: a thread added later gets its rows.
-        #expect(try ledger.importThreads { emit in try emit(ThreadImport(id: "thread_late", metadata: ["tag": "late"])) } == ImportCounts(imported: 1))
+        #expect(
+            try ledger.importThreads { emit in try emit(ThreadImport(id: "thread_late", metadata: ["tag": "late"])) }
+                == ImportCounts(imported: 1))
         #expect(try ledger.count(matching: .metadata("tag", glob: "late")) == 1)
     }
 

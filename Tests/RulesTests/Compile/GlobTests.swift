@@ -55,4 +55,3 @@ struct GlobTests {
         #expect(Glob("[^]x]").unterminatedSetOffset == nil)
     }
 }
-

@@ -9,7 +9,8 @@ struct ImportKillTests {
     @Test func aKillDuringAFirstLoadLeavesAnEmptyValidLedger() throws {
         let directory = TemporaryDirectory()
         let count = 300_000
-        let csv = "id,created_at,metadata\n"
+        let csv =
+            "id,created_at,metadata\n"
             + (0..<count).map { #"thread_\#($0),\#(1_700_000_000 + $0),"{""tag"":""t\#($0 % 5)""}""# }.joined(separator: "\n")
         let file = try directory.write("threads.csv", csv)
         let path = directory.file("ledger.sqlite3")
