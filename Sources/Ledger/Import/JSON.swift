@@ -308,6 +308,23 @@ public struct JSONParser {
     }
 }
 
+extension JSONParser {
+    /// The metadata column as a map; the schema's CHECK guarantees a JSON object.
+    static func metadata(_ text: String) -> [String: String] {
+        guard text != "{}", case .object(let members)? = try? parse(text) else { return [:] }
+        var map: [String: String] = [:]
+        for (key, value) in members {
+            switch value {
+            case .string(let string): map[key] = string
+            case .number(let number): map[key] = number
+            case .bool(let flag): map[key] = flag ? "true" : "false"
+            default: continue
+            }
+        }
+        return map
+    }
+}
+
 /// Writes JSON text: the canonical form the ledger stores metadata in.
 public enum JSONWriter {
     /// `{"k":"v",…}` with keys in byte order, so equal maps store equal text.

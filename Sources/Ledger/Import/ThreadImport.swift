@@ -35,7 +35,7 @@ public struct ThreadImport: Sendable, Hashable {
 
     /// Nil when the file does not say.
     public var metadata: [String: String]? {
-        get { metadataJSON.map(Ledger.decodeMetadata) }
+        get { metadataJSON.map(JSONParser.metadata) }
         set {
             metadataJSON = newValue.map(JSONWriter.object)
             metadataProblem = newValue.flatMap(Self.problem(of:))

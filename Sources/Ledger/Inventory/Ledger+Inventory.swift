@@ -133,26 +133,11 @@ extension Ledger {
         ThreadRecord(
             id: statement.text(0) ?? "",
             createdAt: statement.integer(1) ?? 0,
-            metadata: decodeMetadata(statement.text(2) ?? "{}"),
+            metadata: JSONParser.metadata(statement.text(2) ?? "{}"),
             state: ThreadState(rawValue: statement.text(3) ?? "") ?? .live,
             source: ThreadSource(rawValue: statement.text(4) ?? "") ?? .import,
             firstSeen: statement.integer(5) ?? 0,
             lastSynced: statement.integer(6),
             lastActivity: statement.integer(7))
-    }
-
-    /// The metadata column as a map; the schema's CHECK guarantees a JSON object.
-    static func decodeMetadata(_ text: String) -> [String: String] {
-        guard text != "{}", case .object(let members)? = try? JSONParser.parse(text) else { return [:] }
-        var map: [String: String] = [:]
-        for (key, value) in members {
-            switch value {
-            case .string(let string): map[key] = string
-            case .number(let number): map[key] = number
-            case .bool(let flag): map[key] = flag ? "true" : "false"
-            default: continue
-            }
-        }
-        return map
     }
 }

@@ -35,7 +35,7 @@ struct JSONParserTests {
         let map = ["b": "2", "a": "quote \" back \\ nl \n tab \t bell \u{7}", "é": ""]
         let text = JSONWriter.object(map)
         #expect(text == #"{"a":"quote \" back \\ nl \n tab \t bell \u0007","b":"2","é":""}"#)
-        #expect(Ledger.decodeMetadata(text) == map)
+        #expect(JSONParser.metadata(text) == map)
     }
 
     @Test func deepNestingIsRefused() {
