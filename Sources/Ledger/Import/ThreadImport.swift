@@ -348,41 +348,13 @@ public struct ImportLineParser: Sendable {
 public enum CSV {
     /// The fields of `line`, or nil when a quoted field is unterminated or a quote is stray.
     static func fields(_ line: UnsafeBufferPointer<UInt8>) -> [String]? {
-        var fields: [String] = []
-        var index = 0
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
-        while true {
-            if index < line.count, line[index] == quote {
-                var bytes: [UInt8] = []
-                index += 1
-                while true {
-                    guard index < line.count else { return nil }
-                    if line[index] == quote {
-                        if index + 1 < line.count, line[index + 1] == quote {
-                            bytes.append(quote)
-                            index += 2
-                            continue
-                        }
-                        index += 1
-                        break
-                    }
-                    bytes.append(line[index])
-                    index += 1
-                }
-                fields.append(String(decoding: bytes, as: UTF8.self))
-                if index == line.count { return fields }
-                guard line[index] == comma else { return nil }
-                index += 1
-            } else {
-                let start = index
-                while index < line.count, line[index] != comma {
-                    if line[index] == quote { return nil }
-                    index += 1
-                }
-                fields.append(String(decoding: UnsafeBufferPointer(rebasing: line[start..<index]), as: UTF8.self))
-                if index == line.count { return fields }
-                index += 1
-            }
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+        guard split(line, into: &bytes, ends: &ends) else { return nil }
+        var start = 0
+        return ends.map { end in
+            defer { start = end }
+            return String(decoding: bytes[start..<end], as: UTF8.self)
         }
     }
 

@@ -141,15 +141,7 @@ struct ImportLineParserTests {
         let alphabet = Array(#"{}[]:,"\ 0123456789-+.eEabtrulnfsidhm_"#.utf8)
         var taken = 0
         for _ in 0..<20_000 {
-            var bytes = Array(seeds[random.next(upTo: seeds.count)].utf8)
-            for _ in 0..<(1 + random.next(upTo: 3)) {
-                let position = random.next(upTo: bytes.count)
-                switch random.next(upTo: 3) {
-                case 0: bytes[position] = alphabet[random.next(upTo: alphabet.count)]
-                case 1: bytes.insert(alphabet[random.next(upTo: alphabet.count)], at: position)
-                default: bytes.remove(at: position)
-                }
-            }
+            let bytes = Self.mutated(seeds[random.next(upTo: seeds.count)], alphabet, &random)
             var parser = ImportLineParser(format: .jsonl)
             let (fast, general) = bytes.withUnsafeBufferPointer { buffer in
                 (parser.parse(buffer), ImportLineParser.parseJSON(ImportLineParser.trimmed(buffer)))
@@ -172,15 +164,7 @@ struct ImportLineParserTests {
         let alphabet = Array(#"{}[]:," 0123456789-+abkt_"#.utf8)
         var taken = 0
         for _ in 0..<20_000 {
-            var bytes = Array(seeds[random.next(upTo: seeds.count)].utf8)
-            for _ in 0..<(1 + random.next(upTo: 3)) {
-                let position = random.next(upTo: bytes.count)
-                switch random.next(upTo: 3) {
-                case 0: bytes[position] = alphabet[random.next(upTo: alphabet.count)]
-                case 1: bytes.insert(alphabet[random.next(upTo: alphabet.count)], at: position)
-                default: bytes.remove(at: position)
-                }
-            }
+            let bytes = Self.mutated(seeds[random.next(upTo: seeds.count)], alphabet, &random)
             var parser = ImportLineParser(format: .csv)
             _ = parser.parsed("id,created_at,metadata")
             let (fast, general) = bytes.withUnsafeBufferPointer { buffer in
@@ -191,5 +175,19 @@ struct ImportLineParserTests {
             if fast != general { Issue.record("\(String(decoding: bytes, as: UTF8.self)): \(fast) != \(general)") }
         }
         #expect(taken > 2_000)
+    }
+
+    /// `seed` with one to three bytes replaced, inserted or removed, from `alphabet`.
+    static func mutated(_ seed: String, _ alphabet: [UInt8], _ random: inout SplitMix64) -> [UInt8] {
+        var bytes = Array(seed.utf8)
+        for _ in 0..<(1 + random.next(upTo: 3)) {
+            let position = random.next(upTo: bytes.count)
+            switch random.next(upTo: 3) {
+            case 0: bytes[position] = alphabet[random.next(upTo: alphabet.count)]
+            case 1: bytes.insert(alphabet[random.next(upTo: alphabet.count)], at: position)
+            default: bytes.remove(at: position)
+            }
+        }
+        return bytes
     }
 }
