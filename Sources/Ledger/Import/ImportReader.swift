@@ -12,6 +12,9 @@ public final class ImportReader {
         self.format = format
     }
 
+    /// Bytes read from the input so far, for a progress display.
+    public var bytesRead: Int { lines.bytesRead }
+
     /// Calls `onThread` for each thread and `onBad` with the line number and reason of each bad line.
     public func read(onThread: (ThreadImport) throws -> Void, onBad: (Int, String) throws -> Void) throws {
         var parser = format.map(ImportLineParser.init(format:))

@@ -11,6 +11,8 @@ public final class LineReader {
     private var start = 0
     private var end = 0
     private var atEOF = false
+    /// Bytes read from the descriptor so far (a little ahead of the lines handed over).
+    public private(set) var bytesRead = 0
     public let maximumLineLength: Int
 
     /// Reads from `descriptor` (not closed here); `path` names it in errors.
@@ -108,5 +110,6 @@ public final class LineReader {
         }
         if count == 0 { atEOF = true }
         end += count
+        bytesRead += count
     }
 }

@@ -62,16 +62,29 @@ struct ImportCommand: ParsableCommand {
         defer { if file != "-" { close(descriptor) } }
         let ledger = try context.openLedger()
         let reader = ImportReader(descriptor: descriptor, path: name, format: format)
+        // In a terminal, a bar of the file read so far, then a line while the ledger is written.
+        let progress = ProgressBar(label: "import", total: Self.size(of: descriptor), unit: .bytes, output: context.standardError)
         var skipped = 0
+        var read = 0
         struct BadLinesInStrictMode: Error {}
         let counts: ImportCounts
         do {
+            defer { progress.finish() }
             counts = try ledger.importThreads(batchSize: batchSize) { emit in
-                try reader.read(onThread: emit) { line, reason in
-                    skipped += 1
-                    if skipped <= Self.reportedBadLines { context.standardError.line("\(name):\(line): \(reason)") }
-                }
+                try reader.read(
+                    onThread: { record in
+                        try emit(record)
+                        read += 1
+                        if read % 4_096 == 0 { progress.update(done: reader.bytesRead) }
+                    },
+                    onBad: { line, reason in
+                        skipped += 1
+                        guard skipped <= Self.reportedBadLines else { return }
+                        progress.show("")
+                        context.standardError.line("\(name):\(line): \(reason)")
+                    })
                 if strict, skipped > 0 { throw BadLinesInStrictMode() }
+                progress.show("import: read \(read) threads; writing them to the ledger")
             }
         } catch is BadLinesInStrictMode {
             reportHiddenBadLines(skipped, context)
@@ -93,6 +106,13 @@ struct ImportCommand: ParsableCommand {
                     + " (\(reader.format?.rawValue ?? "empty input") into \(ledger.path))")
         }
         return skipped > 0 ? .failure : .success
+    }
+
+    /// The size of a regular file behind `descriptor`, 0 for a pipe or a terminal.
+    private static func size(of descriptor: Int32) -> Int {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return 0 }
+        return Int(info.st_size)
     }
 
     private func reportHiddenBadLines(_ skipped: Int, _ context: CommandContext) {
