@@ -37,6 +37,7 @@ public final class Ledger: @unchecked Sendable {
         self.isReadOnly = readOnly
         self.now = now
         let existed = try LedgerFile.prepare(path: path, create: !readOnly)
+        if readOnly { LedgerFile.rollBackInterruptedWrite(path: path) }
         database = try LedgerFile.translate(path: path, opening: true) {
             try SQLiteDatabase(
                 path: path, mode: readOnly ? .readOnly : .readWrite,

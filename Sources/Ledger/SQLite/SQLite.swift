@@ -224,10 +224,22 @@ public final class SQLiteDatabase {
     }
 
     fileprivate static func error(code: Int32, _ handle: OpaquePointer?, sql: String?, path: String) -> LedgerError {
-        let detail = handle.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
         let kind = kind(of: code)
+        if code == readOnlyRollback {
+            return LedgerError(
+                kind,
+                "'\(path)': an interrupted write left a journal that only a writable connection can roll back; "
+                    + "make the file and its directory writable, then run any threadkeeper command",
+                code: code, sql: sql, path: path)
+        }
+        let detail = handle.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
         return LedgerError(kind, "'\(path)': \(detail)\(advice(for: kind))", code: code, sql: sql, path: path)
     }
+
+    /// SQLITE_READONLY_ROLLBACK, `(SQLITE_READONLY | (3<<8))` in sqlite3.h, a macro Swift does not import:
+    /// "a database cannot be opened because it has a hot journal that needs to be rolled back but cannot
+    /// because the database is readonly".
+    static let readOnlyRollback = SQLITE_READONLY | (3 << 8)
 
     static func kind(of code: Int32) -> LedgerError.Kind {
         switch code & 0xff {

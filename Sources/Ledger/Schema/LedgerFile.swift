@@ -5,6 +5,28 @@ enum LedgerFile {
     /// The 16 bytes every SQLite 3 database file starts with.
     static let header = Array("SQLite format 3\0".utf8)
 
+    /// Rolls back a write that was killed in rollback-journal mode (a first import), so a
+    /// read-only open finds the file as it was before that write.
+    ///
+    /// Only a writable connection can roll back a hot journal (a read-only one fails with
+    /// SQLITE_READONLY_ROLLBACK); when a journal is there and the file is writable, a short
+    /// read-write connection reads the schema, which makes SQLite check the journal and roll
+    /// it back if it is hot. The journal of a write still under way is not hot (its writer
+    /// holds a lock) and is left alone. When this cannot be done, the read-only open that
+    /// follows reports the journal with what to do.
+    static func rollBackInterruptedWrite(path: String) {
+        var info = stat()
+        guard stat(path + "-journal", &info) == 0, info.st_size > 0, access(path, W_OK) == 0,
+            let connection = try? SQLiteDatabase(path: path, mode: .readWrite)
+        else { return }
+        connection.setBusyTimeout(milliseconds: Ledger.busyTimeoutMilliseconds)
+        do {
+            _ = try connection.scalar("SELECT count(*) FROM sqlite_master")
+        } catch {
+            // Left to the read-only open, which names the problem.
+        }
+    }
+
     /// Makes sure `path` is a file SQLite may open; returns whether it already held a database.
     ///
     /// A missing file is created empty with mode 0600 (when `create`), so the database, its
