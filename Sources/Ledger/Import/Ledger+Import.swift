@@ -19,7 +19,10 @@ extension Ledger {
     /// transaction in id order: the ledger gets all of the import or none of it, and
     /// the B-trees are written in key order, so a million threads cost sequential writes
     /// instead of random ones. A large import into a smaller ledger drops the secondary
-    /// indexes and rebuilds them by sorting in the same transaction. If `produce` throws,
+    /// indexes and the side table's insert trigger, fills `thread_metadata` in one pass and
+    /// rebuilds them by sorting in the same transaction; a first load into an empty ledger
+    /// that no other connection has open goes through a rollback journal instead of the WAL
+    /// (`enterRollbackJournal`). Parsing and staging overlap (`stage`). If `produce` throws,
     /// nothing is written to the ledger. `bulkThreshold` is the staged count from which the
     /// indexes are rebuilt (when the ledger holds at most half as many threads: mostly new ones).
     public func importThreads(
