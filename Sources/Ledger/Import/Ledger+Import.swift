@@ -24,7 +24,9 @@ extension Ledger {
     /// that no other connection has open goes through a rollback journal instead of the WAL
     /// (`enterRollbackJournal`). Parsing and staging overlap (`stage`). If `produce` throws,
     /// nothing is written to the ledger. `bulkThreshold` is the staged count from which the
-    /// indexes are rebuilt (when the ledger holds at most half as many threads: mostly new ones).
+    /// indexes are rebuilt, when the ledger holds at most twice as many threads as the import
+    /// (measured: 500,000 new threads into a million-thread ledger take 12.8 s rebuilding,
+    /// 18.5 s row by row; a million into a million, 19.7 s against 38.1 s).
     public func importThreads(
         batchSize: Int = 10_000, bulkThreshold: Int = Ledger.bulkImportThreshold,
         _ produce: (_ emit: (ThreadImport) throws -> Void) throws -> Void
@@ -108,7 +110,7 @@ extension Ledger {
         do {
             let before = try countThreads(database)
             // Rebuilding an index by sorting beats a million random inserts into it.
-            let bulk = staged >= bulkThreshold && before * 2 <= staged
+            let bulk = staged >= bulkThreshold && before <= staged * 2
             let rebuild = bulk ? try dropIndexesAndMetadataTrigger(database) : []
             // Known threads first, from the last line of each id: only where something changed.
             var updated = 0

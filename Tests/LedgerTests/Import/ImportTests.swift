@@ -168,11 +168,11 @@ struct ImportTests {
         #expect(try ledger.rows("SELECT count(*) > 0 FROM sqlite_stat1 WHERE idx = 'thread_metadata_by_value'") == [[.integer(1)]])
         #expect(try ledger.count(matching: .metadata("tag", glob: "t1")) == 100)
         #expect(try ledger.integrityCheck() == "ok")
-        // Again, with a change to every tenth thread, through the row-by-row path.
+        // Again, with a change to every tenth thread, through the row-by-row path (fewer than the threshold).
         let changed = lines.enumerated().map {
             $0.offset % 10 == 0 ? $0.element.replacingOccurrences(of: #""tag":"t"#, with: #""tag":"x"#) : $0.element
         }
-        let again = try ledger.importThreads(bulkThreshold: 100) { emit in
+        let again = try ledger.importThreads(bulkThreshold: 1_000) { emit in
             var parser = ImportLineParser(format: .jsonl)
             for line in changed {
                 guard case .thread(let record) = parser.parsed(line) else { return }
