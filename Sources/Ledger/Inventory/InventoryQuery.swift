@@ -41,6 +41,11 @@ public struct InventoryQuery: Sendable, Hashable {
         public var condition: InventoryQuery {
             InventoryQuery(condition: "threads.id IN (\(selection.sql))", arguments: selection.arguments)
         }
+
+        /// Threads that fail the test: the key is absent, or (with a pattern) its value does not match.
+        public var failing: InventoryQuery {
+            InventoryQuery(condition: "threads.id NOT IN (\(selection.sql))", arguments: selection.arguments)
+        }
     }
 
     public init(condition: String, arguments: [SQLiteValue] = [], driver: MetadataTest? = nil) {
@@ -85,8 +90,7 @@ public struct InventoryQuery: Sendable, Hashable {
 
     /// Threads whose metadata has no `key` at all.
     public static func metadataAbsent(_ key: String) -> InventoryQuery {
-        InventoryQuery(
-            condition: "threads.id NOT IN (SELECT thread_id FROM thread_metadata WHERE key = ?)", arguments: [.text(key)])
+        MetadataTest(key: key).failing
     }
 
     /// Threads created before `time` (Unix seconds).

@@ -30,12 +30,6 @@ public struct RuleCondition: Sendable, Hashable {
         self.origin = origin
     }
 
-    /// Metadata tests select thread ids from the side table's (key, value) index; a correlated
-    /// `EXISTS (… m.thread_id = threads.id …)` would probe the side table once per thread
-    /// instead, ten times slower on a large inventory. `CompiledRule.query` makes the first
-    /// positive one the query's driver (a join) instead of this `IN`.
-    static let threadsWithoutKey = "threads.id NOT IN (SELECT thread_id FROM thread_metadata WHERE key = ?"
-
     /// The SQL boolean expression over `threads`, with `?` for every value.
     var sql: (String, [SQLiteValue]) {
         switch kind {
@@ -52,13 +46,10 @@ public struct RuleCondition: Sendable, Hashable {
                 [.integer(t), .integer(t)]
             )
         case .metadata(let condition):
-            switch condition.test {
-            case .present, .matches: (requiredMetadata!.condition.condition, requiredMetadata!.condition.arguments)
-            case .absent: (Self.threadsWithoutKey + ")", [.text(condition.key)])
-            case .doesNotMatch(let glob):
-                (Self.threadsWithoutKey + " AND value GLOB ?)", [.text(condition.key), .text(glob.pattern)])
-            }
-        case .notHeld(let key): (Self.threadsWithoutKey + ")", [.text(key)])
+            // `InventoryQuery.MetadataTest` writes the side-table SQL (see there why `IN` and not
+            // `EXISTS`); `CompiledRule.query` makes the first positive test the query's driver.
+            Self.sql(Self.sideTable(condition))
+        case .notHeld(let key): Self.sql(InventoryQuery.metadataAbsent(key))
         case .state(let states):
             ("threads.state IN (\(Self.placeholders(states.count)))", states.map { .text($0.rawValue) })
         case .source(let sources):
@@ -69,12 +60,25 @@ public struct RuleCondition: Sendable, Hashable {
     /// The side-table test a matching thread must pass, when this is a positive metadata test.
     var requiredMetadata: InventoryQuery.MetadataTest? {
         guard case .metadata(let condition) = kind else { return nil }
+        let side = Self.sideTable(condition)
+        return side.passes ? side.test : nil
+    }
+
+    /// The side-table test of a metadata condition, and whether a matching thread passes it.
+    private static func sideTable(_ condition: MetadataCondition) -> (test: InventoryQuery.MetadataTest, passes: Bool) {
         switch condition.test {
-        case .present: return InventoryQuery.MetadataTest(key: condition.key)
-        case .matches(let glob): return InventoryQuery.MetadataTest(key: condition.key, pattern: glob.pattern)
-        case .absent, .doesNotMatch: return nil
+        case .present: (InventoryQuery.MetadataTest(key: condition.key), true)
+        case .matches(let glob): (InventoryQuery.MetadataTest(key: condition.key, pattern: glob.pattern), true)
+        case .absent: (InventoryQuery.MetadataTest(key: condition.key), false)
+        case .doesNotMatch(let glob): (InventoryQuery.MetadataTest(key: condition.key, pattern: glob.pattern), false)
         }
     }
+
+    private static func sql(_ side: (test: InventoryQuery.MetadataTest, passes: Bool)) -> (String, [SQLiteValue]) {
+        sql(side.passes ? side.test.condition : side.test.failing)
+    }
+
+    private static func sql(_ query: InventoryQuery) -> (String, [SQLiteValue]) { (query.condition, query.arguments) }
 
     private static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ", ")
