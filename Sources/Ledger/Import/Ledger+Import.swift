@@ -90,7 +90,7 @@ extension Ledger {
         }
         writer.pipe.close()
         finished.wait()
-        if let error = failure ?? writer.pipe.writerFailure {
+        if let error = failure ?? writer.pipe.recordedFailure {
             rollBack(database)
             throw error
         }
@@ -103,8 +103,8 @@ extension Ledger {
     /// Merges the staged threads into `threads` in one transaction, in id order.
     private func merge(_ database: SQLiteDatabase, staged: Int, bulkThreshold: Int) throws -> ImportCounts {
         let time = now()
-        let empty = try countThreads(database) == 0
-        let firstLoad = staged >= bulkThreshold && empty && enterRollbackJournal(database)
+        // Counted only for an import large enough to be a bulk load, before the transaction.
+        let firstLoad = try staged >= bulkThreshold && countThreads(database) == 0 && enterRollbackJournal(database)
         defer { if firstLoad { leaveRollbackJournal(database) } }
         try database.execute("BEGIN IMMEDIATE")
         do {

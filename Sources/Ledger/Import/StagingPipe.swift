@@ -4,8 +4,9 @@ import Foundation
 /// the thread that writes them to the staging table, so parsing and SQLite overlap.
 ///
 /// At most `capacity` batches wait: a fast reader blocks instead of filling memory, and
-/// memory stays flat for any input size. The writer reports a failure with `fail(_:)`; the
-/// reader's next `send` throws it, so a full disk stops the reading too.
+/// memory stays flat for any input size. Either end reports its failure with `fail(_:)`:
+/// the writer's makes the reader's next `send` throw it (a full disk stops the reading too),
+/// the reader's makes the writer's next `receive` end.
 final class StagingPipe: @unchecked Sendable {
     // Every stored property below is read and written only with `condition` locked.
     private let condition = NSCondition()
@@ -48,7 +49,7 @@ final class StagingPipe: @unchecked Sendable {
         return batch
     }
 
-    /// Records the writer's failure and drops what waits: the reader stops at its next send.
+    /// Records a failure of either end (the first one) and drops what waits.
     func fail(_ error: any Error) {
         condition.lock()
         if failure == nil { failure = error }
@@ -57,8 +58,8 @@ final class StagingPipe: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The writer's failure, if it had one.
-    var writerFailure: (any Error)? {
+    /// The failure recorded by either end, if any.
+    var recordedFailure: (any Error)? {
         condition.lock()
         defer { condition.unlock() }
         return failure

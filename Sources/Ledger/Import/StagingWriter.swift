@@ -37,7 +37,7 @@ final class StagingWriter: @unchecked Sendable {
                 }
             }
             // A failed pipe (the reader's error) is rolled back by the caller instead.
-            if pipe.writerFailure == nil { try database.execute("COMMIT") }
+            if pipe.recordedFailure == nil { try database.execute("COMMIT") }
         } catch {
             pipe.fail(error)
         }

@@ -199,7 +199,7 @@ public struct ImportLineParser: Sendable {
                 UnsafeBufferPointer(rebasing: all[(index == 0 ? 0 : fieldEnds[index - 1])..<fieldEnds[index]])
             }
             let id = field(columns.id)
-            guard !id.isEmpty, id.count <= ThreadImport.maximumIDLength, id.allSatisfy(ThreadImport.isIDByte) else { return nil }
+            guard Self.isPlainID(id) else { return nil }
             var createdAt: Int64?
             if let index = columns.createdAt, !field(index).isEmpty {
                 guard let number = Self.plainNumber(field(index)) else { return nil }
@@ -207,8 +207,8 @@ public struct ImportLineParser: Sendable {
             }
             var metadata: String?
             if let index = columns.metadata, !field(index).isEmpty {
-                guard PlainMetadata.canonicalize(field(index), into: &canonical) else { return nil }
-                metadata = String(decoding: canonical, as: UTF8.self)
+                guard let text = Self.canonicalMetadata(field(index), buffer: &canonical) else { return nil }
+                metadata = text
             }
             return .thread(ThreadImport(id: String(decoding: id, as: UTF8.self), createdAt: createdAt, canonicalMetadata: metadata))
         }
@@ -266,18 +266,29 @@ public struct ImportLineParser: Sendable {
         scanner.skipWhitespace()
         guard scanner.atEnd, let id else { return nil }
         let idBytes = UnsafeBufferPointer(rebasing: text[id])
-        guard idBytes.count <= ThreadImport.maximumIDLength, !idBytes.isEmpty, idBytes.allSatisfy(ThreadImport.isIDByte) else {
-            return nil
-        }
-        var canonicalMetadata: String?
+        guard Self.isPlainID(idBytes) else { return nil }
+        var metadataText: String?
         if let metadata {
-            guard PlainMetadata.canonicalize(UnsafeBufferPointer(rebasing: text[metadata]), into: &canonical) else { return nil }
-            canonicalMetadata = String(decoding: canonical, as: UTF8.self)
+            guard let text = Self.canonicalMetadata(UnsafeBufferPointer(rebasing: text[metadata]), buffer: &canonical) else {
+                return nil
+            }
+            metadataText = text
         } else if seenMetadata {
-            canonicalMetadata = "{}"
+            metadataText = "{}"
         }
         return .thread(
-            ThreadImport(id: String(decoding: idBytes, as: UTF8.self), createdAt: createdAt, canonicalMetadata: canonicalMetadata))
+            ThreadImport(id: String(decoding: idBytes, as: UTF8.self), createdAt: createdAt, canonicalMetadata: metadataText))
+    }
+
+    /// Whether `bytes` is an id `ThreadImport.problem()` accepts, checked on the bytes.
+    private static func isPlainID(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        !bytes.isEmpty && bytes.count <= ThreadImport.maximumIDLength && bytes.allSatisfy(ThreadImport.isIDByte)
+    }
+
+    /// The canonical text of metadata `PlainMetadata` takes, or nil; `buffer` is reused.
+    private static func canonicalMetadata(_ bytes: UnsafeBufferPointer<UInt8>, buffer: inout [UInt8]) -> String? {
+        guard PlainMetadata.canonicalize(bytes, into: &buffer) else { return nil }
+        return String(decoding: buffer, as: UTF8.self)
     }
 
     /// A whole number of at most 18 plain digits, spaces around allowed, or nil.
