@@ -15,6 +15,9 @@ public enum ExecutorError: Error, Sendable, CustomStringConvertible {
     case reconciliationFailed(threadID: String, APIError)
     /// The ledger refused a write (full disk, read-only file); no further call was sent.
     case ledger(LedgerError)
+    /// The read-only probe before the first change did not come back as the provider's
+    /// not-found answer (a refused key, a wrong base URL, a missing header): nothing was sent.
+    case probeFailed(APIError)
 
     public var description: String {
         switch self {
@@ -29,6 +32,8 @@ public enum ExecutorError: Error, Sendable, CustomStringConvertible {
         case .reconciliationFailed(let threadID, let error):
             "cannot reconcile the open action on '\(threadID)' left by an interrupted run: \(error); no new work was started"
         case .ledger(let error): error.message
+        case .probeFailed(let error):
+            "the api did not pass the read-only probe, so nothing was changed: \(error)"
         }
     }
 }

@@ -6,6 +6,10 @@ public struct ThreadsRouter: Sendable {
     /// When set, every request must carry `Authorization: Bearer <apiKey>`.
     public var apiKey: String?
     public var limits: HTTPLimits
+    /// Modify merges metadata instead of replacing it (see `EmulatorFaults.mergesMetadata`).
+    public var mergesMetadata = false
+    /// Delete answers `"deleted": false` and keeps the thread (see `EmulatorFaults.refusesDeletes`).
+    public var refusesDeletes = false
 
     public init(apiKey: String? = nil, limits: HTTPLimits = HTTPLimits()) {
         self.apiKey = apiKey
@@ -95,6 +99,10 @@ public struct ThreadsRouter: Sendable {
         case (.thread(let id), "POST"):
             return try modifyThread(id, request, store: &store)
         case (.thread(let id), _):
+            if refusesDeletes {
+                guard store.thread(id) != nil else { throw APIErrorResponse.noThread(id) }
+                return .json(200, Self.deletedBody(id, object: "thread.deleted", deleted: false))
+            }
             guard store.delete(id) else { throw APIErrorResponse.noThread(id) }
             return .json(200, Self.deletedBody(id, object: "thread.deleted"))
         case (.messages(let id), "GET"):
@@ -163,8 +171,9 @@ public struct ThreadsRouter: Sendable {
         }
         var toolResources: JSONValue?? = nil
         if let value = body["tool_resources"] { toolResources = .some(try RequestValidation.toolResources(value, param: "tool_resources")) }
+        let merges = mergesMetadata
         let updated = store.update(id) { thread -> StoredThread in
-            if let metadata { thread.metadata = metadata }
+            if let metadata { thread.metadata = merges ? Self.merged(thread.metadata, metadata) : metadata }
             if let toolResources { thread.toolResources = toolResources }
             return thread
         }
@@ -287,13 +296,22 @@ public struct ThreadsRouter: Sendable {
         return writer.bytes
     }
 
-    static func deletedBody(_ id: String, object: StaticString) -> [UInt8] {
+    /// `old` with every pair of `new` set: what a provider that merges keeps after a modify.
+    static func merged(_ old: [(String, String)], _ new: [(String, String)]) -> [(String, String)] {
+        var result = old
+        for (key, value) in new {
+            if let index = result.firstIndex(where: { $0.0 == key }) { result[index].1 = value } else { result.append((key, value)) }
+        }
+        return result
+    }
+
+    static func deletedBody(_ id: String, object: StaticString, deleted: Bool = true) -> [UInt8] {
         var writer = JSONWriter(capacity: 96)
         writer.raw("{\"id\":")
         writer.string(id)
         writer.raw(",\"object\":\"")
         writer.raw(object)
-        writer.raw("\",\"deleted\":true}")
+        writer.raw(deleted ? "\",\"deleted\":true}" : "\",\"deleted\":false}")
         return writer.bytes
     }
 }

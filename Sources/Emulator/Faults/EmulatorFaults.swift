@@ -10,11 +10,18 @@ public struct EmulatorFaults: Sendable, Equatable {
     public var failRate: Double
     /// Share of requests whose connection is closed without an answer (`--reset-rate`), 0…1.
     public var resetRate: Double
+    /// `POST /threads/{id}` merges the sent metadata into the thread's instead of replacing it
+    /// (`--merge-metadata`), as a provider might: an untag then keeps the key.
+    public var mergesMetadata: Bool
+    /// `DELETE /threads/{id}` answers 200 `"deleted": false` and keeps the thread (`--refuse-deletes`).
+    public var refusesDeletes: Bool
 
     public init(
         requestsPerSecond: Double? = nil, burst: Int? = nil, latencyMilliseconds: Int = 0, failRate: Double = 0,
-        resetRate: Double = 0
+        resetRate: Double = 0, mergesMetadata: Bool = false, refusesDeletes: Bool = false
     ) {
+        self.mergesMetadata = mergesMetadata
+        self.refusesDeletes = refusesDeletes
         self.requestsPerSecond = requestsPerSecond
         self.burst = burst
         self.latencyMilliseconds = latencyMilliseconds

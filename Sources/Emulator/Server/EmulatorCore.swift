@@ -34,6 +34,8 @@ public struct EmulatorCore: Sendable {
 
     public mutating func setFaults(_ faults: EmulatorFaults, now: Double) {
         self.faults = faults
+        router.mergesMetadata = faults.mergesMetadata
+        router.refusesDeletes = faults.refusesDeletes
         if let rate = faults.requestsPerSecond, rate > 0 {
             bucket = TokenBucket(rate: rate, capacity: faults.bucketCapacity, now: now)
         } else {

@@ -88,11 +88,12 @@ extension Executor {
         if applied {
             return ActionSettlement(
                 actionID: action.id, outcome: .ok, httpStatus: answer.status, requestID: answer.requestID, attempts: 0,
-                error: "\(note): the change is in place", metadata: metadata)
+                error: "\(note): the change is in place", metadata: metadata, createdAt: answer.value.createdAt)
         }
         return ActionSettlement(
             actionID: action.id, outcome: .skipped, httpStatus: answer.status, requestID: answer.requestID, attempts: 0,
-            error: "\(note): the thread is live and unchanged; released for a later run", metadata: metadata)
+            error: "\(note): the thread is live and unchanged; released for a later run", metadata: metadata,
+            createdAt: answer.value.createdAt)
     }
 
     /// Whether every `Set=key=value` of the run's rule text is already in `metadata`.

@@ -57,7 +57,8 @@ public final class Executor: Sendable {
     /// Plans, guards and carries out `request`; returns what happened.
     ///
     /// Throws `ExecutorError.lockHeld` when another process runs the rule, `.reconciliationFailed`
-    /// when an earlier run's open intents cannot be settled, `.ledger` when the ledger refuses
+    /// when an earlier run's open intents cannot be settled, `.probeFailed` when the read-only
+    /// probe before the first change shows that the API cannot be trusted (nothing is sent then), `.ledger` when the ledger refuses
     /// a write (no call is sent after that), and the plan's errors for `--plan`.
     public func run(
         _ request: RunRequest, control: RunControl = RunControl(), progress: (@Sendable (RunProgress) -> Void)? = nil
@@ -113,6 +114,15 @@ public final class Executor: Sendable {
             report.counts = finished.counts
             return report
         }
+        if plan.planned > 0, rule.action != .report {
+            do {
+                try await client.probe()
+            } catch let error as APIError {
+                try wrapLedger { try ledger.finishRun(id: runID, status: .aborted) }
+                log.runAborted(rule: rule.name, run: runID, reason: "the read-only probe failed: \(error)")
+                throw ExecutorError.probeFailed(error)
+            }
+        }
         let compiled = rule.compile(now: plan.now, hold: request.hold)
         var pass = RunPass(
             executor: self, request: request, plan: plan, compiled: compiled, runID: runID, control: control,
@@ -121,6 +131,7 @@ public final class Executor: Sendable {
         report.elapsed = outcome.elapsed
         report.leftOpen = outcome.leftOpen
         report.archived = outcome.archived
+        report.apiUnavailable = outcome.apiUnavailable
         report.end = outcome.end
         let finished = try wrapLedger { try ledger.finishRun(id: runID, status: report.status) }
         report.counts = finished.counts

@@ -14,8 +14,10 @@ struct WorkItem: Sendable {
 enum ItemResult: Sendable {
     /// An outcome to write; `archived` when an archive was written; `failure` to log.
     case settled(ActionSettlement, threadID: String, archived: Bool, failure: String?)
-    /// The run must stop: the breaker opened or the key was refused. The settlement is this thread's.
-    case abort(ActionSettlement, threadID: String, reason: String, notFound: Bool)
+    /// The run must stop: the breaker opened, the key was refused, or the answer was not the
+    /// API's. The settlement is this thread's. `notFound`: the 404s this run saw prove nothing;
+    /// `unavailable`: the endpoint is not the Threads API.
+    case abort(ActionSettlement, threadID: String, reason: String, notFound: Bool, unavailable: Bool = false)
     /// The call was cancelled at a stop; its outcome is unknown, the intent stays open.
     case leftOpen
     /// A stop was asked for (nil: the watcher was cancelled at the end of the run).
@@ -30,6 +32,7 @@ struct PassOutcome {
     var elapsed: Double
     var leftOpen: Int
     var archived: Int
+    var apiUnavailable: Bool
 }
 
 /// The verify–archive–act–record pipeline of one run.
@@ -61,6 +64,7 @@ struct RunPass {
     private var ledgerFailure: LedgerError?
     private var abortReason: String?
     private var abortedByNotFound = false
+    private var abortedUnavailable = false
     private var stopReason: StopReason?
     private let started = ContinuousClock.now
 
@@ -147,6 +151,11 @@ struct RunPass {
                 queueIndex += 1
                 dispatched += 1
                 inFlight += 1
+                if item.thread.metadataUnreadable {
+                    logger.warning(
+                        "the ledger's metadata of thread '\(item.thread.id)' cannot be parsed: it counts as held until the api's copy replaces it",
+                        metadata: ["thread": item.thread.id])
+                }
                 group.addTask { await worker.process(item) }
             }
             // Intents recorded but never sent: settled as skipped, the threads untouched.
@@ -190,7 +199,8 @@ struct RunPass {
         } else {
             end = .completed
         }
-        return PassOutcome(end: end, elapsed: elapsedSeconds, leftOpen: leftOpen, archived: archived)
+        return PassOutcome(
+            end: end, elapsed: elapsedSeconds, leftOpen: leftOpen, archived: archived, apiUnavailable: abortedUnavailable)
     }
 
     private var elapsedSeconds: Double {
@@ -220,12 +230,13 @@ struct RunPass {
                     rule: request.rule.name, run: runID, thread: threadID, httpStatus: settlement.httpStatus,
                     requestID: settlement.requestID, attempts: settlement.attempts, error: failure)
             }
-        case .abort(let settlement, _, let reason, let notFound):
+        case .abort(let settlement, _, let reason, let notFound, let unavailable):
             pending.append(settlement)
             settled += 1
             if abortReason == nil {
                 abortReason = reason
                 abortedByNotFound = notFound
+                abortedUnavailable = unavailable
                 logger.breakerOpened(rule: request.rule.name, run: runID, reason: reason)
             }
         case .leftOpen:

@@ -62,6 +62,9 @@ public struct RunReport: Sendable {
     public var elapsed: Double
     /// Archives written.
     public var archived: Int
+    /// The run was aborted because the answers showed the base URL does not lead to the
+    /// Threads API (a CLI exits 69 for it rather than 2).
+    public var apiUnavailable = false
 
     public init(
         runID: Int64?, rule: String, action: String, dryRun: Bool, end: RunEnd, matched: Int, planned: Int,

@@ -309,6 +309,19 @@ public struct JSONParser {
 }
 
 extension JSONParser {
+    /// The metadata column as a map, or nil when it is not a JSON object this parser reads.
+    ///
+    /// The schema's CHECK and triggers should make that impossible, but a ledger edited by
+    /// hand or read by SQLite more leniently than here must fail closed: the caller treats nil
+    /// as held. A value that is not a scalar keeps its key, with its JSON text as the value.
+    static func storedMetadata(_ text: String) -> [String: String]? {
+        if text == "{}" { return [:] }
+        guard case .object(let members)? = try? parse(text) else { return nil }
+        var map: [String: String] = [:]
+        for (key, value) in members { map[key] = value.metadataText }
+        return map
+    }
+
     /// The metadata column as a map; the schema's CHECK guarantees a JSON object.
     static func metadata(_ text: String) -> [String: String] {
         guard text != "{}", case .object(let members)? = try? parse(text) else { return [:] }
@@ -322,6 +335,26 @@ extension JSONParser {
             }
         }
         return map
+    }
+}
+
+extension JSONValue {
+    /// A scalar's text; compact JSON for null, arrays and objects.
+    var metadataText: String {
+        switch self {
+        case .string(let string): return string
+        case .number(let number): return number
+        case .bool(let flag): return flag ? "true" : "false"
+        case .null: return "null"
+        case .array(let values): return "[" + values.map(\.jsonText).joined(separator: ",") + "]"
+        case .object(let members):
+            return "{" + members.map { JSONWriter.string($0.0) + ":" + $0.1.jsonText }.joined(separator: ",") + "}"
+        }
+    }
+
+    private var jsonText: String {
+        if case .string(let string) = self { return JSONWriter.string(string) }
+        return metadataText
     }
 }
 

@@ -10,8 +10,11 @@ extension Ledger {
 
     /// Imports the threads `produce` hands to its callback.
     ///
-    /// Idempotent: a known thread gets the file's created_at and metadata when they differ,
-    /// and is never duplicated; its state is kept (an import never revives a deleted thread).
+    /// Idempotent: a known thread gets the file's metadata when it differs, and the file's
+    /// created_at unless the API has confirmed the ledger's (`last_synced` set); a thread so
+    /// changed loses its `last_synced`, so it counts as unconfirmed until the API is asked
+    /// again. A thread is never duplicated, and its state is kept (an import never revives a
+    /// deleted thread).
     /// When an id repeats, its last line wins.
     ///
     /// The threads are first appended to a temporary staging table (on the temp directory,
@@ -113,15 +116,19 @@ extension Ledger {
             let bulk = staged >= bulkThreshold && before <= staged * 2
             let rebuild = bulk ? try dropIndexesAndMetadataTrigger(database) : []
             // Known threads first, from the last line of each id: only where something changed.
+            // A file is not the API: a change clears last_synced, so `Verify=stale` fetches the
+            // thread again, and a created_at the API has confirmed (last_synced set) is kept.
             var updated = 0
             if before > 0 {
                 try database.run(
                     """
-                    UPDATE threads SET created_at = coalesce(s.created_at, threads.created_at),
-                        metadata = coalesce(s.metadata, threads.metadata)
+                    UPDATE threads SET created_at = CASE WHEN threads.last_synced IS NULL
+                            THEN coalesce(s.created_at, threads.created_at) ELSE threads.created_at END,
+                        metadata = coalesce(s.metadata, threads.metadata), last_synced = NULL
                     FROM (SELECT id, created_at, metadata, max(seq) FROM temp.import_staging GROUP BY id) AS s
-                    WHERE threads.id = s.id AND (threads.created_at IS NOT coalesce(s.created_at, threads.created_at)
-                        OR threads.metadata IS NOT coalesce(s.metadata, threads.metadata))
+                    WHERE threads.id = s.id
+                        AND ((threads.last_synced IS NULL AND threads.created_at IS NOT coalesce(s.created_at, threads.created_at))
+                            OR threads.metadata IS NOT coalesce(s.metadata, threads.metadata))
                     """)
                 updated = database.changes
             }

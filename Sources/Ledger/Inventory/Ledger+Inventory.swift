@@ -106,16 +106,19 @@ extension Ledger {
         }
     }
 
-    /// Records what the API said a thread looks like now: its metadata, and when it was confirmed.
+    /// Records what the API said a thread looks like now: its metadata (and its created_at,
+    /// when given), and when it was confirmed.
     ///
     /// `syncedAt` defaults to the ledger's clock. The side table `thread_metadata` follows
     /// through the schema's triggers. Throws `.invalidArgument` for an unknown id.
-    public func updateMetadata(threadID: String, metadata: [String: String], syncedAt: Int64? = nil) throws {
+    public func updateMetadata(
+        threadID: String, metadata: [String: String], createdAt: Int64? = nil, syncedAt: Int64? = nil
+    ) throws {
         let time = syncedAt ?? now()
         try write { database in
             let changed = try database.run(
-                "UPDATE threads SET metadata = ?, last_synced = ? WHERE id = ?",
-                [.text(JSONWriter.object(metadata)), .integer(time), .text(threadID)])
+                "UPDATE threads SET metadata = ?, created_at = coalesce(?, created_at), last_synced = ? WHERE id = ?",
+                [.text(JSONWriter.object(metadata)), SQLiteValue(createdAt), .integer(time), .text(threadID)])
             guard changed == 1 else {
                 throw LedgerError(.invalidArgument, "no thread '\(threadID)' in the ledger '\(path)'", path: path)
             }
@@ -130,14 +133,17 @@ extension Ledger {
     }
 
     static func record(_ statement: SQLiteStatement) -> ThreadRecord {
-        ThreadRecord(
+        let metadata = JSONParser.storedMetadata(statement.text(2) ?? "{}")
+        var record = ThreadRecord(
             id: statement.text(0) ?? "",
             createdAt: statement.integer(1) ?? 0,
-            metadata: JSONParser.metadata(statement.text(2) ?? "{}"),
+            metadata: metadata ?? [:],
             state: ThreadState(rawValue: statement.text(3) ?? "") ?? .live,
             source: ThreadSource(rawValue: statement.text(4) ?? "") ?? .import,
             firstSeen: statement.integer(5) ?? 0,
             lastSynced: statement.integer(6),
             lastActivity: statement.integer(7))
+        record.metadataUnreadable = metadata == nil
+        return record
     }
 }

@@ -33,6 +33,9 @@ public struct ThreadRecord: Sendable, Hashable {
     public var lastSynced: Int64?
     /// When its newest message was written, if known.
     public var lastActivity: Int64?
+    /// The stored metadata could not be parsed (`metadata` is then empty): the thread counts
+    /// as held by every destructive rule until the API's copy replaces it.
+    public var metadataUnreadable: Bool = false
 
     public init(
         id: String, createdAt: Int64, metadata: [String: String] = [:], state: ThreadState = .live,

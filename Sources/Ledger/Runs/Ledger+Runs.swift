@@ -100,8 +100,11 @@ extension Ledger {
                 }
                 if let metadata = settlement.metadata {
                     try database.run(
-                        "UPDATE threads SET metadata = ?, last_synced = ? WHERE id = ?",
-                        [.text(JSONWriter.object(metadata)), .integer(time), .text(row.threadID)])
+                        "UPDATE threads SET metadata = ?, created_at = coalesce(?, created_at), last_synced = ? WHERE id = ?",
+                        [
+                            .text(JSONWriter.object(metadata)), SQLiteValue(settlement.createdAt), .integer(time),
+                            .text(row.threadID),
+                        ])
                 }
             }
         }

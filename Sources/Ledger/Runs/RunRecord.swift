@@ -113,13 +113,17 @@ public struct ActionSettlement: Sendable, Hashable {
     public var error: String?
     /// The thread's new state, written in the same transaction (`.deleted` after a delete, `.gone` on 404).
     public var threadState: ThreadState?
-    /// The thread's new metadata, written in the same transaction (after tag or untag).
+    /// The thread's metadata as the API answered, written in the same transaction (after a
+    /// verify, a tag or an untag) and marking the thread as synced.
     public var metadata: [String: String]?
+    /// The thread's created_at as the API answered, written with `metadata`.
+    public var createdAt: Int64?
 
     public init(
         actionID: Int64, outcome: ActionOutcome, httpStatus: Int? = nil, requestID: String? = nil, attempts: Int = 1,
-        error: String? = nil, threadState: ThreadState? = nil, metadata: [String: String]? = nil
+        error: String? = nil, threadState: ThreadState? = nil, metadata: [String: String]? = nil, createdAt: Int64? = nil
     ) {
+        self.createdAt = createdAt
         self.actionID = actionID
         self.outcome = outcome
         self.httpStatus = httpStatus

@@ -15,7 +15,7 @@ public struct RuleCondition: Sendable, Hashable {
         /// Activity `>= t`.
         case activityAtOrAfter(Int64)
         case metadata(MetadataCondition)
-        /// The hold key is absent.
+        /// The hold key is absent, whatever its value would be, and the metadata could be read.
         case notHeld(String)
         case state([ThreadState])
         case source([ThreadSource])
@@ -100,6 +100,8 @@ public struct RuleCondition: Sendable, Hashable {
         case .activityBefore(let t): return Self.activity(thread) < t
         case .activityAtOrAfter(let t): return Self.activity(thread) >= t
         case .metadata(let condition):
+            // Metadata that cannot be read matches no metadata condition, present or absent.
+            if thread.metadataUnreadable { return false }
             let value = Self.metadataValue(thread, condition.key)
             switch condition.test {
             case .present: return value != nil
@@ -107,7 +109,8 @@ public struct RuleCondition: Sendable, Hashable {
             case .matches(let glob): return value.map(glob.matches) ?? false
             case .doesNotMatch(let glob): return !(value.map(glob.matches) ?? false)
             }
-        case .notHeld(let key): return Self.metadataValue(thread, key) == nil
+        // Fails closed: metadata that cannot be read may hide the hold key.
+        case .notHeld(let key): return !thread.metadataUnreadable && Self.metadataValue(thread, key) == nil
         case .state(let states): return states.contains(thread.state)
         case .source(let sources): return sources.contains(thread.source)
         }

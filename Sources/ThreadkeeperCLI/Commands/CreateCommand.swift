@@ -1,3 +1,4 @@
+import Executor
 import Foundation
 import Ledger
 import ThreadsAPI
@@ -44,6 +45,11 @@ struct CreateCommand: ParsableCommand {
         let configuration = try context.loadConfiguration()
         let client = try context.makeThreadsClient(configuration, baseURL: baseURL)
         let ledger = try context.openLedger(configured: configuration.ledgerPath.value)
+        do {
+            try await client.probe()
+        } catch let error as APIError {
+            throw ExecutorError.probeFailed(error)
+        }
         let created = try await client.createThread(
             messages: messages.map { NewMessage(content: $0) }, metadata: metadata)
         let thread = created.value

@@ -14,7 +14,9 @@ struct EmulatorCommand: ParsableCommand {
             Serves /threads… and /v1/threads… (threads and messages: create, retrieve, modify, delete, list) \
             with OpenAI's object shapes and errors, plus GET /_emulator/stats. Threads live in memory; \
             --state keeps them in a SQLite file across restarts. The listening URL is printed once the port \
-            accepts connections (after --seed and --export are done). SIGTERM or SIGINT stops it cleanly.
+            accepts connections (after --seed and --export are done). SIGTERM or SIGINT stops it cleanly. \
+            Any other path answers 404 'Invalid URL (…)', as OpenAI does: a base URL with a wrong prefix \
+            (http://HOST:PORT/wrong) shows how threadkeeper treats an endpoint that is not the Threads API.
             """,
         options: [
             OptionSpec("--host", value: "ADDRESS", help: "Address to listen on (default 127.0.0.1)."),
@@ -30,6 +32,9 @@ struct EmulatorCommand: ParsableCommand {
             OptionSpec("--latency", value: "MS", help: "Delay every answer by about MS milliseconds (±25% jitter)."),
             OptionSpec("--fail-rate", value: "P", help: "Answer this share (0-1) of requests with 500, 502 or 503."),
             OptionSpec("--reset-rate", value: "P", help: "Close this share (0-1) of connections without an answer."),
+            OptionSpec.flag(
+                "--merge-metadata", help: "Merge the metadata of a thread modify into the thread's instead of replacing it."),
+            OptionSpec.flag("--refuse-deletes", help: "Answer thread deletes with 200 \"deleted\": false and keep the thread."),
             OptionSpec(
                 "--api-key", value: "KEY",
                 help: "Require 'Authorization: Bearer KEY' (else 401); $THREADKEEPER_EMULATOR_API_KEY keeps it out of ps."),
@@ -90,6 +95,8 @@ struct EmulatorCommand: ParsableCommand {
         faults.latencyMilliseconds = try arguments.integer("--latency", minimum: 0) ?? 0
         faults.failRate = try Self.share(arguments, "--fail-rate")
         faults.resetRate = try Self.share(arguments, "--reset-rate")
+        faults.mergesMetadata = arguments.flag("--merge-metadata")
+        faults.refusesDeletes = arguments.flag("--refuse-deletes")
         options.faults = faults
         if let key = arguments.value("--api-key") {
             guard !key.isEmpty else { throw UsageError("option '--api-key' needs a non-empty key", command: path) }

@@ -41,7 +41,7 @@ struct RunCommand: ParsableCommand {
             (.refused, "a guard refused the run or the breaker aborted it; the remaining threads are untouched"),
             (.usage, "bad usage; a destructive run without a terminal needs --yes"),
             (.dataError, "a bad rule or config file, an unknown rule or plan, or a rule changed since its plan"),
-            (.unavailable, "the API is unavailable: no key, refused key, or no answer while reconciling"),
+            (.unavailable, "the API is unavailable: no key, refused key, a failed probe, an answer not from the Threads API, or no answer while reconciling"),
             (.ioError, "the ledger cannot be written (full disk, read-only); no call was sent after that"),
             (.temporaryFailure, "the rule is already running in another process"),
             (.interrupted, "stopped by SIGINT"),
@@ -178,14 +178,15 @@ struct RunCommand: ParsableCommand {
     static func exitCode(for report: RunReport) -> ExitCode {
         switch report.end {
         case .completed: report.counts.failed > 0 ? .failure : .success
-        case .refused, .aborted: .refused
+        case .refused: .refused
+        case .aborted: report.apiUnavailable ? .unavailable : .refused
         case .stopped(let reason): reason == .interrupt ? .interrupted : .terminated
         }
     }
 
     /// The exit code of several runs: a signal wins, then a guard or breaker, then failures.
     static func worse(_ a: ExitCode, _ b: ExitCode) -> ExitCode {
-        let order: [ExitCode] = [.success, .failure, .refused, .interrupted, .terminated]
+        let order: [ExitCode] = [.success, .failure, .refused, .unavailable, .interrupted, .terminated]
         return (order.firstIndex(of: b) ?? 0) > (order.firstIndex(of: a) ?? 0) ? b : a
     }
 

@@ -161,7 +161,7 @@ struct SyncCommand: ParsableCommand {
         } catch let error as APIError {
             return .failed(error)
         }
-        try ledger.updateMetadata(threadID: record.id, metadata: thread.metadata)
+        try ledger.updateMetadata(threadID: record.id, metadata: thread.metadata, createdAt: thread.createdAt)
         // A thread without messages has been idle since it was created.
         if activity { try ledger.setLastActivity(threadID: record.id, at: newest ?? thread.createdAt) }
         return .live

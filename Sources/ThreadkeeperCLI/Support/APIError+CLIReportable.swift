@@ -9,7 +9,8 @@ extension APIError: CLIReportable {
 
     public var exitCode: ExitCode {
         switch kind {
-        case .breakerOpen, .transport, .redirect, .deadlineExceeded: return .unavailable
+        case .breakerOpen, .transport, .redirect, .deadlineExceeded, .notTheAPI: return .unavailable
+        case .unconfirmed: return .failure
         case .http: return isAuthentication ? .unavailable : .failure
         case .configuration, .invalidID, .invalidRequest: return .dataError
         case .malformedResponse: return .unavailable

@@ -9,7 +9,7 @@ extension ExecutorError: CLIReportable {
         switch self {
         case .lockHeld: .temporaryFailure
         case .unknownPlan, .planOutdated, .planForOtherRule: .dataError
-        case .reconciliationFailed: .unavailable
+        case .reconciliationFailed, .probeFailed: .unavailable
         case .ledger(let error): error.exitCode
         }
     }

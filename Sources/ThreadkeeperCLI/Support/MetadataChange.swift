@@ -1,3 +1,4 @@
+import Executor
 import Foundation
 import Ledger
 import Rules
@@ -7,7 +8,9 @@ import ThreadsAPI
 ///
 /// The API's modify call replaces the whole metadata, so the thread is read first and the
 /// change merged into what it has now; the result is checked against the limits before the
-/// intent is written and the modify is sent.
+/// intent is written and the modify is sent. The read-only probe goes first, and the change
+/// counts only when the answer shows exactly the metadata sent (a provider that merges
+/// instead of replacing fails the action, and the ledger keeps what the API answered).
 struct MetadataChange {
     var action: String
     var threadID: String
@@ -20,6 +23,11 @@ struct MetadataChange {
         let client = try context.makeThreadsClient(configuration, baseURL: baseURL)
         let ledger = try context.openLedger(configured: configuration.ledgerPath.value)
         let known = try ledger.thread(id: threadID)
+        do {
+            try await client.probe()
+        } catch let error as APIError {
+            throw ExecutorError.probeFailed(error)
+        }
         let current = try await client.retrieveThread(threadID, expectingLive: known?.state == .live).value
         let wanted = change(current.metadata)
         if wanted == current.metadata {
@@ -32,19 +40,9 @@ struct MetadataChange {
         guard let actionID = try run.intend([ActionIntent(threadID: threadID, action: action, reason: reason)]).first else {
             preconditionFailure("recordIntents returned no id for one intent")
         }
+        let modified: APIResponse<ThreadObject>
         do {
-            let modified = try await client.modifyThread(threadID, metadata: wanted)
-            try run.settle([
-                ActionSettlement(
-                    actionID: actionID, outcome: .ok, httpStatus: modified.status, requestID: modified.requestID,
-                    attempts: modified.attempts, metadata: modified.value.metadata)
-            ])
-            try run.finish(.completed)
-            context.print(
-                json
-                    ? try APICommandSupport.json(modified.value)
-                    : "\(threadID): \(APICommandSupport.describe(modified.value.metadata))")
-            return .success
+            modified = try await client.modifyThread(threadID, metadata: wanted)
         } catch let error as APIError {
             let gone = error.isNotFound
             try run.settle([
@@ -55,5 +53,31 @@ struct MetadataChange {
             try run.finish(error.isUnavailable ? .aborted : .completed)
             throw error
         }
+        guard modified.value.metadata == wanted else {
+            let message =
+                "the api answered metadata other than what was sent (the provider merges metadata instead of replacing it): sent "
+                + APICommandSupport.describe(wanted) + "; answered " + APICommandSupport.describe(modified.value.metadata)
+            try run.settle([
+                ActionSettlement(
+                    actionID: actionID, outcome: .failed, httpStatus: modified.status, requestID: modified.requestID,
+                    attempts: modified.attempts, error: message, metadata: modified.value.metadata,
+                    createdAt: modified.value.createdAt)
+            ])
+            try run.finish(.completed)
+            throw APIError(
+                kind: .unconfirmed, status: modified.status, message: message, requestID: modified.requestID,
+                attempts: modified.attempts, operation: "POST /threads/\(threadID)")
+        }
+        try run.settle([
+            ActionSettlement(
+                actionID: actionID, outcome: .ok, httpStatus: modified.status, requestID: modified.requestID,
+                attempts: modified.attempts, metadata: modified.value.metadata, createdAt: modified.value.createdAt)
+        ])
+        try run.finish(.completed)
+        context.print(
+            json
+                ? try APICommandSupport.json(modified.value)
+                : "\(threadID): \(APICommandSupport.describe(modified.value.metadata))")
+        return .success
     }
 }

@@ -77,10 +77,10 @@ extension ThreadsClient {
             }
             switch decision {
             case .retry(let delay):
-                lastFailure = makeError(response: response, failure: failure, attempts: attempts, operation: operation)
+                lastFailure = makeError(response: response, failure: failure, attempts: attempts, operation: operation, path: path)
                 try await clock.sleep(until: now + delay)
             case .stop(let reason):
-                let error = makeError(response: response, failure: failure, attempts: attempts, operation: operation)
+                let error = makeError(response: response, failure: failure, attempts: attempts, operation: operation, path: path)
                 // A 404 to a DELETE sent again after an unanswered try means the first try
                 // deleted it: that says nothing about a wrong base URL.
                 let retriedDelete = method == "DELETE" && attempts > 1
@@ -111,7 +111,9 @@ extension ThreadsClient {
         return .otherAnswer
     }
 
-    func makeError(response: HTTPResponse?, failure: TransportError?, attempts: Int, operation: String) -> APIError {
+    func makeError(
+        response: HTTPResponse?, failure: TransportError?, attempts: Int, operation: String, path: String = ""
+    ) -> APIError {
         guard let response else {
             let failure = failure ?? TransportError(.other)
             return APIError(
@@ -139,10 +141,20 @@ extension ThreadsClient {
             let text = String(decoding: response.body.prefix(300), as: UTF8.self)
             error.message = "http status \(response.status): " + key.redact(Self.clean(text, limit: 200))
         }
+        if response.status == 404, !configuration.provider.provesNotFound(status: 404, body: response.body, ids: Self.objectIDs(path)) {
+            error.kind = .notTheAPI
+            error.message =
+                "the answer is not \(configuration.provider.rawValue)'s not-found answer (\(error.message)): BaseURL= '\(resolved.baseURL)' does not lead to the Threads API; check BaseURL= and Provider="
+        }
         if response.status == 429, let retryAfter = response.headers["retry-after"] {
             error.message += " (retry after \(Self.clean(retryAfter, limit: 20))s)"
         }
         return error
+    }
+
+    /// The ids a call's path names: `/threads/ID` and `/threads/ID/messages/MSG`.
+    static func objectIDs(_ path: String) -> [String] {
+        path.split(separator: "/").filter { $0 != "threads" && $0 != "messages" }.map(String.init)
     }
 
     /// One line without control characters, cut at `limit` characters.

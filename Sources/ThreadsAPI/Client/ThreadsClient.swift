@@ -136,6 +136,26 @@ public final class ThreadsClient: Sendable {
         try await delete(try messagePath(threadID, messageID), notFoundCounts: false)
     }
 
+    /// The read-only probe: a GET of a well-formed id that cannot exist, which must come back
+    /// as the provider's not-found answer before anything is changed.
+    ///
+    /// Returns when it does. Throws the `APIError` that tells the cause otherwise: 401 or 403
+    /// (the key), `.notTheAPI` (`Invalid URL`, HTML: a wrong `BaseURL=`), 400 `invalid_beta` (a
+    /// missing `OpenAI-Beta` header), a transport failure; and `.unconfirmed` when the probe id
+    /// exists. The probe never counts toward the breaker's 404 detection.
+    public func probe() async throws {
+        let id = APIProvider.probeThreadID
+        do {
+            let answer = try await call("GET", "/threads/\(id)", as: JSONValue.self)
+            throw APIError(
+                kind: .unconfirmed, status: answer.status,
+                message: "the probe for '\(id)', a thread that cannot exist, was answered as if it existed: BaseURL= '\(baseURL)' is not a Threads API that can be trusted to say what is gone",
+                requestID: answer.requestID, attempts: answer.attempts, operation: "GET /threads/\(id)")
+        } catch let error as APIError where error.isNotFound {
+            return
+        }
+    }
+
     /// The newest message's `created_at`, or nil for a thread without messages.
     public func newestMessageTime(threadID: String, expectingLive: Bool = false) async throws -> APIResponse<Int64?> {
         let page = try await listMessages(threadID: threadID, limit: 1, order: .descending, expectingLive: expectingLive)
@@ -151,10 +171,20 @@ public final class ThreadsClient: Sendable {
         return "/threads/\(threadID)/messages/\(messageID)"
     }
 
+    /// A 2xx answer counts only when it says `"deleted": true` for the same id: anything else
+    /// throws `.unconfirmed` with the answer quoted, so nothing is recorded as deleted on hope.
     private func delete(_ path: String, notFoundCounts: Bool) async throws -> APIResponse<DeleteOutcome> {
         do {
             let answer = try await send("DELETE", path, notFoundCounts: notFoundCounts)
-            _ = try decode(DeletionStatus.self, answer, operation: "DELETE \(path)")
+            let operation = "DELETE \(path)"
+            let status = try decode(DeletionStatus.self, answer, operation: operation)
+            guard status.deleted, status.id == Self.objectIDs(path).last else {
+                let text = String(decoding: answer.response.body.prefix(400), as: UTF8.self)
+                throw APIError(
+                    kind: .unconfirmed, status: answer.response.status,
+                    message: "the answer does not confirm the deletion: " + key.redact(Self.clean(text, limit: 300)),
+                    requestID: answer.requestID, attempts: answer.attempts, operation: operation)
+            }
             return APIResponse(value: .deleted, status: answer.response.status, requestID: answer.requestID, attempts: answer.attempts)
         } catch let error as APIError where error.isNotFound {
             return APIResponse(value: .gone, status: 404, requestID: error.requestID, attempts: error.attempts)

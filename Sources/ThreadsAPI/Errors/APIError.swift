@@ -25,6 +25,12 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The rate limiter (the server's `Retry-After` or an exhausted budget) would hold the
         /// request past the call's deadline; it was not sent again.
         case deadlineExceeded
+        /// A 404 that is not the provider's not-found answer for the object (`Invalid URL`,
+        /// HTML, an empty body): the base URL does not lead to the Threads API.
+        case notTheAPI
+        /// A 2xx answer that does not confirm the change asked for (`"deleted": false`, another
+        /// id, metadata other than the intended): nothing may be recorded as done.
+        case unconfirmed
     }
 
     public var kind: Kind
@@ -59,7 +65,9 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         self.operation = operation
     }
 
-    /// Whether the server said the object does not exist.
+    /// Whether the server said, in the provider's own words, that the object does not exist.
+    ///
+    /// Only such an answer gets kind `.http` with status 404; any other 404 is `.notTheAPI`.
     public var isNotFound: Bool { kind == .http && status == 404 }
 
     /// Whether the key was refused (401) or lacks permission (403).
@@ -70,7 +78,7 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .breakerOpen: return true
         case .http: return status == 401 || status == 403
-        case .transport, .deadlineExceeded: return true
+        case .transport, .deadlineExceeded, .notTheAPI: return true
         default: return false
         }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Any JSON value, for the parts of an answer threadkeeper passes through without interpreting.
 ///
 /// `tool_resources` and message attachments vary by provider; keeping them as a tree lets the
@@ -55,14 +57,24 @@ public enum JSONValue: Sendable, Hashable, Codable {
 /// Decodes `metadata`: an object of strings, where `null` or an absent field means empty.
 ///
 /// Providers that echo numbers or booleans get them as their text, so one odd value never
-/// makes a whole thread unreadable.
+/// makes a whole thread unreadable. A key whose value is `null`, an array or an object is
+/// kept, with the value's JSON text: dropping it would make a hold key with such a value
+/// read as no hold at all.
 enum MetadataCoding {
     static func decode<Key: CodingKey>(_ container: KeyedDecodingContainer<Key>, forKey key: Key) throws -> [String: String] {
         guard let raw = try container.decodeIfPresent([String: JSONValue].self, forKey: key) else { return [:] }
         var metadata: [String: String] = [:]
-        for (name, value) in raw {
-            if let text = value.scalarText { metadata[name] = text }
-        }
+        for (name, value) in raw { metadata[name] = value.scalarText ?? value.jsonText }
         return metadata
+    }
+}
+
+extension JSONValue {
+    /// Compact JSON text with sorted keys (`null`, `[1,"a"]`, `{"k":"v"}`).
+    var jsonText: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(self) else { return "null" }
+        return String(decoding: data, as: UTF8.self)
     }
 }

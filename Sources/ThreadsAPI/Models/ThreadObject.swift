@@ -55,11 +55,13 @@ public struct DeletionStatus: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         object = try container.decodeIfPresent(String.self, forKey: .object) ?? ""
-        deleted = try container.decodeIfPresent(Bool.self, forKey: .deleted) ?? true
+        // Absent is not a yes: a deletion counts only when the answer says so.
+        deleted = try container.decodeIfPresent(Bool.self, forKey: .deleted) ?? false
     }
 }
 
-/// The result of a DELETE: a 404 means someone else already removed it, which is a result, not an error.
+/// The result of a DELETE: the provider's not-found answer means someone else already removed
+/// it, which is a result, not an error.
 public enum DeleteOutcome: String, Sendable, Hashable {
     case deleted
     case gone
