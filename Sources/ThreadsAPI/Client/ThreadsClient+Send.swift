@@ -107,6 +107,9 @@ extension ThreadsClient {
     private func breakerEvent(for error: APIError, reason: RetryPolicy.StopReason, notFoundCounts: Bool) -> Breaker.Event {
         if reason != .notRetryable { return .exhausted }
         if error.isNotFound { return .notFound(counts: notFoundCounts) }
+        // Each such answer already stops its caller; counted as a 404 on a live thread, a flood
+        // of them also opens the breaker for every other caller of this client.
+        if error.kind == .notTheAPI { return .notFound(counts: true) }
         if error.isAuthentication, let status = error.status { return .authenticationFailure(status: status) }
         return .otherAnswer
     }

@@ -44,8 +44,8 @@ struct ActionTests {
         }
         let stats = await harness.server.stats()
         #expect(stats.requestsByMethod["DELETE"] == matching.count)
-        // Verify=always by default: one GET before every DELETE.
-        #expect(stats.requestsByMethod["GET"] == matching.count)
+        // Verify=always by default: one GET before every DELETE, and the probe before the first.
+        #expect(stats.requestsByMethod["GET"] == matching.count + 1)
         #expect(stats.repeatedDeletes == 0)
         let run = try #require(try harness.ledger.run(id: report.runID ?? -1))
         #expect(run.status == .completed)

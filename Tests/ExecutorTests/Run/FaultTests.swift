@@ -10,46 +10,48 @@ import ThreadsAPI
 struct FaultTests {
     static let rule = "[Rule]\nAction=delete\n\n[Match]\nOlderThan=30d\n"
 
-    @Test func aFloodOf404sFromAWrongBaseURLAbortsAndLeavesEveryThreadLive() async throws {
+    @Test func aWrongBaseURLStopsAtTheProbeAndLeavesEveryThreadLive() async throws {
         let harness = try await ExecutorHarness()
         var ids: [String] = []
         for _ in 0..<120 { ids.append(try await harness.thread(ageDays: 60)) }
         let rule = try harness.rule("old", Self.rule)
-        // A base URL with a path the emulator does not serve: every call answers 404.
+        // A base URL with a path the emulator does not serve: every call answers 404 Invalid URL.
         let client = try harness.client(baseURL: harness.server.baseURL + "/v9")
-        let report = try await harness.executor(client: client).run(RunRequest(rule: rule))
-        guard case .aborted(let reason) = report.end else {
-            Issue.record("expected an abort, got \(report.end)")
-            return
+        do {
+            _ = try await harness.executor(client: client).run(RunRequest(rule: rule))
+            Issue.record("expected the probe to stop the run")
+        } catch ExecutorError.probeFailed(let error) {
+            #expect(error.status == 404)
+            #expect(error.kind == .notTheAPI)
+            #expect(error.message.contains("BaseURL="))
         }
-        #expect(reason.contains("404"))
-        #expect(report.counts.done == 0)
-        #expect(report.counts.done + report.counts.gone + report.counts.skipped + report.counts.failed < ids.count)
         for id in ids {
             #expect(try harness.state(id) == .live)
             #expect(await harness.server.threadIsLive(id))
         }
-        #expect(try harness.ledger.run(id: report.runID ?? -1)?.status == .aborted)
-        #expect(harness.logs.entries(withID: .breakerOpened).count == 1)
+        let run = try #require(try harness.ledger.recentRuns(limit: 1).first)
+        #expect(run.status == .aborted)
+        #expect(harness.logs.entries(withID: .runAborted).count == 1)
         #expect(try harness.ledger.openIntents().isEmpty)
+        // The probe is the only call: nothing that changes anything was sent.
+        #expect(await harness.server.stats().totalRequests == 1)
         await harness.stop()
     }
 
-    @Test func aRefusedKeyAbortsTheRun() async throws {
+    @Test func aRefusedKeyStopsTheRunAtTheProbe() async throws {
         let harness = try await ExecutorHarness(apiKey: "sk-right")
         for _ in 0..<30 { try await harness.thread(ageDays: 60) }
         let rule = try harness.rule("old", Self.rule)
-        let report = try await harness.executor(client: try harness.client(key: "sk-wrong")).run(RunRequest(rule: rule))
-        guard case .aborted(let reason) = report.end else {
-            Issue.record("expected an abort, got \(report.end)")
-            return
+        do {
+            _ = try await harness.executor(client: try harness.client(key: "sk-wrong")).run(RunRequest(rule: rule))
+            Issue.record("expected the probe to stop the run")
+        } catch ExecutorError.probeFailed(let error) {
+            #expect(error.status == 401)
+            #expect(!error.description.contains("sk-wrong"))
         }
-        #expect(reason.contains("401"))
-        #expect(!reason.contains("sk-wrong"))
         #expect(await harness.server.liveThreadIDs().count == 30)
         #expect(try harness.ledger.count(matching: .state(.live)) == 30)
-        // Far fewer calls than threads: the run stopped at the first refusals.
-        #expect(await harness.server.stats().totalRequests <= 8 * 2)
+        #expect(await harness.server.stats().totalRequests == 1)
         await harness.stop()
     }
 

@@ -46,7 +46,8 @@ struct VerifyTests {
         let first = try await harness.executor().run(RunRequest(rule: never, limit: 2))
         #expect(first.counts.done == 2)
         var stats = await harness.server.stats()
-        #expect(stats.requestsByMethod["GET"] == nil)
+        // Only the probe before the first DELETE.
+        #expect(stats.requestsByMethod["GET"] == 1)
         #expect(stats.requestsByMethod["DELETE"] == 2)
 
         // Stale: one thread synced a minute ago is trusted, the other (never synced) is checked.
@@ -57,7 +58,8 @@ struct VerifyTests {
         let second = try await harness.executor().run(RunRequest(rule: stale))
         #expect(second.counts.done == 2)
         stats = await harness.server.stats()
-        #expect(stats.requestsByMethod["GET"] == 1)
+        // The second run's probe and its one stale thread.
+        #expect(stats.requestsByMethod["GET"] == 3)
         await harness.stop()
     }
 }

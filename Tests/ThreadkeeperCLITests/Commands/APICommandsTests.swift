@@ -87,7 +87,7 @@ import Testing
         #expect(tooMany.status == 65)
         #expect(tooMany.standardError.contains("at most 16"))
 
-        let deleted = try setup.run(["delete", id, "thread_neverexisted00000000"])
+        let deleted = try setup.run(["delete", "--yes", id, "thread_neverexisted00000000"])
         #expect(deleted.status == 0, "\(deleted.standardError)")
         #expect(deleted.standardOutput.contains("deleted \(id)\n"))
         #expect(deleted.standardOutput.contains("gone    thread_neverexisted00000000"))
@@ -123,7 +123,7 @@ import Testing
         // Two threads vanish behind the ledger's back (deleted through another ledger).
         let elsewhere = setup.directory.file("other.sqlite3")
         let gone = try ProcessRunner.threadkeeper(
-            ["delete", ids[0], ids[1], "--config", setup.config, "--ledger", elsewhere],
+            ["delete", "--yes", ids[0], ids[1], "--config", setup.config, "--ledger", elsewhere],
             environment: ["THREADKEEPER_API_KEY": Self.secret, "HOME": setup.directory.path])
         #expect(gone.status == 0)
 
@@ -160,6 +160,57 @@ import Testing
         // Nothing was marked gone by a flood of 404s from the wrong address... beyond the ones before the breaker opened.
         let ledger = try Ledger(path: setup.ledger)
         #expect(try ledger.count(matching: .state(.gone)) < 80)
+    }
+
+    /// Issue 14, finding 7: `delete` asks first (--yes without a terminal), leaves a thread held in
+    /// the ledger or at the API alone, and records an override in the action's reason.
+    @Test func deleteObeysHoldsAndNeedsYesWithoutATerminal() async throws {
+        let setup = try await Setup()
+        defer { Task { await setup.stop() } }
+        let created: Int64 = 1_700_000_000
+        let heldAtAPI = await setup.server.insertThread(createdAt: created, metadata: ["legal_hold": "case-7"])
+        let heldInLedger = await setup.server.insertThread(createdAt: created)
+        let free = await setup.server.insertThread(createdAt: created)
+        let ledger = try Ledger(path: setup.ledger)
+        try ledger.save(ThreadRecord(id: heldInLedger, createdAt: created, metadata: ["legal_hold": "x"], firstSeen: created))
+
+        let unconfirmed = try setup.run(["delete", free])
+        #expect(unconfirmed.status == 64)
+        #expect(unconfirmed.standardError.contains("pass --yes"))
+        #expect(await setup.server.threadIsLive(free))
+
+        let refused = try setup.run(["delete", "--yes", heldAtAPI, heldInLedger, free])
+        #expect(refused.status == 2, "\(refused.standardError)")
+        #expect(refused.standardOutput.contains("skipped \(heldAtAPI): held at the api (legal_hold=case-7)"))
+        #expect(refused.standardOutput.contains("skipped \(heldInLedger): held in the ledger (legal_hold=x)"))
+        #expect(refused.standardOutput.contains("deleted \(free)\n"))
+        #expect(await setup.server.threadIsLive(heldAtAPI))
+        #expect(await setup.server.threadIsLive(heldInLedger))
+        #expect(await !setup.server.threadIsLive(free))
+
+        let overridden = try setup.run(["delete", "--yes", "--ignore-hold", heldAtAPI])
+        #expect(overridden.status == 0, "\(overridden.standardError)")
+        #expect(await !setup.server.threadIsLive(heldAtAPI))
+        let reasons = try ledger.rows("SELECT reason, outcome FROM actions WHERE thread_id = ? ORDER BY id", [.text(heldAtAPI)])
+        #expect(reasons.map { $0[1].textValue ?? "" } == ["skipped", "ok"])
+        #expect(reasons.last?[0].textValue?.contains("--ignore-hold") == true)
+    }
+
+    /// Issue 14, finding 4: `delete` against a base URL answering `404 Invalid URL (…)` stops at
+    /// the probe with exit 69, naming BaseURL=; nothing is recorded gone or deleted.
+    @Test func deleteAgainstAWrongBaseURLStopsAtTheProbe() async throws {
+        let setup = try await Setup()
+        defer { Task { await setup.stop() } }
+        let id = await setup.server.insertThread(createdAt: 1_700_000_000)
+        let result = try setup.run(["delete", "--yes", "--base-url", setup.server.baseURL + "/wrong", id])
+        #expect(result.status == 69)
+        #expect(result.standardError.contains("BaseURL="))
+        #expect(result.standardError.contains("Invalid URL"))
+        #expect(!result.standardOutput.contains("gone"))
+        #expect(await setup.server.threadIsLive(id))
+        let ledger = try Ledger(path: setup.ledger)
+        #expect(try ledger.rows("SELECT count(*) FROM actions").first?[0].integerValue == 0)
+        #expect(await setup.server.stats().requestsByMethod["DELETE"] == nil)
     }
 
     @Test func aWrongKeyExits69AndIsNeverPrinted() async throws {
