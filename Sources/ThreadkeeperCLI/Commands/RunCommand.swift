@@ -41,7 +41,10 @@ struct RunCommand: ParsableCommand {
             (.refused, "a guard refused the run or the breaker aborted it; the remaining threads are untouched"),
             (.usage, "bad usage; a destructive run without a terminal needs --yes"),
             (.dataError, "a bad rule or config file, an unknown rule or plan, or a rule changed since its plan"),
-            (.unavailable, "the API is unavailable: no key, refused key, a failed probe, an answer not from the Threads API, or no answer while reconciling"),
+            (
+                .unavailable,
+                "the API is unavailable: no key, refused key, a failed probe, an answer not from the Threads API, or no answer while reconciling"
+            ),
             (.ioError, "the ledger cannot be written (full disk, read-only); no call was sent after that"),
             (.temporaryFailure, "the rule is already running in another process"),
             (.interrupted, "stopped by SIGINT"),

@@ -149,7 +149,8 @@ public final class ThreadsClient: Sendable {
             let answer = try await call("GET", "/threads/\(id)", as: JSONValue.self)
             throw APIError(
                 kind: .unconfirmed, status: answer.status,
-                message: "the probe for '\(id)', a thread that cannot exist, was answered as if it existed: BaseURL= '\(baseURL)' is not a Threads API that can be trusted to say what is gone",
+                message: "the probe for '\(id)', a thread that cannot exist, was answered as if it existed: "
+                    + "BaseURL= '\(baseURL)' is not a Threads API that can be trusted to say what is gone",
                 requestID: answer.requestID, attempts: answer.attempts, operation: "GET /threads/\(id)")
         } catch let error as APIError where error.isNotFound {
             return
