@@ -143,6 +143,12 @@ public enum StateFile {
         }
     }
 
+    /// The fields `StoredMessage.writeJSON` writes before any additional ones.
+    static let messageFields: Set<String> = [
+        "id", "object", "created_at", "assistant_id", "thread_id", "run_id", "status", "incomplete_details", "completed_at",
+        "incomplete_at", "role", "content", "attachments", "metadata",
+    ]
+
     static func parseMessages(_ text: String) throws -> [StoredMessage] {
         guard case .array(let items) = try JSONParser.parse(text) else { return [] }
         return items.compactMap { item -> StoredMessage? in
@@ -151,19 +157,33 @@ public enum StateFile {
             if case .array(let parts)? = item["content"] {
                 for part in parts {
                     if part.stringValue("type") == "text", let value = part["text"]?.stringValue("value") {
-                        content.append(.text(value))
+                        var annotations: [JSONValue] = []
+                        if case .array(let items)? = part["text"]?["annotations"] { annotations = items }
+                        content.append(.text(value, annotations: annotations))
                     } else {
                         content.append(.other(part))
                     }
                 }
             }
             var metadata: [(String, String)] = []
+            var additional: [(String, JSONValue)] = []
+            if case .object(let members) = item {
+                additional = members.filter { !messageFields.contains($0.0) }
+            }
             if case .object(let members)? = item["metadata"] {
                 metadata = members.compactMap { key, value in value.stringValue.map { (key, $0) } }
             }
+            func time(_ key: String) -> Int64? {
+                if case .integer(let value)? = item[key] { return value }
+                return nil
+            }
+            let status = item.stringValue("status") ?? "completed"
             return StoredMessage(
                 id: id, createdAt: createdAt, role: item.stringValue("role") ?? "user", content: content,
-                attachments: item["attachments"] ?? .array([]), metadata: metadata)
+                attachments: item["attachments"] ?? .array([]), metadata: metadata, status: status,
+                incompleteDetails: item["incomplete_details"] ?? .null,
+                completedAt: time("completed_at"), incompleteAt: time("incomplete_at"), assistantID: item.stringValue("assistant_id"),
+                runID: item.stringValue("run_id"), additionalFields: additional)
         }
     }
 }

@@ -142,6 +142,24 @@ public final class EmulatorServer: Sendable {
         }
     }
 
+    /// Adds a thread directly with whole messages, as an assistant's run leaves them
+    /// (annotations, attachments, image files, status fields), which no client call can create.
+    ///
+    /// Returns the thread id.
+    @discardableResult
+    public func insertThread(
+        id: String? = nil, createdAt: Int64, metadata: [String: String] = [:], messages: [StoredMessage]
+    ) async -> String {
+        shared.core.withLock { core in
+            let threadID = id ?? core.store.newThreadID()
+            core.store.insert(
+                StoredThread(
+                    id: threadID, createdAt: createdAt, metadata: metadata.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                    messages: .stored(messages)))
+            return threadID
+        }
+    }
+
     /// Changes limits and faults while running.
     public func setFaults(_ faults: EmulatorFaults) async {
         let now = Self.monotonicSeconds()

@@ -8,6 +8,8 @@ public enum ArchiveError: Error, Sendable, Hashable, CustomStringConvertible {
     case notFound(path: String)
     /// The file is not a valid archive.
     case damaged(String)
+    /// What the API answered cannot be kept as received; the thread is not deleted.
+    case unarchivable(String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum ArchiveError: Error, Sendable, Hashable, CustomStringConvertible {
             "cannot \(doing) '\(path)': \(String(cString: strerror(code))); check the archive directory's permissions and free space"
         case .notFound(let path): "no archive at '\(path)'; archives exist only for threads deleted by a rule with Archive=yes"
         case .damaged(let reason): "the archive is damaged: \(reason)"
+        case .unarchivable(let reason): "cannot archive \(reason), so it would not be kept exactly; the thread is not deleted"
         }
     }
 }

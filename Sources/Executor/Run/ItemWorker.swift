@@ -38,6 +38,7 @@ struct ItemWorker: Sendable {
         let id = item.thread.id
         let actionID = item.actionID
         var current: ThreadObject?
+        var currentAnswer: APIResponse<ThreadObject>?
         do {
             if shouldVerify(item.thread) {
                 let fresh: APIResponse<ThreadObject>
@@ -51,6 +52,7 @@ struct ItemWorker: Sendable {
                         threadID: id, archived: false, failure: nil)
                 }
                 current = fresh.value
+                currentAnswer = fresh
                 var record = item.thread
                 record.metadata = fresh.value.metadata
                 record.createdAt = fresh.value.createdAt
@@ -84,11 +86,11 @@ struct ItemWorker: Sendable {
             switch rule.action {
             case .delete:
                 var didArchive = false
-                if rule.options.archive, let thread = current {
+                if rule.options.archive, let thread = currentAnswer {
                     do {
                         let document = try await ThreadArchive.fetch(
                             thread: thread, client: client, rule: rule.name, run: runID, now: now())
-                        try archive.write(threadID: id, document: try document.encoded())
+                        try archive.write(threadID: id, document: document)
                         didArchive = true
                     } catch let error as ArchiveError {
                         let message = "archive failed, not deleted: \(error)"

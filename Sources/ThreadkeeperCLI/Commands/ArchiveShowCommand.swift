@@ -8,11 +8,14 @@ struct ArchiveShowCommand: ParsableCommand {
         commandName: "archive show",
         abstract: "Print the archive of a deleted thread: the thread and its messages as they were.",
         discussion: """
-            Rules with Archive=yes save each thread and all its messages, as the API returned them, \
-            before deleting it: one gzip-compressed JSON document per thread under \
-            $STATE_DIRECTORY/archive/ (else an 'archive' directory beside the ledger), named \
-            THREAD_ID.json.gz and readable with 'zcat' too. This command prints it as indented \
-            JSON, or as a readable transcript with --text.
+            Rules with Archive=yes save each thread and all its messages before deleting it: one \
+            gzip-compressed JSON document per thread under $STATE_DIRECTORY/archive/ (else an \
+            'archive' directory beside the ledger), named THREAD_ID.json.gz and readable with \
+            'zcat' too. The document holds the API's answers byte for byte: the thread under \
+            "thread", every page of its messages under "message_pages". This command prints the \
+            document exactly as stored, or a readable transcript with --text. Archives written \
+            before format 2 (the thread and messages as threadkeeper re-encoded them) print as \
+            indented JSON.
             """,
         options: [
             OptionSpec.flag("--text", help: "Print a readable transcript instead of JSON."),
@@ -57,8 +60,8 @@ struct ArchiveShowCommand: ParsableCommand {
                 ledgerPath: context.ledgerPath(for: configuration), environment: context.environment)
         }
         let bytes = try ArchiveStore(directory: archiveDirectory).read(threadID: threadID)
+        let archive = try ThreadArchive.decode(bytes)
         if text {
-            let archive = try JSONDecoder().decode(ThreadArchive.self, from: Data(bytes))
             context.print("thread \(archive.thread.id), created \(TimeFormatting.utc(archive.thread.createdAt))")
             let metadata = archive.thread.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
             context.print("metadata: \(metadata.isEmpty ? "none" : metadata.joined(separator: ", "))")
@@ -69,6 +72,11 @@ struct ArchiveShowCommand: ParsableCommand {
                 context.print("[\(TimeFormatting.utc(message.createdAt))] \(message.role):")
                 context.print(message.text)
             }
+            return .success
+        }
+        guard archive.format == 1 else {
+            // The answers as received: any re-encoding would reorder keys and rewrite numbers.
+            context.print(String(decoding: bytes.last == UInt8(ascii: "\n") ? bytes.dropLast() : bytes[...], as: UTF8.self))
             return .success
         }
         let object = try JSONSerialization.jsonObject(with: Data(bytes))

@@ -15,7 +15,8 @@ extension ExecutorError: CLIReportable {
     }
 }
 
-/// An archive that cannot be read: missing (66) or damaged / unreadable (74).
+/// An archive that cannot be read: missing (66) or damaged / unreadable (74); an answer of the
+/// API that cannot be archived as received (69: what answers is not behaving as the API).
 extension ArchiveError: CLIReportable {
     public var cliMessage: String { description }
 
@@ -23,6 +24,7 @@ extension ArchiveError: CLIReportable {
         switch self {
         case .notFound: .noInput
         case .io, .damaged: .ioError
+        case .unarchivable: .unavailable
         }
     }
 }

@@ -198,7 +198,9 @@ public final class ThreadsClient: Sendable {
     ) async throws -> APIResponse<Value> {
         let answer = try await send(method, path, query: query, body: body, notFoundCounts: notFoundCounts)
         let value = try decode(type, answer, operation: "\(method) \(path)")
-        return APIResponse(value: value, status: answer.response.status, requestID: answer.requestID, attempts: answer.attempts)
+        return APIResponse(
+            value: value, status: answer.response.status, requestID: answer.requestID, attempts: answer.attempts,
+            body: answer.response.body)
     }
 
     private func encode(_ value: some Encodable) throws -> Data {

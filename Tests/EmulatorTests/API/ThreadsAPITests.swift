@@ -72,6 +72,10 @@ struct ThreadsAPITests {
         #expect(message["assistant_id"] == .null)
         #expect(message["run_id"] == .null)
         #expect(message["attachments"] == .array([]))
+        #expect(message["status"] == .string("completed"))
+        #expect(message["completed_at"] == message["created_at"])
+        #expect(message["incomplete_at"] == .null)
+        #expect(message["incomplete_details"] == .null)
         let part = JSONValue.object([
             ("type", .string("text")), ("text", .object([("value", .string("part one")), ("annotations", .array([]))])),
         ])

@@ -48,6 +48,64 @@ struct StateFileTests {
         await second.stop()
     }
 
+    /// Messages carry the whole object (status fields, annotations, attachments, image files,
+    /// fields a later API may add), and a restart serves them byte for byte as before.
+    @Test func wholeMessagesSurviveARestartByteForByte() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("emulator.sqlite3")
+        let first = try await EmulatorServer.start(EmulatorOptions(stateFile: path))
+        let citation = JSONValue.object([
+            ("type", .string("file_citation")), ("text", .string("[1]")), ("start_index", .integer(0)), ("end_index", .integer(3)),
+            ("file_citation", .object([("file_id", .string("file-a"))])),
+        ])
+        let messages = [
+            StoredMessage(
+                id: "msg_a", createdAt: 100, role: "user",
+                content: [
+                    .text("look"),
+                    .other(.object([("type", .string("image_file")), ("image_file", .object([("file_id", .string("file-i"))]))])),
+                ],
+                attachments: .array([
+                    .object([("file_id", .string("file-a")), ("tools", .array([.object([("type", .string("file_search"))])]))])
+                ])),
+            StoredMessage(
+                id: "msg_b", createdAt: 160, role: "assistant", content: [.text("[1] says so", annotations: [citation])],
+                status: "incomplete", incompleteDetails: .object([("reason", .string("max_tokens"))]), incompleteAt: 170,
+                assistantID: "asst_x", runID: "run_x", additionalFields: [("later", .object([("n", .number(1.5))]))]),
+        ]
+        let id = await first.insertThread(createdAt: 50, messages: messages)
+        let client = try RawHTTPClient(port: first.port)
+        let before = try client.request("GET", "/threads/\(id)/messages?order=asc")
+        #expect(before.status == 200)
+        let page = try JSONParser.parse(before.body)
+        guard case .array(let data)? = page["data"], data.count == 2 else {
+            Issue.record("expected two messages, got \(String(decoding: before.body, as: UTF8.self))")
+            return
+        }
+        #expect(data[0]["status"] == .string("completed"))
+        #expect(data[0]["completed_at"] == .integer(100))
+        #expect(data[0]["incomplete_at"] == .null)
+        #expect(data[0]["incomplete_details"] == .null)
+        #expect(data[0]["attachments"] == messages[0].attachments)
+        #expect(data[1]["status"] == .string("incomplete"))
+        #expect(data[1]["completed_at"] == .null)
+        #expect(data[1]["incomplete_at"] == .integer(170))
+        #expect(data[1]["incomplete_details"] == .object([("reason", .string("max_tokens"))]))
+        #expect(data[1]["assistant_id"] == .string("asst_x"))
+        #expect(data[1]["later"] == .object([("n", .number(1.5))]))
+        let part = JSONValue.object([
+            ("type", .string("text")), ("text", .object([("value", .string("[1] says so")), ("annotations", .array([citation]))])),
+        ])
+        #expect(data[1]["content"] == .array([part]))
+        await first.stop()
+        try await first.saveState()
+
+        let second = try await EmulatorServer.start(EmulatorOptions(stateFile: path))
+        let after = try RawHTTPClient(port: second.port).request("GET", "/threads/\(id)/messages?order=asc")
+        #expect(after.body == before.body)
+        await second.stop()
+    }
+
     @Test func aFileThatIsNotSQLiteIsRefused() async throws {
         let directory = TemporaryDirectory()
         let path = try directory.write("state.sqlite3", String(repeating: "not a database ", count: 100))

@@ -83,6 +83,32 @@ struct RunCommandTests {
         await setup.server.stop()
     }
 
+    /// `archive show` prints a format-2 archive exactly as stored, and still reads format 1.
+    @Test func archiveShowPrintsTheStoredAnswersAndReadsTheOldFormat() async throws {
+        let setup = try await Setup()
+        try setup.directory.write(
+            "rules/keep.rule", "[Rule]\nAction=delete\n\n[Match]\nOlderThan=300d\n\n[Action]\nArchive=yes\n\n[Limits]\nMaxThreads=1\n")
+        let run = try setup.threadkeeper(["run", "keep", "--yes"])
+        #expect(run.status == 0, "\(run.standardError)")
+        let store = ArchiveStore(directory: setup.directory.file("archive"))
+        let archives = try FileManager.default.contentsOfDirectory(atPath: store.directory)
+        let thread = try #require(archives.first?.replacingOccurrences(of: ".json.gz", with: ""))
+        let shown = try setup.threadkeeper(["archive", "show", thread])
+        #expect(shown.status == 0)
+        #expect(Array(shown.standardOutput.utf8) == (try store.read(threadID: thread)))
+
+        try store.write(threadID: "thread_old", document: Array(LosslessArchiveTests.formatOne.utf8))
+        let old = try setup.threadkeeper(["archive", "show", "thread_old", "--text"])
+        #expect(old.status == 0, "\(old.standardError)")
+        #expect(old.standardOutput.hasPrefix("thread thread_old, created "))
+        #expect(old.standardOutput.contains("2 messages:"))
+        #expect(old.standardOutput.contains("] assistant:\nhi there"))
+        let oldJSON = try setup.threadkeeper(["archive", "show", "thread_old"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(oldJSON.standardOutput.utf8)) as? [String: Any])
+        #expect(object["format"] as? Int == 1)
+        await setup.server.stop()
+    }
+
     @Test func exitCodesTellScriptsWhatHappened() async throws {
         let setup = try await Setup()
         // No terminal and no --yes: a destructive run is refused before anything happens.

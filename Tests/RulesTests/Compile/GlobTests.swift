@@ -46,6 +46,48 @@ struct GlobTests {
         #expect(disagreements.isEmpty)
     }
 
+    /// Patterns that take a backtracking matcher exponential time: each has many stars and a
+    /// tail that fails (or succeeds) only at the very end of a long value.
+    static let pathological: [(String, String, Bool)] = [
+        ("*a*a*a*a*b", String(repeating: "a", count: 200), false),
+        ("*a*a*a*a*a", String(repeating: "a", count: 200), true),
+        ("a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", String(repeating: "a", count: 512), false),
+        ("*?*?*?*?*?*?*?*?*?*?*x", String(repeating: "ab", count: 256), false),
+        ("*[ab]*[ab]*[ab]*[ab]*[ab]*c", String(repeating: "ab", count: 100), false),
+        ("*[^c]*[^c]*[^c]*[^c]*[^c]*c", String(repeating: "ab", count: 100) + "c", true),
+        (String(repeating: "*a", count: 40) + "*b", String(repeating: "a", count: 512), false),
+        (String(repeating: "*a", count: 40) + "*", String(repeating: "a", count: 512), true),
+        ("*ab*ab*ab*ab*abc", String(repeating: "ab", count: 256) + "abc", true),
+        ("*ab*ab*ab*ab*abc", String(repeating: "ab", count: 256) + "abd", false),
+    ]
+
+    /// The answers of a linear matcher on inputs a backtracking one never finishes (five stars
+    /// against 200 characters took more than 30 s before): the same as SQLite's.
+    @Test(arguments: pathological)
+    func pathologicalPatterns(pattern: String, text: String, expected: Bool) throws {
+        let database = try SQLiteDatabase(path: ":memory:")
+        #expect(Glob(pattern).matches(text) == expected, "\(pattern) vs \(text.count) characters")
+        #expect(try Self.sqliteGlob(database, pattern, text) == expected, "sqlite: \(pattern)")
+    }
+
+    /// Longer random patterns with more stars over a small alphabet, where the greedy fallback
+    /// to the last star is most often exercised, against SQLite.
+    @Test func randomStarPatternsAgreeWithSQLite() throws {
+        let database = try SQLiteDatabase(path: ":memory:")
+        var random = SplitMix64(seed: 0x7374_6172)
+        let patternAlphabet: [String] = ["a", "b", "*", "*", "?", "[ab]", "[^a]", "[]a]", "[b-a]", "]"]
+        let textAlphabet: [String] = ["a", "b", "]", "-"]
+        var disagreements: [String] = []
+        for _ in 0..<4000 {
+            let pattern = (0..<Int.random(in: 0...12, using: &random)).map { _ in patternAlphabet.randomElement(using: &random)! }.joined()
+            let text = (0..<Int.random(in: 0...24, using: &random)).map { _ in textAlphabet.randomElement(using: &random)! }.joined()
+            if Glob(pattern).matches(text) != (try Self.sqliteGlob(database, pattern, text)) {
+                disagreements.append("\(pattern) vs \(text)")
+            }
+        }
+        #expect(disagreements.isEmpty)
+    }
+
     @Test func literalAndUnterminated() {
         #expect(Glob("support").isLiteral)
         #expect(!Glob("sup*").isLiteral)
