@@ -1,3 +1,5 @@
+import Foundation
+
 /// Appends rows to the `chain` table inside the transaction that writes the fact they cover.
 ///
 /// Reads the tail once and keeps it, so a batch of intents chains in one pass. Only used
@@ -47,6 +49,14 @@ struct ChainAppender {
 }
 
 extension Ledger {
+    /// The ledger's absolute path with symbolic links resolved: the one name the journal's
+    /// chain heads use for it, however `--ledger` spelled it.
+    public var resolvedPath: String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     /// The chain's row count and last hash: what each finished run writes to the journal.
     public func chainHead() throws -> ChainHead {
         try withDatabase { try ChainAppender.head($0) }
