@@ -172,7 +172,7 @@ private struct ChainWalk {
         let expectedHash = AuditChain.hash(prevHash: prevHash, seq: seq, kind: kind, ref: ref, fields: fields)
         guard hash == expectedHash else {
             let table = kind == .run || kind == .end ? "runs" : kind == .migration ? "chain" : "actions"
-            return broken("hash does not match the \(table) row as it is now: the \(fact) was altered")
+            return broken("hash does not match the \(table) row as it is now: that row was altered")
         }
         head = ChainHead(rows: seq, hash: hash)
         for (index, head) in expected.enumerated() {
