@@ -35,6 +35,8 @@ import Testing
         logger.runAborted(rule: "a", run: 8, reason: "MaxFraction=25% exceeded: 40% of the live inventory matches")
         logger.actionFailed(rule: "a", run: 7, thread: "thread_x", httpStatus: 500, requestID: "req_1", attempts: 3, error: "server error")
         logger.breakerOpened(rule: "a", run: 8, reason: "401 on 5 of the last 5 calls")
+        logger.chainHead(
+            rule: "a", run: 7, ledger: "/var/lib/threadkeeper/ledger.sqlite3", rows: 42, head: String(repeating: "ab", count: 32))
     }
 
     @Test func everyEventCarriesTheFieldsItsCatalogEntryNames() throws {
@@ -69,6 +71,7 @@ import Testing
         #expect(levels[.runAborted] == .error)
         #expect(levels[.actionFailed] == .error)
         #expect(levels[.breakerOpened] == .error)
+        #expect(levels[.chainHead] == .notice)
         let finished = memory.entries(withID: .runFinished).first
         #expect(finished?.message == "run 7 of rule a done: 10 matched, 7 done, 1 gone, 1 skipped, 1 failed")
         #expect(finished?.metadata["skipped"] == "1")

@@ -39,6 +39,7 @@ extension Executor {
             logger.notice(
                 "run \(run.id) of rule '\(run.rule)' was interrupted; \(open.count) open actions reconciled",
                 metadata: ["rule": run.rule, "run": String(run.id)])
+            logChainHead(rule: run.rule, run: run.id, logger)
         }
         return total
     }

@@ -104,6 +104,7 @@ public final class Executor: Sendable {
             report.end = .refused(refusal)
             report.planned = 0
             log.runAborted(rule: rule.name, run: runID, reason: "refused: \(refusal)")
+            logChainHead(rule: rule.name, run: runID, log)
             return report
         }
         log.runStarted(
@@ -112,6 +113,7 @@ public final class Executor: Sendable {
         if request.dryRun {
             let finished = try wrapLedger { try ledger.finishRun(id: runID, status: .completed) }
             report.counts = finished.counts
+            logChainHead(rule: rule.name, run: runID, log)
             return report
         }
         if plan.planned > 0, rule.action != .report {
@@ -147,6 +149,7 @@ public final class Executor: Sendable {
         log.runFinished(
             rule: report.rule, run: runID, status: report.status.rawValue, matched: report.matched, done: counts.done,
             gone: counts.gone, skipped: counts.skipped, failed: counts.failed)
+        defer { logChainHead(rule: report.rule, run: runID, log) }
         switch report.end {
         case .completed: break
         case .refused(let reason), .aborted(let reason):
@@ -155,6 +158,19 @@ public final class Executor: Sendable {
             log.runAborted(
                 rule: report.rule, run: runID,
                 reason: "stopped by \(signal == .interrupt ? "SIGINT" : "SIGTERM"); \(report.leftOpen) calls left open")
+        }
+    }
+
+    /// The ledger's chain head as the run left it, to the journal: `audit --verify` compares
+    /// the ledger with the newest one, so rows cut from its end show.
+    func logChainHead(rule: String, run: Int64, _ log: Logger) {
+        do {
+            let head = try ledger.chainHead()
+            log.chainHead(rule: rule, run: run, ledger: ledger.resolvedPath, rows: head.rows, head: head.hash)
+        } catch {
+            log.error(
+                "cannot read the ledger's chain head after run \(run) of rule \(rule): \(error)",
+                metadata: ["rule": rule, "run": String(run)])
         }
     }
 

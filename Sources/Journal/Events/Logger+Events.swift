@@ -62,4 +62,14 @@ extension Logger {
             "breaker opened, run \(run) of rule \(rule) stops calling the API: \(reason)", id: .breakerOpened,
             metadata: ["rule": rule, "run": String(run)])
     }
+
+    /// A run ended and the ledger's hash chain stood at `rows` rows ending in `head`.
+    ///
+    /// `threadkeeper audit --verify` looks up the newest of these for the same ledger file
+    /// (`ledger`, its absolute path) and checks that the chain still has that row with that hash.
+    public func chainHead(rule: String, run: Int64, ledger: String, rows: Int64, head: String) {
+        notice(
+            "run \(run) of rule \(rule) left the ledger's hash chain at row \(rows), head \(head)", id: .chainHead,
+            metadata: ["rule": rule, "run": String(run), "ledger": ledger, "chain_rows": String(rows), "chain_head": head])
+    }
 }

@@ -39,11 +39,13 @@ public struct MessageID: Sendable, Hashable, CustomStringConvertible {
     public static let actionFailed = MessageID(constant: "b6258a5e2d8b484fb87faad1fdb48ea8")
     /// The breaker opened: the API answers as if the key, base URL or provider were wrong.
     public static let breakerOpened = MessageID(constant: "6e511bbbbad041509ecddd4c4c0337e9")
+    /// A run ended: the ledger's hash chain head (rows and hash) as it stood, so a later cut shows.
+    public static let chainHead = MessageID(constant: "58537520032640069440dbad0e47df06")
 
     /// Every constant with its name, in the order the catalog documents them.
     public static let all: [(name: String, id: MessageID)] = [
         ("daemonStarted", daemonStarted), ("rulesLoaded", rulesLoaded), ("ruleRejected", ruleRejected),
         ("runStarted", runStarted), ("runFinished", runFinished), ("runAborted", runAborted),
-        ("actionFailed", actionFailed), ("breakerOpened", breakerOpened),
+        ("actionFailed", actionFailed), ("breakerOpened", breakerOpened), ("chainHead", chainHead),
     ]
 }

@@ -24,7 +24,11 @@ extension Ledger {
                     .text(start.rule), .text(start.ruleDigest), .text(start.ruleText), .text(start.trigger.rawValue),
                     SQLiteValue(start.dryRun), .integer(now()), .integer(Int64(matched)),
                 ])
-            return database.lastInsertRowID
+            let id = database.lastInsertRowID
+            guard let run = try run(id: id, database) else { preconditionFailure("run \(id) vanished inside its transaction") }
+            var chain = try ChainAppender(database)
+            try chain.appendRun(run, database)
+            return id
         }
     }
 
@@ -45,6 +49,7 @@ extension Ledger {
         let time = now()
         return try write { database in
             var (lastID, prevHash) = try chainTail(database)
+            var chain = try ChainAppender(database)
             var ids: [Int64] = []
             ids.reserveCapacity(intents.count)
             for intent in intents {
@@ -61,6 +66,10 @@ extension Ledger {
                         .integer(id), .integer(runID), .text(intent.threadID), .text(intent.action), .text(intent.reason),
                         .integer(time), .text(prevHash), .text(digest),
                     ])
+                try chain.appendIntent(
+                    ActionRecord(
+                        id: id, runID: runID, threadID: intent.threadID, action: intent.action, reason: intent.reason,
+                        intentAt: time, attempts: 0, prevHash: prevHash, hash: digest), database)
                 ids.append(id)
                 (lastID, prevHash) = (id, digest)
             }
@@ -75,6 +84,7 @@ extension Ledger {
         guard !settlements.isEmpty else { return }
         let time = now()
         try write { database in
+            var chain = try ChainAppender(database)
             for settlement in settlements {
                 guard let row = try action(id: settlement.actionID, database), row.outcome == nil else {
                     throw LedgerError(
@@ -95,6 +105,15 @@ extension Ledger {
                         .integer(Int64(settlement.attempts)), SQLiteValue(settlement.error), .integer(time), .text(hash),
                         .integer(settlement.actionID),
                     ])
+                var settled = row
+                settled.outcome = settlement.outcome
+                settled.httpStatus = settlement.httpStatus
+                settled.requestID = settlement.requestID
+                settled.attempts = settlement.attempts
+                settled.error = settlement.error
+                settled.settledAt = time
+                settled.hash = hash
+                try chain.appendOutcome(settled, database)
                 if let state = settlement.threadState {
                     try database.run("UPDATE threads SET state = ? WHERE id = ?", [.text(state.rawValue), .text(row.threadID)])
                 }
@@ -111,6 +130,8 @@ extension Ledger {
     }
 
     /// Ends a run: sets its status and finish time, and counts its actions by outcome.
+    ///
+    /// The end is final: the `runs_end_is_final` trigger refuses a second one.
     @discardableResult
     public func finishRun(id: Int64, status: RunStatus) throws -> RunRecord {
         try write { database in
@@ -126,6 +147,8 @@ extension Ledger {
             guard let run = try run(id: id, database) else {
                 throw LedgerError(.invalidArgument, "no run \(id) in '\(path)'", path: path)
             }
+            var chain = try ChainAppender(database)
+            try chain.appendEnd(run, database)
             return run
         }
     }

@@ -4,6 +4,8 @@ public struct Migration: Sendable {
     public var version: Int
     public var name: String
     public var sql: String
+    /// Work SQL alone cannot do (hashing), run after `sql` in the same transaction.
+    public var apply: (@Sendable (SQLiteDatabase) throws -> Void)? = nil
 }
 
 /// The ledger's schema history, oldest first; the tables and columns are a public contract.
@@ -12,7 +14,7 @@ public struct Migration: Sendable {
 /// `PRAGMA user_version`, so a ledger is always at exactly one version. A released
 /// migration is never edited: a change is a new one appended here.
 public enum Migrations {
-    public static let all: [Migration] = [version1, version2]
+    public static let all: [Migration] = [version1, version2, version3]
 
     /// The schema version this build writes.
     public static var latest: Int { all.last?.version ?? 0 }
@@ -27,6 +29,7 @@ public enum Migrations {
                 let current = try userVersion(database)
                 guard current < migration.version else { return false }
                 try database.execute(migration.sql)
+                try migration.apply?(database)
                 try database.execute("PRAGMA user_version = \(migration.version)")
                 return true
             }

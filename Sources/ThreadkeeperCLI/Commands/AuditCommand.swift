@@ -12,9 +12,15 @@ struct AuditCommand: ParsableCommand {
             (the reason), and what happened (outcome, HTTP status, request id, error). Output is a \
             table, JSON lines (--json) or CSV (--csv); filters combine. T is a systemd timestamp: \
             2026-01-31, '2026-01-31 12:00 UTC', @1767225600, yesterday, -30d.
-            --verify walks the whole log oldest first, recomputes every row's hash and its link to \
-            the row before, and names the first row that was altered or follows a removed one. It \
-            prints the head hash: keep it elsewhere to detect truncation later.
+            --verify walks the ledger's hash chain oldest first (every run's record and end, every \
+            intent and outcome, in the order written; docs/AUDIT.md), recomputes every row's hash \
+            and its link to the row before, checks that no run or action lacks its row, and names \
+            the first row that was altered, inserted or follows a removed one. It also checks the \
+            per-action links (actions.prev_hash, actions.hash) and says where a ledger made before \
+            schema 3 was taken over. Each finished run writes the chain head to the journal; \
+            --verify looks up the newest for this ledger file and fails when the chain no longer \
+            has that row with that hash (rows cut from the end, or the chain rewritten). --head \
+            HASH checks a head kept elsewhere the same way.
             """,
         options: [
             OptionSpec("--rule", value: "RULE", help: "Only actions of runs of this rule."),
@@ -26,11 +32,16 @@ struct AuditCommand: ParsableCommand {
             OptionSpec.flag("--json", help: "Print JSON lines, one action each."),
             OptionSpec.flag("--csv", help: "Print CSV with a header line."),
             OptionSpec.flag("--verify", help: "Verify the hash chain of the whole log instead of listing it."),
+            OptionSpec("--head", value: "HASH", help: "With --verify: a chain head kept elsewhere that the chain must contain."),
+            OptionSpec(
+                "--journal-directory", value: "DIR",
+                help: "With --verify: read chain heads from the journal files in DIR instead of this machine's journal."),
+            OptionSpec.flag("--no-journal", help: "With --verify: do not look for the last chain head in the journal."),
         ],
         exitCodes: [
             (.success, "success; with --verify, the chain is intact"),
             (.usage, "bad usage: unknown option, missing or bad value"),
-            (.dataError, "--verify found an altered or removed row"),
+            (.dataError, "--verify found an altered, inserted or removed row, or a head the chain no longer has"),
             (.noInput, "there is no ledger at the path"),
             (.ioError, "the ledger is unreadable or corrupt"),
         ])
@@ -41,6 +52,9 @@ struct AuditCommand: ParsableCommand {
     var json: Bool
     var csv: Bool
     var verify: Bool
+    var head: String?
+    var journalDirectory: String?
+    var readJournal: Bool
 
     init(arguments: ParsedArguments) throws {
         filter = AuditFilter(rule: arguments.value("--rule"), threadID: arguments.value("--thread"))
@@ -56,10 +70,21 @@ struct AuditCommand: ParsableCommand {
         json = arguments.flag("--json")
         csv = arguments.flag("--csv")
         verify = arguments.flag("--verify")
+        head = arguments.value("--head")
+        journalDirectory = arguments.value("--journal-directory")
+        readJournal = !arguments.flag("--no-journal")
     }
 
     func validate() throws {
         if json && csv { throw UsageError("--json and --csv exclude each other", command: "threadkeeper audit") }
+        if !verify, head != nil || journalDirectory != nil || !readJournal {
+            throw UsageError("--head, --journal-directory and --no-journal go with --verify", command: "threadkeeper audit")
+        }
+        if let head, head.utf8.count != 64 || !head.utf8.allSatisfy({ $0 < 128 && Character(Unicode.Scalar($0)).isHexDigit }) {
+            throw UsageError(
+                "option '--head' expects a chain head (64 hexadecimal digits, as --verify prints it), got '\(head)'",
+                command: "threadkeeper audit")
+        }
     }
 
     func run(_ context: CommandContext) async throws -> ExitCode {
@@ -76,18 +101,18 @@ struct AuditCommand: ParsableCommand {
     }
 
     private func runVerify(_ ledger: Ledger, _ context: CommandContext) throws -> ExitCode {
-        let result = try ledger.verifyChain()
-        if json {
-            var line = "{\"actions\":\(result.rows),\"head\":\"\(result.head)\",\"intact\":\(result.isIntact)"
-            if let broken = result.firstBroken {
-                line += ",\"first_broken\":{\"id\":\(broken.actionID),\"reason\":\(JSONWriter.string(broken.reason))}"
+        var expected: [ExpectedHead] = []
+        if let head { expected.append(ExpectedHead(source: "--head", hash: head)) }
+        var journalNote: String?
+        if readJournal {
+            switch AuditJournal.lastHead(ledger: ledger.resolvedPath, directory: journalDirectory) {
+            case .found(let head): expected.append(head)
+            case .none(let why), .unreadable(let why): journalNote = why
             }
-            context.print(line + "}")
-        } else if let broken = result.firstBroken {
-            context.print("chain broken at action \(broken.actionID): \(broken.reason)")
-        } else {
-            context.print("chain intact: \(result.rows) actions, head \(result.head)")
         }
+        let result = try ledger.verifyAudit(expecting: expected)
+        context.print(
+            json ? AuditVerifyReport.json(result, journalNote: journalNote) : AuditVerifyReport.text(result, journalNote: journalNote))
         return result.isIntact ? .success : .dataError
     }
 

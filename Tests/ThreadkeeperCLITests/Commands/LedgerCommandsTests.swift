@@ -180,15 +180,24 @@ struct LedgerCommandsTests {
         #expect(json.standardOutput.split(separator: "\n").count == 1)
         let csv = try run(["audit", "--csv", "--since", "2026-01-02", "--ledger", path])
         #expect(csv.standardOutput.split(separator: "\n").count == 1)
-        let verified = try run(["audit", "--verify", "--ledger", path])
+        let verified = try run(["audit", "--verify", "--no-journal", "--ledger", path])
         #expect(verified.status == 0)
-        #expect(verified.standardOutput.hasPrefix("chain intact: 2 actions, head "))
+        let head = try Ledger(path: path, readOnly: true).chainHead()
+        #expect(head.rows == 5)
+        #expect(verified.standardOutput == "chain intact: 5 rows, head \(head.hash)\naction links intact: 2 actions\n")
 
         let ledger = try Ledger(path: path)
         try ledger.execute("DROP TRIGGER actions_settled_is_final; UPDATE actions SET outcome = 'ok', error = NULL WHERE id = 2")
-        let broken = try run(["audit", "--verify", "--ledger", path])
+        let broken = try run(["audit", "--verify", "--no-journal", "--ledger", path])
         #expect(broken.status == 65)
-        #expect(broken.standardOutput == "chain broken at action 2: hash does not match the row's content: the row was altered\n")
+        #expect(
+            broken.standardOutput
+                == "chain broken at chain row 5 (outcome of action 2): hash does not match the actions row as it is now: "
+                + "that row was altered\n"
+                + "action links broken at action 2: hash does not match the row's content: the row was altered\n")
+        let still = try run(["audit", "--verify", "--no-journal", "--head", head.hash, "--ledger", path])
+        #expect(still.status == 65)
+        #expect(still.standardOutput.contains("head from --head not found: no row of the chain has the hash --head gives"))
     }
 
     @Test func auditRefusesABadTimestamp() throws {
