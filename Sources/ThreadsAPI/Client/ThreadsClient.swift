@@ -8,7 +8,7 @@ import Synchronization
 /// initialization (one per process), the breaker and the retry policy. Each successful call
 /// returns an `APIResponse` with the status, request id and attempt count; each failure
 /// throws an `APIError` carrying the same. The key goes only into `Authorization: Bearer`,
-/// and any echo of it in a server's message is redacted.
+/// and every string taken from an answer is redacted (`APIKey.serverText`).
 public final class ThreadsClient: Sendable {
     public let configuration: APIConfiguration
     public let limiter: RateLimiter
@@ -182,7 +182,8 @@ public final class ThreadsClient: Sendable {
         } catch {
             throw APIError(
                 kind: .malformedResponse, status: answer.response.status,
-                message: "the answer is not a valid \(Value.self): \(Self.describe(decodingError: error))",
+                // The coding path may hold a metadata key the server chose.
+                message: "the answer is not a valid \(Value.self): \(key.serverText(Self.describe(decodingError: error), limit: 300))",
                 requestID: answer.requestID, attempts: answer.attempts, operation: operation)
         }
     }
