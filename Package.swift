@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Imports point one way: CLI → Daemon → Executor → {Rules, Schedule, Ledger, ThreadsAPI, Journal}.
-// CSQLite is imported only by Ledger, CSystemd only by Journal.
+// CSQLite is imported only by Ledger, CSystemd only by Journal, CProcess only by ThreadkeeperCLI.
 let package = Package(
     name: "threadkeeper",
     platforms: [.macOS(.v15)],
@@ -22,6 +22,7 @@ let package = Package(
             providers: [.apt(["libsystemd-dev"])]
         ),
         .systemLibrary(name: "CEpoll"),
+        .systemLibrary(name: "CProcess"),
         .target(name: "UnitFile"),
         .target(name: "Schedule"),
         .target(name: "Ledger", dependencies: ["CSQLite"]),
@@ -34,7 +35,7 @@ let package = Package(
         ),
         .target(name: "Daemon", dependencies: ["Executor", "Rules", "UnitFile", "Schedule", "Ledger", "Journal"]),
         .target(name: "Emulator", dependencies: ["Ledger", "CEpoll"]),
-        .target(name: "ThreadkeeperCLI", dependencies: ["Daemon", "Emulator"]),
+        .target(name: "ThreadkeeperCLI", dependencies: ["Daemon", "Emulator", "CProcess"]),
         .executableTarget(name: "threadkeeper", dependencies: ["ThreadkeeperCLI"]),
         .executableTarget(name: "threadkeeper-emulator", dependencies: ["ThreadkeeperCLI"]),
         .executableTarget(name: "threadkeeper-bench", dependencies: ["ThreadkeeperCLI"]),

@@ -36,8 +36,10 @@ struct EmulatorCommand: ParsableCommand {
                 "--merge-metadata", help: "Merge the metadata of a thread modify into the thread's instead of replacing it."),
             OptionSpec.flag("--refuse-deletes", help: "Answer thread deletes with 200 \"deleted\": false and keep the thread."),
             OptionSpec(
-                "--api-key", value: "KEY",
-                help: "Require 'Authorization: Bearer KEY' (else 401); $THREADKEEPER_EMULATOR_API_KEY keeps it out of ps."),
+                "--api-key-file", value: "FILE",
+                help:
+                    "Require 'Authorization: Bearer KEY' (else 401), KEY read from FILE; or set $THREADKEEPER_EMULATOR_API_KEY. A key is never an argument, which ps shows."
+            ),
             OptionSpec(
                 "--state", value: "FILE",
                 help: "SQLite file the threads and counters are loaded from at start (instead of --seed) and saved to at stop."),
@@ -48,14 +50,15 @@ struct EmulatorCommand: ParsableCommand {
         exitCodes: [
             (.success, "stopped by SIGTERM or SIGINT"),
             (.usage, "bad usage: unknown option, missing or bad value"),
-            (.dataError, "a bad --seed-file or --state file"),
-            (.noInput, "--seed-file is missing or unreadable"),
+            (.dataError, "a bad --seed-file or --state file, or an empty --api-key-file"),
+            (.noInput, "--seed-file or --api-key-file is missing or unreadable"),
             (.ioError, "cannot write --export, --port-file or --state, or cannot listen"),
         ],
         acceptsSharedOptions: false)
 
     var options: EmulatorOptions
     var portFile: String?
+    var apiKeyFile: String?
 
     init(arguments: ParsedArguments) throws {
         let path = arguments.commandPath
@@ -98,10 +101,7 @@ struct EmulatorCommand: ParsableCommand {
         faults.mergesMetadata = arguments.flag("--merge-metadata")
         faults.refusesDeletes = arguments.flag("--refuse-deletes")
         options.faults = faults
-        if let key = arguments.value("--api-key") {
-            guard !key.isEmpty else { throw UsageError("option '--api-key' needs a non-empty key", command: path) }
-            options.apiKey = key
-        }
+        apiKeyFile = arguments.value("--api-key-file")
         options.stateFile = arguments.value("--state")
         if let idle = try arguments.integer("--idle-timeout", minimum: 1) { options.timeouts.idle = Double(idle) }
         if let maxBody = try arguments.integer("--max-body", minimum: 1) { options.limits.maxBodyBytes = maxBody }
@@ -111,6 +111,19 @@ struct EmulatorCommand: ParsableCommand {
         }
         self.options = options
         portFile = arguments.value("--port-file")
+    }
+
+    /// The key in `path`, trailing whitespace and newlines dropped.
+    private static func readKey(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw CommandFailure(
+                "cannot read the key file '\(path)' of --api-key-file; check that it exists and is utf-8 text", exitCode: .noInput)
+        }
+        let key = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !key.isEmpty else {
+            throw CommandFailure("the key file '\(path)' of --api-key-file is empty", exitCode: .dataError)
+        }
+        return key
     }
 
     private static func share(_ arguments: ParsedArguments, _ name: String) throws -> Double {
@@ -127,7 +140,9 @@ struct EmulatorCommand: ParsableCommand {
         signal(SIGINT, SIG_IGN)
         let stopSignal = StopSignal()
         var options = options
-        if options.apiKey == nil, let key = context.environment["THREADKEEPER_EMULATOR_API_KEY"], !key.isEmpty {
+        if let apiKeyFile {
+            options.apiKey = try Self.readKey(apiKeyFile)
+        } else if let key = context.environment["THREADKEEPER_EMULATOR_API_KEY"], !key.isEmpty {
             options.apiKey = key
         }
         let server = try await EmulatorServer.start(options)
@@ -143,7 +158,7 @@ struct EmulatorCommand: ParsableCommand {
             }
         }
         if !APIConfiguration.isLoopback(host: options.host) {
-            // The emulator has no TLS and accepts any key unless --api-key: fine on loopback only.
+            // The emulator has no TLS and accepts any key without --api-key-file: fine on loopback only.
             context.warn(
                 "warning: listening on '\(options.host)', which is not loopback: anyone who can reach it can read and delete its threads; use --host 127.0.0.1 unless this is a test network"
             )

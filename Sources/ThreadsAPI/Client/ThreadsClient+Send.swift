@@ -66,7 +66,7 @@ extension ThreadsClient {
             }
             if let response, (200..<300).contains(response.status) {
                 breaker.withLock { $0.record(.success, now: clock.now()) }
-                return Answer(response: response, requestID: response.headers["x-request-id"], attempts: attempts)
+                return Answer(response: response, requestID: key.requestID(response.headers["x-request-id"]), attempts: attempts)
             }
             let retryAfter = response.flatMap { RateFeedback(status: $0.status, sentAt: sentAt, headers: $0.headers).retryAfter }
             let now = clock.now()
@@ -114,6 +114,11 @@ extension ThreadsClient {
         return .otherAnswer
     }
 
+    /// The error for an answer that is not a success, or for no answer.
+    ///
+    /// Every string taken from the answer (the error fields, `x-request-id`, `Location`,
+    /// `Retry-After`, a body that is not JSON) goes through the key's redaction before it is
+    /// cut or kept: see `APIKey.serverText` and `APIKey.requestID`.
     func makeError(
         response: HTTPResponse?, failure: TransportError?, attempts: Int, operation: String, path: String = ""
     ) -> APIError {
@@ -123,9 +128,9 @@ extension ThreadsClient {
                 kind: .transport(failure.failure), message: key.redact(failure.description), attempts: attempts,
                 operation: operation)
         }
-        let requestID = response.headers["x-request-id"]
+        let requestID = key.requestID(response.headers["x-request-id"])
         if (300..<400).contains(response.status) {
-            let location = response.headers["location"].map { "'\(Self.clean($0, limit: 200))'" } ?? "another address"
+            let location = response.headers["location"].map { "'\(key.serverText($0, limit: 200))'" } ?? "another address"
             return APIError(
                 kind: .redirect, status: response.status,
                 message:
@@ -136,13 +141,12 @@ extension ThreadsClient {
             kind: .http, status: response.status, message: "http status \(response.status)", requestID: requestID,
             attempts: attempts, operation: operation)
         if let envelope = try? JSONDecoder().decode(ErrorEnvelope.self, from: response.body), let body = envelope.error {
-            error.errorType = body.type.map { Self.clean($0, limit: 100) }
-            error.code = body.code?.scalarText.map { Self.clean($0, limit: 100) }
-            error.param = body.param.map { Self.clean($0, limit: 100) }
-            if let message = body.message, !message.isEmpty { error.message = key.redact(Self.clean(message, limit: 500)) }
+            error.errorType = body.type.map { key.serverText($0, limit: 100) }
+            error.code = body.code?.scalarText.map { key.serverText($0, limit: 100) }
+            error.param = body.param.map { key.serverText($0, limit: 100) }
+            if let message = body.message, !message.isEmpty { error.message = key.serverText(message, limit: 500) }
         } else if !response.body.isEmpty {
-            let text = String(decoding: response.body.prefix(300), as: UTF8.self)
-            error.message = "http status \(response.status): " + key.redact(Self.clean(text, limit: 200))
+            error.message = "http status \(response.status): " + key.serverText(response.body, limit: 200)
         }
         if response.status == 404, !configuration.provider.provesNotFound(status: 404, body: response.body, ids: Self.objectIDs(path)) {
             error.kind = .notTheAPI
@@ -150,7 +154,7 @@ extension ThreadsClient {
                 "the answer is not \(configuration.provider.rawValue)'s not-found answer (\(error.message)): BaseURL= '\(resolved.baseURL)' does not lead to the Threads API; check BaseURL= and Provider="
         }
         if response.status == 429, let retryAfter = response.headers["retry-after"] {
-            error.message += " (retry after \(Self.clean(retryAfter, limit: 20))s)"
+            error.message += " (retry after \(key.serverText(retryAfter, limit: 20))s)"
         }
         return error
     }
@@ -158,19 +162,6 @@ extension ThreadsClient {
     /// The ids a call's path names: `/threads/ID` and `/threads/ID/messages/MSG`.
     static func objectIDs(_ path: String) -> [String] {
         path.split(separator: "/").filter { $0 != "threads" && $0 != "messages" }.map(String.init)
-    }
-
-    /// One line without control characters, cut at `limit` characters.
-    static func clean(_ text: String, limit: Int) -> String {
-        var out = ""
-        for character in text {
-            if out.count >= limit {
-                out += "…"
-                break
-            }
-            out.append(character.isNewline || character.asciiValue.map { $0 < 0x20 || $0 == 0x7F } == true ? " " : character)
-        }
-        return out
     }
 }
 

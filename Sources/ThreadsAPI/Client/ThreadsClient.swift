@@ -8,7 +8,7 @@ import Synchronization
 /// initialization (one per process), the breaker and the retry policy. Each successful call
 /// returns an `APIResponse` with the status, request id and attempt count; each failure
 /// throws an `APIError` carrying the same. The key goes only into `Authorization: Bearer`,
-/// and any echo of it in a server's message is redacted.
+/// and every string taken from an answer is redacted (`APIKey.serverText`).
 public final class ThreadsClient: Sendable {
     public let configuration: APIConfiguration
     public let limiter: RateLimiter
@@ -180,10 +180,9 @@ public final class ThreadsClient: Sendable {
             let operation = "DELETE \(path)"
             let status = try decode(DeletionStatus.self, answer, operation: operation)
             guard status.deleted, status.id == Self.objectIDs(path).last else {
-                let text = String(decoding: answer.response.body.prefix(400), as: UTF8.self)
                 throw APIError(
                     kind: .unconfirmed, status: answer.response.status,
-                    message: "the answer does not confirm the deletion: " + key.redact(Self.clean(text, limit: 300)),
+                    message: "the answer does not confirm the deletion: " + key.serverText(answer.response.body, limit: 300),
                     requestID: answer.requestID, attempts: answer.attempts, operation: operation)
             }
             return APIResponse(value: .deleted, status: answer.response.status, requestID: answer.requestID, attempts: answer.attempts)
@@ -215,7 +214,8 @@ public final class ThreadsClient: Sendable {
         } catch {
             throw APIError(
                 kind: .malformedResponse, status: answer.response.status,
-                message: "the answer is not a valid \(Value.self): \(Self.describe(decodingError: error))",
+                // The coding path may hold a metadata key the server chose.
+                message: "the answer is not a valid \(Value.self): \(key.serverText(Self.describe(decodingError: error), limit: 300))",
                 requestID: answer.requestID, attempts: answer.attempts, operation: operation)
         }
     }

@@ -46,12 +46,6 @@ public struct APIKey: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
     public var debugDescription: String { description }
     public var customMirror: Mirror { Mirror(self, children: ["source": source], displayStyle: .struct) }
 
-    /// Replaces every occurrence of the key in `text` (a server may echo it in an error message).
-    public func redact(_ text: String) -> String {
-        guard text.contains(value) else { return text }
-        return text.replacingOccurrences(of: value, with: "[redacted]")
-    }
-
     /// The environment variable read when no credential or key file is set.
     public static let environmentVariable = "THREADKEEPER_API_KEY"
 

@@ -12,7 +12,7 @@ struct EmulatorBinaryTests {
         #expect(result.standardOutput.hasPrefix("OVERVIEW: "))
         for flag in [
             "--host", "--port", "--port-file", "--seed", "--seed-age", "--seed-random", "--seed-file", "--export", "--rps",
-            "--burst", "--latency", "--fail-rate", "--reset-rate", "--api-key", "--state",
+            "--burst", "--latency", "--fail-rate", "--reset-rate", "--api-key-file", "--state",
         ] {
             #expect(result.standardOutput.contains("  \(flag) "), "help documents \(flag)")
         }
@@ -21,7 +21,7 @@ struct EmulatorBinaryTests {
 
     @Test(arguments: [
         ["--bogus"], ["--port", "abc"], ["--port", "70000"], ["--fail-rate", "2"], ["--seed-age", "forever"],
-        ["--burst", "3"], ["--rps", "-1"], ["extra"],
+        ["--burst", "3"], ["--rps", "-1"], ["extra"], ["--api-key", "sk-on-the-command-line"],
     ])
     func badUsageExits64(arguments: [String]) throws {
         let result = try ProcessRunner.run(BuiltProducts.emulator, arguments)
@@ -80,6 +80,36 @@ struct EmulatorBinaryTests {
         let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(printed == "listening on http://127.0.0.1:\(chosen)\n")
         #expect(try client.receive() == .closed)
+    }
+
+    @Test func theKeyComesFromAFileAndNeverShowsInTheCommandLine() throws {
+        let directory = TemporaryDirectory()
+        let portFile = directory.file("port")
+        let keyFile = try directory.write("key", "sk-from-file-0123456789\n")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BuiltProducts.emulator)
+        process.arguments = ["--port-file", portFile, "--api-key-file", keyFile]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        var port: Int?
+        for _ in 0..<300 where port == nil {
+            port = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .newlines)) }
+            if port == nil { usleep(20_000) }
+        }
+        let client = try RawHTTPClient(port: try #require(port))
+        #expect(try client.request("POST", "/threads", body: "{}").status == 401)
+        let authorized = [("Authorization", "Bearer sk-from-file-0123456789")]
+        #expect(try client.request("POST", "/threads", body: "{}", headers: authorized).status == 200)
+        // What ps shows: the argument vector names the file, not the key.
+        let commandLine = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(process.processIdentifier)/cmdline"))
+        #expect(commandLine.range(of: Data("sk-from-file".utf8)) == nil)
+        #expect(commandLine.range(of: Data(keyFile.utf8)) != nil)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let missing = try ProcessRunner.run(BuiltProducts.emulator, ["--api-key-file", directory.file("absent")])
+        #expect(missing.status == 66)
+        #expect(missing.standardError.contains("'\(directory.file("absent"))'"))
     }
 
     @Test func sigtermSavesTheStateFile() throws {
