@@ -15,6 +15,8 @@ public enum ExecutorError: Error, Sendable, CustomStringConvertible {
     case reconciliationFailed(threadID: String, APIError)
     /// The ledger refused a write (full disk, read-only file); no further call was sent.
     case ledger(LedgerError)
+    /// A rule with `Archive=yes` cannot write its archive directory; the run stopped before any call.
+    case archiveUnwritable(rule: String, ArchiveError)
 
     public var description: String {
         switch self {
@@ -29,6 +31,8 @@ public enum ExecutorError: Error, Sendable, CustomStringConvertible {
         case .reconciliationFailed(let threadID, let error):
             "cannot reconcile the open action on '\(threadID)' left by an interrupted run: \(error); no new work was started"
         case .ledger(let error): error.message
+        case .archiveUnwritable(let rule, let error):
+            "rule '\(rule)' archives before deleting, but \(error); the run stopped before the first delete"
         }
     }
 }

@@ -105,6 +105,17 @@ public final class Executor: Sendable {
             log.runAborted(rule: rule.name, run: runID, reason: "refused: \(refusal)")
             return report
         }
+        if !request.dryRun, rule.action == .delete, rule.options.archive, plan.planned > 0 {
+            do {
+                try settings.archive.checkWritable()
+            } catch let error as ArchiveError {
+                // Before the first delete: each would otherwise fail alone, one per thread.
+                let reason = "the archive directory cannot be written, no thread was touched: \(error)"
+                try wrapLedger { try ledger.finishRun(id: runID, status: .failed) }
+                log.runAborted(rule: rule.name, run: runID, reason: reason)
+                throw ExecutorError.archiveUnwritable(rule: rule.name, error)
+            }
+        }
         log.runStarted(
             rule: rule.name, run: runID, trigger: request.trigger.rawValue + (request.dryRun ? ", dry run" : ""),
             matched: plan.planned)
@@ -121,6 +132,7 @@ public final class Executor: Sendable {
         report.elapsed = outcome.elapsed
         report.leftOpen = outcome.leftOpen
         report.archived = outcome.archived
+        report.firstFailure = outcome.firstFailure
         report.end = outcome.end
         let finished = try wrapLedger { try ledger.finishRun(id: runID, status: report.status) }
         report.counts = finished.counts
@@ -135,7 +147,7 @@ public final class Executor: Sendable {
         let runID = report.runID ?? 0
         log.runFinished(
             rule: report.rule, run: runID, status: report.status.rawValue, matched: report.matched, done: counts.done,
-            gone: counts.gone, skipped: counts.skipped, failed: counts.failed)
+            gone: counts.gone, skipped: counts.skipped, failed: counts.failed, firstFailure: report.firstFailure)
         switch report.end {
         case .completed: break
         case .refused(let reason), .aborted(let reason):
