@@ -25,7 +25,8 @@ let package = Package(
         .systemLibrary(name: "CProcess"),
         .target(name: "UnitFile"),
         .target(name: "Schedule"),
-        .target(name: "Ledger", dependencies: ["CSQLite"]),
+        // Schedule: import reads created_at timestamps with the rules' parser.
+        .target(name: "Ledger", dependencies: ["CSQLite", "Schedule"]),
         .target(name: "Rules", dependencies: ["UnitFile", "Schedule", "Ledger"]),
         .target(name: "ThreadsAPI"),
         .target(name: "Journal", dependencies: ["CSystemd"]),
@@ -48,7 +49,8 @@ let package = Package(
         .testTarget(name: "ThreadsAPITests", dependencies: ["ThreadsAPI", "Emulator", "TestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "TestSupport"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Emulator", "TestSupport"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Journal", "Rules", "UnitFile", "Schedule", "Ledger", "Emulator", "TestSupport"]),
+        .testTarget(
+            name: "DaemonTests", dependencies: ["Daemon", "Journal", "Rules", "UnitFile", "Schedule", "Ledger", "Emulator", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "TestSupport"]),
         .testTarget(name: "ThreadkeeperCLITests", dependencies: ["ThreadkeeperCLI", "TestSupport"]),
     ],

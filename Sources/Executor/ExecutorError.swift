@@ -18,6 +18,8 @@ public enum ExecutorError: Error, Sendable, CustomStringConvertible {
     /// The read-only probe before the first change did not come back as the provider's
     /// not-found answer (a refused key, a wrong base URL, a missing header): nothing was sent.
     case probeFailed(APIError)
+    /// A rule with `Archive=yes` cannot write its archive directory; the run stopped before any call.
+    case archiveUnwritable(rule: String, ArchiveError)
 
     public var description: String {
         switch self {
@@ -34,6 +36,8 @@ public enum ExecutorError: Error, Sendable, CustomStringConvertible {
         case .ledger(let error): error.message
         case .probeFailed(let error):
             "the api did not pass the read-only probe, so nothing was changed: \(error)"
+        case .archiveUnwritable(let rule, let error):
+            "rule '\(rule)' archives before deleting, but \(error); the run stopped before the first delete"
         }
     }
 }

@@ -2,13 +2,20 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The shipped unit under a real systemd: `systemd-nspawn` boots this machine's /usr in a
-/// volatile container, `scripts/install` installs the built binary and the units, and a check
-/// unit inside starts the service, reads `systemctl status`, waits for a scheduled run in the
-/// journal and the ledger, reloads with a broken rule and stops it.
+/// The shipped unit under a real systemd, installed the way the README says: `scripts/install
+/// --destdir` builds the release binary from a copy of the tree (git's tracked and unignored
+/// files, so nothing prebuilt comes along) and stages everything; `systemd-nspawn` boots this
+/// machine's /usr in a volatile container, the staged tree is unpacked into it and a check unit
+/// inside creates the sysusers.d user, starts the service with the empty key file the install
+/// left (it must fail, naming the file and the fix at priority err), adds the key, starts it
+/// again, reads `systemctl status`, waits for a scheduled run in the journal and the ledger,
+/// tries a root import (refused with the command to use) and the same as the service's user,
+/// reloads with a broken rule, stops it, and restarts it over a root-owned file in its state
+/// (refused, naming the file and its owner).
 ///
 /// Needs root and `systemd-nspawn` (Debian `systemd-container`); skipped with the reason
-/// otherwise, or when the container cannot boot. About 10 s on an idle machine.
+/// otherwise, or when the container cannot boot. The release build keeps its objects in
+/// `.build/install-test` between runs: the first takes minutes, later ones about 30 s.
 @Suite struct ContainerTests {
     static var repository: String {
         var directory = URL(fileURLWithPath: #filePath)
@@ -20,15 +27,27 @@ import Testing
     static let checkScript = #"""
         #!/bin/bash
         out=/srv/tk/out
+        tk=/opt/threadkeeper/bin/threadkeeper
         note() { echo "$*" >> "$out/result"; }
         exec >> "$out/trace" 2>&1
         set -x
         note "booted=1"
-        /srv/tk/repo/scripts/install --prefix /opt/threadkeeper --binary /srv/tk/bin/threadkeeper; note "install=$?"
+        # What a package would do: unpack the staged tree, create the user, link the units.
+        cp -a /srv/tk/dest/. /; note "unpack=$?"
+        systemd-sysusers /opt/threadkeeper/lib/sysusers.d/threadkeeper.conf; note "sysusers=$?"
+        note "user=$(id -un threadkeeper)"
         systemctl link /opt/threadkeeper/lib/systemd/system/threadkeeper.service; note "link=$?"
-        (umask 077; echo sk-nspawn-test > /etc/threadkeeper/api-key)
+        systemctl link /opt/threadkeeper/lib/systemd/system/threadkeeper-run@.service; note "link-run=$?"
+        note "key-mode=$(stat -c %a /etc/threadkeeper/api-key)"
+        note "key-size=$(stat -c %s /etc/threadkeeper/api-key)"
         printf '[Rule]\nSchedule=*:*:0/5 UTC\nAction=report\n\n[Match]\nOlderThan=30d\n' > /etc/threadkeeper/rules.d/every-5s.rule
         systemctl daemon-reload
+        # The key file is still empty: the start fails and says which file to fill.
+        systemctl start threadkeeper; note "start-without-key=$?"
+        systemctl status threadkeeper --no-pager -n 20 > "$out/status-without-key" 2>&1
+        journalctl -u threadkeeper -p err -o cat > "$out/errors-without-key"
+        echo sk-nspawn-test > /etc/threadkeeper/api-key
+        systemctl reset-failed threadkeeper
         systemctl start threadkeeper; note "start=$?"
         note "active=$(systemctl is-active threadkeeper)"
         systemctl status threadkeeper --no-pager > "$out/status" 2>&1
@@ -38,7 +57,15 @@ import Testing
             sleep 0.5
         done
         note "scheduled-run=$finished"
-        note "runs=$(sqlite3 /var/lib/private/threadkeeper/ledger.sqlite3 "SELECT count(*) FROM runs WHERE rule = 'every-5s' AND trigger = 'schedule'")"
+        note "runs=$(sqlite3 /var/lib/threadkeeper/ledger.sqlite3 "SELECT count(*) FROM runs WHERE rule = 'every-5s' AND trigger = 'schedule'")"
+        note "ledger-owner=$(stat -c %U /var/lib/threadkeeper/ledger.sqlite3)"
+        # Root may not write the service's ledger; the service's user may.
+        printf 'thread_container1\n' > /srv/tk/ids.txt
+        chmod 0644 /srv/tk/ids.txt
+        $tk import /srv/tk/ids.txt > "$out/root-import" 2>&1; note "root-import=$?"
+        runuser -u threadkeeper -- $tk import /srv/tk/ids.txt > "$out/user-import" 2>&1; note "user-import=$?"
+        note "imported=$(sqlite3 /var/lib/threadkeeper/ledger.sqlite3 "SELECT count(*) FROM threads WHERE id = 'thread_container1'")"
+        note "owners=$(find /var/lib/threadkeeper ! -user threadkeeper | wc -l)"
         printf 'Bogus=1\n' >> /etc/threadkeeper/rules.d/every-5s.rule
         systemctl reload threadkeeper; note "reload=$?"
         note "active-after-reload=$(systemctl is-active threadkeeper)"
@@ -46,6 +73,11 @@ import Testing
         note "result=$(systemctl show threadkeeper -p Result --value)"
         note "exit=$(systemctl show threadkeeper -p ExecMainStatus --value)"
         journalctl -u threadkeeper -o json > "$out/journal.json"
+        # A file root left in the service's state: the service names it and its owner.
+        rm -f /etc/threadkeeper/rules.d/every-5s.rule
+        mkdir -p /var/lib/threadkeeper/archive; chown root:root /var/lib/threadkeeper/archive
+        systemctl start threadkeeper; note "start-root-file=$?"
+        journalctl -u threadkeeper -p err -o cat > "$out/errors-root-file"
         note "done=1"
         systemctl poweroff --no-block
         """#
@@ -69,7 +101,7 @@ import Testing
         return values
     }
 
-    @Test func theInstalledUnitStartsRunsOnScheduleReloadsAndStopsUnderSystemd() async throws {
+    @Test func aTreeBuiltAndInstalledByScriptsInstallRunsUnderSystemdAndSaysWhatIsWrong() async throws {
         let nspawn = "/usr/bin/systemd-nspawn"
         guard getuid() == 0 else { try Test.cancel("systemd-nspawn needs root") }
         guard FileManager.default.isExecutableFile(atPath: nspawn) else {
@@ -79,6 +111,16 @@ import Testing
             try Test.cancel("THREADKEEPER_SKIP_NSPAWN=1")
         }
         let directory = TemporaryDirectory()
+        let destination = directory.file("dest")
+        let source = try Self.copyOfTheTree(into: directory.file("src"))
+        let install = try ProcessRunner.run(
+            "/bin/bash",
+            [
+                source + "/scripts/install", "--destdir", destination, "--prefix", "/opt/threadkeeper", "--scratch-path",
+                Self.repository + "/.build/install-test",
+            ])
+        try #require(install.status == 0, "scripts/install failed: \(install.standardError.suffix(3000))")
+        #expect(FileManager.default.isExecutableFile(atPath: destination + "/opt/threadkeeper/bin/threadkeeper"))
         let out = directory.file("out")
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let script = try directory.write("check.sh", Self.checkScript)
@@ -92,7 +134,7 @@ import Testing
         process.arguments = [
             "-D", "/", "--volatile=yes", "--private-network", "--register=no", "--keep-unit",
             "--machine=tk-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", "--bind-ro=/opt/swift",
-            "--bind-ro=\(Self.repository):/srv/tk/repo", "--bind-ro=\(BuiltProducts.directory):/srv/tk/bin",
+            "--bind-ro=\(destination):/srv/tk/dest",
             "--bind=\(out):/srv/tk/out", "--bind-ro=\(script):/srv/tk/check.sh",
             "--bind-ro=\(unit):/etc/systemd/system/tk-check.service",
             "-b", "--", "systemd.firstboot=off", "systemd.wants=tk-check.service",
@@ -105,7 +147,7 @@ import Testing
         try process.run()
         let pid = process.processIdentifier
         let exited = await DaemonProcess.onThread {
-            let deadline = ContinuousClock.now + .seconds(400)
+            let deadline = ContinuousClock.now + .seconds(500)
             while process.isRunning && ContinuousClock.now < deadline { usleep(100_000) }
             if process.isRunning {
                 kill(pid, SIGTERM)  // nspawn powers the container off
@@ -127,7 +169,18 @@ import Testing
         let results = Self.results(resultText)
         #expect(exited, "the container did not power off; trace: \(trace)")
         #expect(results["done"] == "1", "trace: \(trace)")
-        #expect(results["install"] == "0")
+        #expect(results["unpack"] == "0")
+        #expect(results["sysusers"] == "0")
+        #expect(results["user"] == "threadkeeper")
+        #expect(results["key-mode"] == "600")
+        #expect(results["key-size"] == "0")
+        // Without a key: the start fails, `systemctl status` and the err journal name the file and the fix.
+        #expect(results["start-without-key"] != "0")
+        let statusWithoutKey = (try? String(contentsOfFile: out + "/status-without-key", encoding: .utf8)) ?? ""
+        #expect(statusWithoutKey.contains("/etc/threadkeeper/api-key"), "\(statusWithoutKey)")
+        #expect(statusWithoutKey.contains("systemctl restart threadkeeper"), "\(statusWithoutKey)")
+        let errorsWithoutKey = (try? String(contentsOfFile: out + "/errors-without-key", encoding: .utf8)) ?? ""
+        #expect(errorsWithoutKey.contains("/etc/threadkeeper/api-key"), "\(errorsWithoutKey)")
         #expect(results["start"] == "0")
         #expect(results["active"] == "active")
         let status = (try? String(contentsOfFile: out + "/status", encoding: .utf8)) ?? ""
@@ -135,6 +188,15 @@ import Testing
         #expect(status.contains("Status: \"idle; next: every-5s at "), "\(status)")
         #expect(results["scheduled-run"] == "1")
         #expect((Int(results["runs"] ?? "") ?? 0) >= 1)
+        #expect(results["ledger-owner"] == "threadkeeper")
+        // Root is refused with the exact command; that command works; nothing is root's.
+        let rootImport = (try? String(contentsOfFile: out + "/root-import", encoding: .utf8)) ?? ""
+        #expect(results["root-import"] == "77", "\(rootImport)")
+        #expect(
+            rootImport.contains("runuser -u threadkeeper -- /opt/threadkeeper/bin/threadkeeper import /srv/tk/ids.txt"), "\(rootImport)")
+        #expect(results["user-import"] == "0", "\((try? String(contentsOfFile: out + "/user-import", encoding: .utf8)) ?? "")")
+        #expect(results["imported"] == "1")
+        #expect(results["owners"] == "0")
         #expect(results["reload"] == "0")
         #expect(results["active-after-reload"] == "active")
         #expect(results["stop"] == "0")
@@ -151,5 +213,27 @@ import Testing
         let rejected = entries.first { $0["MESSAGE_ID"] as? String == "b464ef415835491cb9f1626f79146302" }
         #expect(rejected?["PRIORITY"] as? String == "3")
         #expect((rejected?["MESSAGE"] as? String)?.contains("every-5s.rule:7:1") == true)
+
+        // A directory root left in the state: the start fails naming it and its owner.
+        #expect(results["start-root-file"] != "0")
+        let errorsRootFile = (try? String(contentsOfFile: out + "/errors-root-file", encoding: .utf8)) ?? ""
+        #expect(errorsRootFile.contains("'/var/lib/threadkeeper/archive' belongs to root"), "\(errorsRootFile)")
+    }
+
+    /// Git's tracked and unignored files of the working tree, copied to `target`: what a fresh
+    /// clone with this change would hold, without `.build`.
+    static func copyOfTheTree(into target: String) throws -> String {
+        let listed = try ProcessRunner.run(
+            "/usr/bin/git", ["-C", repository, "ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        try #require(listed.status == 0, "git ls-files: \(listed.standardError)")
+        let fm = FileManager.default
+        for path in listed.standardOutput.split(separator: "\0").map(String.init) {
+            let from = repository + "/" + path
+            guard fm.fileExists(atPath: from) else { continue }  // deleted in the working tree
+            let to = target + "/" + path
+            try fm.createDirectory(atPath: (to as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try fm.copyItem(atPath: from, toPath: to)
+        }
+        return target
     }
 }

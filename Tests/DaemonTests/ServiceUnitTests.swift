@@ -45,7 +45,7 @@ import Testing
         }
     }
 
-    @Test func theServiceIsANotifyServiceWithWatchdogReloadCredentialAndDynamicUser() throws {
+    @Test func theServiceIsANotifyServiceWithWatchdogReloadCredentialAndTheSysusersUser() throws {
         let text = try Self.unit("threadkeeper.service")
         #expect(Self.values("Type", in: text) == ["notify"])
         #expect(Self.values("ExecStart", in: text) == ["/usr/bin/threadkeeper daemon"])
@@ -55,7 +55,20 @@ import Testing
         #expect(Self.values("StateDirectory", in: text) == ["threadkeeper"])
         #expect(Self.values("ConfigurationDirectory", in: text) == ["threadkeeper"])
         #expect(Self.values("LoadCredential", in: text) == ["api-key:/etc/threadkeeper/api-key"])
-        #expect(Self.values("DynamicUser", in: text) == ["yes"])
+        // A fixed user from sysusers.d, so admin commands can run as the same user.
+        #expect(Self.values("DynamicUser", in: text).isEmpty)
+        #expect(Self.values("User", in: text) == ["threadkeeper"])
+        #expect(Self.values("Group", in: text) == ["threadkeeper"])
+        let sysusers = try String(contentsOfFile: Self.repository + "/systemd/threadkeeper.sysusers", encoding: .utf8)
+        #expect(
+            sysusers.split(separator: "\n").filter { !$0.hasPrefix("#") } == [
+                #"u threadkeeper - "threadkeeper retention daemon" /var/lib/threadkeeper"#
+            ])
+        #expect(Self.values("IPAddressDeny", in: text) == ["link-local multicast"])
+        #expect(Self.values("SocketBindDeny", in: text) == ["any"])
+        #expect(Self.values("PrivateIPC", in: text) == ["yes"])
+        // libdispatch's setpriority(2) for worker threads, else refused by ~@resources.
+        #expect(Self.values("SystemCallFilter", in: text) == ["@system-service", "~@privileged @resources", "setpriority"])
         #expect(Self.values("RestrictAddressFamilies", in: text) == ["AF_UNIX AF_INET AF_INET6"])
         #expect(Self.values("CapabilityBoundingSet", in: text) == [""])
     }
@@ -63,9 +76,11 @@ import Testing
     @Test func theOneOffUnitRunsItsInstanceWithTheSameSandboxAndStopsCleanly() throws {
         let service = try Self.unit("threadkeeper.service")
         let run = try Self.unit("threadkeeper-run@.service")
-        #expect(Self.values("ExecStart", in: run) == ["/usr/bin/threadkeeper run --yes %i"])
+        #expect(Self.values("ExecStart", in: run) == ["/usr/bin/threadkeeper run --yes -- %i"])
         #expect(Self.values("SuccessExitStatus", in: run) == ["143"])
-        #expect(Self.values("Type", in: run) == ["exec"])
+        // `systemctl start threadkeeper-run@RULE` waits for the run and fails with it.
+        #expect(Self.values("Type", in: run) == ["oneshot"])
+        #expect(Self.values("TimeoutStartSec", in: run) == ["infinity"])
         // Everything from StateDirectory= on (credential, user, sandbox) is the daemon's.
         func sandbox(_ text: String) -> [String] {
             let service = text.components(separatedBy: "[Install]")[0]
@@ -115,8 +130,15 @@ import Testing
         let service = try String(contentsOfFile: root + "/opt/tk/lib/systemd/system/threadkeeper.service", encoding: .utf8)
         #expect(Self.values("ExecStart", in: service) == ["/opt/tk/bin/threadkeeper daemon"])
         let run = try String(contentsOfFile: root + "/opt/tk/lib/systemd/system/threadkeeper-run@.service", encoding: .utf8)
-        #expect(Self.values("ExecStart", in: run) == ["/opt/tk/bin/threadkeeper run --yes %i"])
+        #expect(Self.values("ExecStart", in: run) == ["/opt/tk/bin/threadkeeper run --yes -- %i"])
         #expect(fm.fileExists(atPath: root + "/etc/threadkeeper/threadkeeper.conf"))
+        #expect(fm.fileExists(atPath: root + "/opt/tk/lib/sysusers.d/threadkeeper.conf"))
+        // The key file exists, empty and root's alone; the directory stays readable by the service.
+        let key = try fm.attributesOfItem(atPath: root + "/etc/threadkeeper/api-key")
+        #expect((key[.posixPermissions] as? Int) == 0o600)
+        #expect((key[.size] as? Int) == 0)
+        #expect((try fm.attributesOfItem(atPath: root + "/etc/threadkeeper")[.posixPermissions] as? Int) == 0o755)
+        #expect(result.standardOutput.contains("put the API key in /etc/threadkeeper/api-key"))
         #expect(try fm.contentsOfDirectory(atPath: root + "/etc/threadkeeper/rules.d").isEmpty)
         let examples = try fm.contentsOfDirectory(atPath: root + "/opt/tk/share/threadkeeper/examples/rules")
         #expect(examples.contains("support-30d.rule"))
@@ -129,6 +151,13 @@ import Testing
             "/bin/bash", [Self.repository + "/scripts/install", "--destdir", root, "--binary", BuiltProducts.threadkeeper])
         #expect(again.status == 0)
         #expect(try String(contentsOfFile: root + "/etc/threadkeeper/threadkeeper.conf", encoding: .utf8) == "# mine\n")
+        // ... and so is a key already there.
+        try "sk-kept\n".write(toFile: root + "/etc/threadkeeper/api-key", atomically: false, encoding: .utf8)
+        let third = try ProcessRunner.run(
+            "/bin/bash", [Self.repository + "/scripts/install", "--destdir", root, "--binary", BuiltProducts.threadkeeper])
+        #expect(third.status == 0)
+        #expect(try String(contentsOfFile: root + "/etc/threadkeeper/api-key", encoding: .utf8) == "sk-kept\n")
+        #expect(!third.standardOutput.contains("put the API key"))
 
         // journalctl finds the installed catalog where it looks for catalogs.
         let journalctl = "/usr/bin/journalctl"

@@ -95,6 +95,22 @@ public struct ArchiveStore: Sendable {
         return try Gzip.decompress(Array(data))
     }
 
+    /// Creates the directory if needed and proves it takes a file, as `write` will: a run with
+    /// `Archive=yes` checks this before its first delete.
+    public func checkWritable() throws {
+        try ensureDirectory()
+        let probe = directory + "/.probe.\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            let code = errno
+            var info = stat()
+            let owner = stat(directory, &info) == 0 ? " (owner uid \(info.st_uid), this process uid \(geteuid()))" : ""
+            throw ArchiveError.io(path: directory + owner, doing: "create a file in", errno: code)
+        }
+        close(descriptor)
+        unlink(probe)
+    }
+
     private func ensureDirectory() throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue { return }

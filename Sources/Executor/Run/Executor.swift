@@ -107,6 +107,18 @@ public final class Executor: Sendable {
             logChainHead(rule: rule.name, run: runID, log)
             return report
         }
+        if !request.dryRun, rule.action == .delete, rule.options.archive, plan.planned > 0 {
+            do {
+                try settings.archive.checkWritable()
+            } catch let error as ArchiveError {
+                // Before the first delete: each would otherwise fail alone, one per thread.
+                let reason = "the archive directory cannot be written, no thread was touched: \(error)"
+                try wrapLedger { try ledger.finishRun(id: runID, status: .failed) }
+                log.runAborted(rule: rule.name, run: runID, reason: reason)
+                logChainHead(rule: rule.name, run: runID, log)
+                throw ExecutorError.archiveUnwritable(rule: rule.name, error)
+            }
+        }
         log.runStarted(
             rule: rule.name, run: runID, trigger: request.trigger.rawValue + (request.dryRun ? ", dry run" : ""),
             matched: plan.planned)
@@ -134,6 +146,7 @@ public final class Executor: Sendable {
         report.leftOpen = outcome.leftOpen
         report.archived = outcome.archived
         report.apiUnavailable = outcome.apiUnavailable
+        report.firstFailure = outcome.firstFailure
         report.end = outcome.end
         let finished = try wrapLedger { try ledger.finishRun(id: runID, status: report.status) }
         report.counts = finished.counts
@@ -148,7 +161,7 @@ public final class Executor: Sendable {
         let runID = report.runID ?? 0
         log.runFinished(
             rule: report.rule, run: runID, status: report.status.rawValue, matched: report.matched, done: counts.done,
-            gone: counts.gone, skipped: counts.skipped, failed: counts.failed)
+            gone: counts.gone, skipped: counts.skipped, failed: counts.failed, firstFailure: report.firstFailure)
         defer { logChainHead(rule: report.rule, run: runID, log) }
         switch report.end {
         case .completed: break

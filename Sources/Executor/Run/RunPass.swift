@@ -33,6 +33,8 @@ struct PassOutcome {
     var leftOpen: Int
     var archived: Int
     var apiUnavailable: Bool
+    /// The first failed action's error, for the summary's "why".
+    var firstFailure: String?
 }
 
 /// The verify–archive–act–record pipeline of one run.
@@ -60,6 +62,7 @@ struct RunPass {
     private var settled = 0
     private var failed = 0
     private var archived = 0
+    private var firstFailure: String?
     private var leftOpen = 0
     private var ledgerFailure: LedgerError?
     private var abortReason: String?
@@ -200,7 +203,8 @@ struct RunPass {
             end = .completed
         }
         return PassOutcome(
-            end: end, elapsed: elapsedSeconds, leftOpen: leftOpen, archived: archived, apiUnavailable: abortedUnavailable)
+            end: end, elapsed: elapsedSeconds, leftOpen: leftOpen, archived: archived, apiUnavailable: abortedUnavailable,
+            firstFailure: firstFailure)
     }
 
     private var elapsedSeconds: Double {
@@ -226,6 +230,7 @@ struct RunPass {
             if didArchive { archived += 1 }
             if let failure {
                 failed += 1
+                if firstFailure == nil { firstFailure = "thread \(threadID): \(failure)" }
                 logger.actionFailed(
                     rule: request.rule.name, run: runID, thread: threadID, httpStatus: settlement.httpStatus,
                     requestID: settlement.requestID, attempts: settlement.attempts, error: failure)

@@ -65,6 +65,8 @@ public struct RunReport: Sendable {
     /// The run was aborted because the answers showed the base URL does not lead to the
     /// Threads API (a CLI exits 69 for it rather than 2).
     public var apiUnavailable = false
+    /// The first failed action's thread and error, when any failed.
+    public var firstFailure: String?
 
     public init(
         runID: Int64?, rule: String, action: String, dryRun: Bool, end: RunEnd, matched: Int, planned: Int,
@@ -84,10 +86,11 @@ public struct RunReport: Sendable {
         self.archived = archived
     }
 
-    /// The `runs.status` this end is recorded with.
+    /// The `runs.status` this end is recorded with: a run that went through its plan but in
+    /// which actions failed is `failed`, never plainly `completed`.
     public var status: RunStatus {
         switch end {
-        case .completed: .completed
+        case .completed: firstFailure == nil && counts.failed == 0 ? .completed : .failed
         case .refused: .refused
         case .aborted, .stopped: .aborted
         }

@@ -30,15 +30,22 @@ extension Logger {
     }
 
     /// A run ended; its counts become fields of their own. Any failure makes it a warning.
-    public func runFinished(rule: String, run: Int64, status: String, matched: Int, done: Int, gone: Int, skipped: Int, failed: Int) {
+    ///
+    /// With failed actions the message says how many and the first one's error (`FIRST_FAILURE`).
+    public func runFinished(
+        rule: String, run: Int64, status: String, matched: Int, done: Int, gone: Int, skipped: Int, failed: Int,
+        firstFailure: String? = nil
+    ) {
+        var metadata = [
+            "rule": rule, "run": String(run), "status": status, "matched": String(matched), "done": String(done),
+            "gone": String(gone), "skipped": String(skipped), "failed": String(failed),
+        ]
+        metadata["first_failure"] = firstFailure
+        let why = firstFailure.map { "; \(failed) action\(failed == 1 ? "" : "s") failed, the first: \($0)" } ?? ""
         log(
             level: failed > 0 ? .warning : .notice,
-            "run \(run) of rule \(rule) \(status): \(matched) matched, \(done) done, \(gone) gone, \(skipped) skipped, \(failed) failed",
-            id: .runFinished,
-            metadata: [
-                "rule": rule, "run": String(run), "status": status, "matched": String(matched), "done": String(done),
-                "gone": String(gone), "skipped": String(skipped), "failed": String(failed),
-            ])
+            "run \(run) of rule \(rule) \(status): \(matched) matched, \(done) done, \(gone) gone, \(skipped) skipped, \(failed) failed\(why)",
+            id: .runFinished, metadata: metadata)
     }
 
     /// A guard, the breaker or a signal ended the run before its work was done.

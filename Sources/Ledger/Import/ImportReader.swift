@@ -32,7 +32,10 @@ public final class ImportReader {
             switch parser!.parse(line) {
             case .thread(let record): try onThread(record)
             case .blank: break
-            case .bad(let reason): try onBad(number, reason)
+            case .bad(let reason):
+                // Without its header no line of a CSV file can be read: one error, not one a line.
+                guard parser!.hasHeader else { throw LedgerError(.badInput, "\(path):\(number): \(reason)", path: path) }
+                try onBad(number, reason)
             }
             return true
         }

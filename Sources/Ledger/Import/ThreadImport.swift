@@ -1,3 +1,6 @@
+import Foundation
+import Schedule
+
 /// The formats `threadkeeper import` reads.
 public enum ImportFormat: String, Sendable, Hashable, CaseIterable {
     /// One thread object a line, as the API returns it (`{"id":…,"object":"thread","created_at":…,"metadata":{…}}`).
@@ -11,8 +14,8 @@ public enum ImportFormat: String, Sendable, Hashable, CaseIterable {
 /// One thread read from an import file: what the file says, nil where it says nothing.
 public struct ThreadImport: Sendable, Hashable {
     public var id: String
-    /// Nil when the file does not say (bare ids): a new thread then gets the import time,
-    /// which is never later than its real creation, so an age rule never matches it early.
+    /// Nil when the file does not say (bare ids): a new thread then has no `created_at`
+    /// (unknown age, which no age condition matches) until `sync` reads it from the API.
     public var createdAt: Int64?
     /// The metadata as the ledger stores it (`JSONWriter.object`'s text), nil when the file
     /// does not say: a known thread keeps its metadata, a new one gets none.
@@ -102,13 +105,16 @@ public struct ImportLineParser: Sendable {
 
     public init(format: ImportFormat) { self.format = format }
 
+    /// False for a CSV file until its header has been read and names an `id` column.
+    public var hasHeader: Bool { format != .csv || columns != nil }
+
     /// The format a file's first non-blank line suggests.
     public static func detect(_ line: UnsafeBufferPointer<UInt8>) -> ImportFormat {
         let text = trimmed(line)
         if text.first == UInt8(ascii: "{") { return .jsonl }
-        if let header = CSV.fields(text)?.map({ $0.lowercased() }), header.contains("id"),
-            header.contains("created_at") || header.contains("metadata")
-        {
+        // A comma is never part of an id (`isIDByte`): a first line with one is a CSV header,
+        // whose columns `readHeader` then checks (rather than reading it as a file of bad ids).
+        if text.contains(UInt8(ascii: ",")), let header = CSV.fields(text), header.count > 1 {
             return .csv
         }
         return .ids
@@ -155,8 +161,13 @@ public struct ImportLineParser: Sendable {
         case .number(let text)?:
             guard let number = Int64(text) else { return .bad("created_at '\(text)' is not a whole number of seconds") }
             createdAt = number
+        case .string(let text)?:
+            switch timestamp(text) {
+            case .success(let seconds): createdAt = seconds
+            case .failure(let problem): return .bad(problem.reason)
+            }
         case nil, .null?: createdAt = nil
-        case let other?: return .bad("created_at is \(other.typeName), not a number")
+        case let other?: return .bad("created_at is \(other.typeName), not a number or a timestamp")
         }
         var metadata: [String: String]?
         switch value["metadata"] {
@@ -179,7 +190,10 @@ public struct ImportLineParser: Sendable {
             return .bad("bad CSV header")
         }
         guard let id = header.firstIndex(of: "id") else {
-            return .bad("the CSV header must name an 'id' column (id,created_at,metadata)")
+            let found = header.map { "'\($0)'" }.joined(separator: ", ")
+            return .bad(
+                "the CSV header names no 'id' column (found \(found)); name the columns id, created_at and metadata, "
+                    + "e.g. SELECT thread_id AS id, created_at FROM … in the export")
         }
         columns = (id, header.firstIndex(of: "created_at"), header.firstIndex(of: "metadata"))
         return .blank
@@ -291,6 +305,32 @@ public struct ImportLineParser: Sendable {
         return String(decoding: buffer, as: UTF8.self)
     }
 
+    struct TimestampProblem: Error { var reason: String }
+
+    /// `created_at` as Unix seconds: a whole number, or a timestamp as rules write them
+    /// (`2025-12-06 01:51:17`, `2025-12-06T01:51:17Z`, `+02:00` offsets; systemd.time(7), through
+    /// the Schedule module's parser). A time without a zone is UTC, as database exports are.
+    /// Relative forms (`yesterday`, `-30d`) are refused: a file must mean the same every day.
+    static func timestamp(_ text: String) -> Result<Int64, TimestampProblem> {
+        if let number = Int64(text) { return .success(number) }
+        do {
+            guard let first = text.first, first.isASCII, first.isNumber || first == "@" else {
+                throw TimestampProblem(reason: "relative")
+            }
+            return .success(try Timestamp.parse(text, now: Int64(Date().timeIntervalSince1970), timeZone: utc))
+        } catch {
+            if text.allSatisfy({ $0.isNumber || $0.isWhitespace || $0 == "-" || $0 == "+" }) {
+                return .failure(TimestampProblem(reason: "created_at '\(text)' is not a whole number of seconds"))
+            }
+            return .failure(
+                TimestampProblem(
+                    reason: "created_at '\(text)' is neither Unix seconds nor a timestamp like 2025-12-06 01:51:17, "
+                        + "2025-12-06T01:51:17Z or 2025-12-06T01:51:17+02:00"))
+        }
+    }
+
+    private static let utc = TimeZone(identifier: "UTC")!
+
     /// A whole number of at most 18 plain digits, spaces around allowed, or nil.
     private static func plainNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         var lower = 0
@@ -313,11 +353,11 @@ public struct ImportLineParser: Sendable {
         let needed = max(columns.id, columns.createdAt ?? 0, columns.metadata ?? 0) + 1
         guard fields.count >= needed else { return .bad("expected at least \(needed) fields, got \(fields.count)") }
         var record = ThreadImport(id: fields[columns.id])
-        if let index = columns.createdAt, !fields[index].isEmpty {
-            guard let number = Int64(fields[index].trimmingSpaces()) else {
-                return .bad("created_at '\(fields[index])' is not a whole number of seconds")
+        if let index = columns.createdAt, !fields[index].trimmingSpaces().isEmpty {
+            switch timestamp(fields[index].trimmingSpaces()) {
+            case .success(let seconds): record.createdAt = seconds
+            case .failure(let problem): return .bad(problem.reason)
             }
-            record.createdAt = number
         }
         if let index = columns.metadata, !fields[index].isEmpty {
             let value: JSONValue

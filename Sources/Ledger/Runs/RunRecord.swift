@@ -11,9 +11,10 @@ public enum RunTrigger: String, Sendable, Hashable, CaseIterable {
 /// How a run ended (or that it has not).
 public enum RunStatus: String, Sendable, Hashable, CaseIterable {
     case running
-    /// Every planned action was attempted (some may have failed: see the counts).
+    /// Every planned action was attempted and none failed.
     case completed
-    /// The run stopped on an error.
+    /// Actions failed (see `failed` and the journal's "run finished" entry for the first error),
+    /// or the run stopped on an error before its first call (an archive directory it cannot write).
     case failed
     /// The breaker or a signal stopped it part way.
     case aborted

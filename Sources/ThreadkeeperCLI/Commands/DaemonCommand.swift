@@ -32,6 +32,7 @@ struct DaemonCommand: ParsableCommand {
             (.unavailable, "no API key, or the [API] settings are unusable"),
             (.software, "the scheduler stopped by itself"),
             (.ioError, "the ledger cannot be opened or written"),
+            (.noPermission, "a file in the state directory belongs to another user (named, with the chown to run)"),
         ])
 
     var baseURL: String?
@@ -48,6 +49,10 @@ struct DaemonCommand: ParsableCommand {
         notify([.status("starting: opening the ledger")])
         let configuration = try context.loadConfiguration()
         let ledgerPath = context.ledgerPath(for: configuration)
+        try ServiceAccount.checkServiceState(
+            ledgerPath: ledgerPath,
+            archiveDirectory: ArchiveStore.defaultDirectory(ledgerPath: ledgerPath, environment: context.environment),
+            environment: context.environment)
         let ledger = try Ledger(path: ledgerPath)
         let host = try ExecutorHost(
             context: context, configuration: configuration, ledger: ledger, baseURL: baseURL, logger: logger)

@@ -45,7 +45,11 @@ struct RunCommand: ParsableCommand {
                 .unavailable,
                 "the API is unavailable: no key, refused key, a failed probe, an answer not from the Threads API, or no answer while reconciling"
             ),
-            (.ioError, "the ledger cannot be written (full disk, read-only); no call was sent after that"),
+            (
+                .ioError,
+                "the ledger cannot be written (full disk, read-only), or Archive=yes and the archive directory cannot be; no call was sent after that"
+            ),
+            (.noPermission, "run as root on the service's ledger; the message gives the command to use"),
             (.temporaryFailure, "the rule is already running in another process"),
             (.interrupted, "stopped by SIGINT"),
             (.terminated, "stopped by SIGTERM"),
@@ -156,7 +160,15 @@ struct RunCommand: ParsableCommand {
         let run = report.runID.map { "run \($0)" } ?? "no run"
         let end: String
         switch report.end {
-        case .completed: end = report.dryRun ? "dry run: nothing was called" : "completed"
+        case .completed:
+            if report.dryRun {
+                end = "dry run: nothing was called"
+            } else if report.status == .failed {
+                end =
+                    "failed: \(counts.failed) of \(report.planned) actions failed; the first: \(report.firstFailure ?? "see 'threadkeeper audit'")"
+            } else {
+                end = "completed"
+            }
         case .refused(let reason): end = "refused: \(reason)"
         case .aborted(let reason): end = "aborted: \(reason)"
         case .stopped(let signal): end = "stopped by \(signal == .interrupt ? "SIGINT" : "SIGTERM")"
@@ -165,22 +177,29 @@ struct RunCommand: ParsableCommand {
         let rows: [(String, String)] = [
             ("matched", String(report.matched)), ("planned", String(report.planned)), ("done", String(counts.done)),
             ("gone", String(counts.gone)), ("skipped", String(counts.skipped)), ("failed", String(counts.failed)),
-            ("left open", String(report.leftOpen)), ("archived", String(report.archived)),
-            ("reconciled", String(report.reconciled)),
+            ("left open", String(report.leftOpen)), ("not started", String(Self.notStarted(report))),
+            ("archived", String(report.archived)), ("reconciled", String(report.reconciled)),
             (
                 "rate",
                 report.elapsed > 0
                     ? String(
-                        format: "%.1f/s over %.1f s", Double(counts.done + counts.gone + counts.skipped + counts.failed) / report.elapsed,
-                        report.elapsed) : "-"
+                        format: "%.1f threads/s with an outcome (done, gone, skipped, failed) over %.1f s",
+                        Double(counts.done + counts.gone + counts.skipped + counts.failed) / report.elapsed, report.elapsed)
+                    : "-"
             ),
         ]
         for (name, value) in rows { context.print("  \(name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(value)") }
     }
 
+    /// Planned threads a stop left untouched: no intent was written for them.
+    static func notStarted(_ report: RunReport) -> Int {
+        let counts = report.counts
+        return max(0, report.planned - counts.done - counts.gone - counts.skipped - counts.failed - report.leftOpen)
+    }
+
     static func exitCode(for report: RunReport) -> ExitCode {
         switch report.end {
-        case .completed: report.counts.failed > 0 ? .failure : .success
+        case .completed: report.counts.failed > 0 || report.status == .failed ? .failure : .success
         case .refused: .refused
         case .aborted: report.apiUnavailable ? .unavailable : .refused
         case .stopped(let reason): reason == .interrupt ? .interrupted : .terminated
@@ -199,12 +218,13 @@ struct RunCommand: ParsableCommand {
                 "rule": report.rule, "action": report.action, "dry_run": report.dryRun, "status": report.status.rawValue,
                 "matched": report.matched, "planned": report.planned, "done": report.counts.done,
                 "gone": report.counts.gone, "skipped": report.counts.skipped, "failed": report.counts.failed,
-                "left_open": report.leftOpen, "archived": report.archived, "reconciled": report.reconciled,
+                "left_open": report.leftOpen, "not_started": notStarted(report), "archived": report.archived,
+                "reconciled": report.reconciled,
                 "elapsed_seconds": report.elapsed, "exit_code": Int(exitCode(for: report).rawValue),
             ]
             object["run_id"] = report.runID.map { $0 as Any } ?? NSNull()
             switch report.end {
-            case .completed: object["reason"] = NSNull()
+            case .completed: object["reason"] = report.firstFailure.map { $0 as Any } ?? NSNull()
             case .refused(let reason), .aborted(let reason): object["reason"] = reason
             case .stopped(let signal): object["reason"] = signal == .interrupt ? "SIGINT" : "SIGTERM"
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Journal
 import UnitFile
 
 /// Dispatches argv to a command, prints help and errors, and turns the outcome into an exit code.
@@ -66,20 +67,26 @@ public struct CommandLineTool: Sendable {
             try command.validate()
             return try await command.run(context)
         } catch let error as UsageError {
-            context.standardError.line("\(path): \(error.message)")
+            context.standardError.line("\(errorPrefix(context))\(path): \(error.message)")
             context.standardError.line(HelpFormatter.usageLine(tool: singleCommand == nil ? name : "", configuration))
             context.standardError.line("See '\(path) --help'.")
             return .usage
         } catch let error as CLIReportable {
-            context.standardError.line("\(path): \(error.cliMessage)")
+            context.standardError.line("\(errorPrefix(context))\(path): \(error.cliMessage)")
             return error.exitCode
         } catch is CancellationError {
             context.standardError.line("\(path): interrupted")
             return .interrupted
         } catch {
-            context.standardError.line("\(path): \(String(describing: error))")
+            context.standardError.line("\(errorPrefix(context))\(path): \(String(describing: error))")
             return .failure
         }
+    }
+
+    /// `<3>` (err) when stderr is the service's journal stream: a command's fatal error is then
+    /// an err entry (`journalctl -p err`, `systemctl status`), not an info line.
+    private func errorPrefix(_ context: CommandContext) -> String {
+        JournalStream.prefix(3, environment: context.environment)
     }
 
     private enum Resolution {
@@ -144,6 +151,7 @@ public struct CommandLineTool: Sendable {
         (.unavailable, "the API is unavailable (wrong key, wrong base URL, provider down)"),
         (.ioError, "an I/O error: unreadable, corrupt or full ledger"),
         (.temporaryFailure, "temporary failure: a lock is held by another run"),
+        (.noPermission, "not as this user: root writing the service's ledger (run it as the service's user)"),
         (.interrupted, "interrupted by SIGINT"),
         (.terminated, "stopped by SIGTERM"),
     ]

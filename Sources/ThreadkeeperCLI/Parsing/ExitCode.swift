@@ -24,6 +24,9 @@ public struct ExitCode: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let cannotCreate = ExitCode(73)
     /// An I/O error: full disk, read-only file, corrupt ledger (EX_IOERR).
     public static let ioError = ExitCode(74)
+    /// Not allowed as this user: root writing the service's ledger, or the service finding a file
+    /// in its state another user owns (EX_NOPERM).
+    public static let noPermission = ExitCode(77)
     /// A temporary failure such as a lock held by another run (EX_TEMPFAIL).
     public static let temporaryFailure = ExitCode(75)
     /// Interrupted by SIGINT.

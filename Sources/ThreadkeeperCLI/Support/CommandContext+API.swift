@@ -30,8 +30,25 @@ extension CommandContext {
     }
 
     /// The key as the service loads it: `$CREDENTIALS_DIRECTORY/api-key`, `ApiKeyFile=`, `$THREADKEEPER_API_KEY`.
+    ///
+    /// A bad systemd credential is named with the file the admin edits and the unit to restart:
+    /// the service sees only its copy under `$CREDENTIALS_DIRECTORY`.
     func loadAPIKey(_ configuration: Configuration) throws -> APIKey {
-        try APIKey.load(environment: environment, keyFile: configuration.apiKeyFile.value)
+        do {
+            return try APIKey.load(environment: environment, keyFile: configuration.apiKeyFile.value)
+        } catch let error as APIKeyError {
+            guard let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty,
+                FileManager.default.fileExists(atPath: directory + "/api-key")
+            else { throw error }
+            // systemd.exec(5): credentials are placed in /run/credentials/UNIT.
+            let unit = (directory as NSString).lastPathComponent
+            throw CommandFailure(
+                error.message
+                    + "; put the key, one line, into the file the unit's LoadCredential=api-key:… names "
+                    + "(/etc/threadkeeper/api-key as scripts/install sets it up, root's, mode 0600), then run "
+                    + "'systemctl restart \(unit.hasSuffix(".service") ? String(unit.dropLast(8)) : unit)'",
+                exitCode: .unavailable)
+        }
     }
 
     /// A client for the config's `[API]` section and the key; `--base-url` overrides `BaseURL=`.

@@ -40,7 +40,7 @@ extension CommandContext {
             configuration.rulesDirectory = Setting(flag, .flag("--rules"))
         }
         let path = LedgerLocation.resolve(
-            flag: shared.ledgerPath, configured: base.ledgerPath.value, environment: environment, isRoot: geteuid() == 0)
+            flag: shared.ledgerPath, configured: base.ledgerPath.value, environment: environment, isRoot: ServiceAccount.usesServiceState)
         let origin: SettingOrigin
         if let flag = shared.ledgerPath, !flag.isEmpty {
             origin = .flag("--ledger")
@@ -58,7 +58,8 @@ extension CommandContext {
     /// The ledger file for this invocation: `--ledger`, `[Ledger] Path=`, `$STATE_DIRECTORY`, or the default.
     public func ledgerPath(for configuration: Configuration) -> String {
         LedgerLocation.resolve(
-            flag: shared.ledgerPath, configured: configuration.ledgerPath.value, environment: environment, isRoot: geteuid() == 0)
+            flag: shared.ledgerPath, configured: configuration.ledgerPath.value, environment: environment,
+            isRoot: ServiceAccount.usesServiceState)
     }
 
     /// The rules directory: `--rules`, else `[Rules] Directory=`, else `/etc/threadkeeper/rules.d`.

@@ -6,7 +6,7 @@ extension CommandContext {
     /// `[Ledger] Path=`), else the environment's default (see `LedgerLocation`).
     public func ledgerPath(configured: String? = nil) -> String {
         LedgerLocation.resolve(
-            flag: shared.ledgerPath, configured: configured, environment: environment, isRoot: geteuid() == 0)
+            flag: shared.ledgerPath, configured: configured, environment: environment, isRoot: ServiceAccount.usesServiceState)
     }
 
     /// Opens the ledger, creating and migrating it unless `readOnly`.
@@ -16,6 +16,7 @@ extension CommandContext {
     /// `configured`, the config file's `[Ledger] Path=` applies (a bad config file throws).
     public func openLedger(readOnly: Bool = false, configured: String? = nil) throws -> Ledger {
         let path = try configured.map { ledgerPath(configured: $0) } ?? ledgerPath(for: loadConfiguration())
+        if !readOnly { try ServiceAccount.refuseRootWriting(ledgerPath: path, context: self) }
         return try Ledger(path: path, readOnly: readOnly)
     }
 }

@@ -11,6 +11,7 @@ extension ExecutorError: CLIReportable {
         case .unknownPlan, .planOutdated, .planForOtherRule: .dataError
         case .reconciliationFailed, .probeFailed: .unavailable
         case .ledger(let error): error.exitCode
+        case .archiveUnwritable: .ioError
         }
     }
 }

@@ -15,6 +15,13 @@ struct RunSetup: Sendable {
     static func load(_ context: CommandContext, readOnly: Bool = false) throws -> RunSetup {
         let configuration = try context.loadConfiguration()
         let path = context.ledgerPath(for: configuration)
+        if !readOnly {
+            try ServiceAccount.refuseRootWriting(ledgerPath: path, context: context)
+            try ServiceAccount.checkServiceState(
+                ledgerPath: path,
+                archiveDirectory: ArchiveStore.defaultDirectory(ledgerPath: path, environment: context.environment),
+                environment: context.environment)
+        }
         let ledger = try Ledger(path: path, readOnly: readOnly)
         return RunSetup(
             configuration: configuration, ledger: ledger, ledgerPath: path, now: Int64(Date().timeIntervalSince1970))

@@ -41,21 +41,60 @@ struct ArchiveAndPlanTests {
         await harness.stop()
     }
 
-    @Test func aThreadWhoseArchiveFailsIsNotDeleted() async throws {
+    @Test func anArchiveDirectoryThatCannotBeWrittenStopsTheRunBeforeTheFirstDelete() async throws {
         let harness = try await ExecutorHarness()
-        let id = try await harness.thread(ageDays: 60, messages: 3)
-        // A file where the archive directory should be: every archive write fails.
+        let ids = [try await harness.thread(ageDays: 60, messages: 3), try await harness.thread(ageDays: 70)]
+        // A file where the archive directory should be: no archive can be written.
         let blocked = try harness.directory.write("blocked", "not a directory")
         let rule = try harness.rule("keep", Self.archiveRule)
-        let report = try await harness.executor(archive: blocked + "/archive").run(RunRequest(rule: rule))
-        #expect(report.counts.failed == 1)
-        #expect(report.counts.done == 0)
-        #expect(await harness.server.threadIsLive(id))
-        #expect(try harness.state(id) == .live)
+        await #expect {
+            try await harness.executor(archive: blocked + "/archive").run(RunRequest(rule: rule))
+        } throws: { error in
+            guard case ExecutorError.archiveUnwritable(let name, _) = error else { return false }
+            return name == "keep" && "\(error)".contains("'\(blocked)/archive'") && "\(error)".contains("before the first delete")
+        }
+        for id in ids {
+            #expect(await harness.server.threadIsLive(id))
+            #expect(try harness.state(id) == .live)
+        }
         #expect(await harness.server.stats().requestsByMethod["DELETE"] == nil)
+        let runs = try harness.ledger.rows("SELECT status, failed FROM runs WHERE rule = 'keep'", [])
+        #expect(runs.map { $0[0].textValue } == ["failed"])
+        #expect(try harness.ledger.rows("SELECT count(*) FROM actions", [])[0][0].integerValue == 0)
+        let aborted = try #require(harness.logs.entries(withID: .runAborted).first)
+        #expect(aborted.message.contains("the archive directory cannot be written, no thread was touched"))
+        await harness.stop()
+    }
+
+    @Test func aThreadWhoseArchiveFailsIsNotDeletedAndTheRunIsFailedNotCompleted() async throws {
+        let harness = try await ExecutorHarness()
+        let kept = try await harness.thread(ageDays: 60, messages: 3)
+        let deleted = try await harness.thread(ageDays: 70)
+        // A directory where this one thread's archive file should go: only its archive fails.
+        try FileManager.default.createDirectory(
+            atPath: harness.archiveDirectory + "/\(kept).json.gz", withIntermediateDirectories: true)
+        let rule = try harness.rule("keep", Self.archiveRule)
+        let report = try await harness.executor().run(RunRequest(rule: rule))
+        #expect(report.counts.failed == 1)
+        #expect(report.counts.done == 1)
+        #expect(report.status == .failed)
+        #expect(report.firstFailure?.hasPrefix("thread \(kept): archive failed, not deleted: ") == true)
+        #expect(await harness.server.threadIsLive(kept))
+        #expect(try harness.state(kept) == .live)
+        #expect(try harness.state(deleted) == .deleted)
         let failure = try #require(harness.logs.entries(withID: .actionFailed).first)
         #expect(failure.message.contains("archive failed"))
-        #expect(failure.metadata["thread"] == id)
+        #expect(failure.metadata["thread"] == kept)
+        // The ledger and the journal say it failed, how many and why.
+        let runs = try harness.ledger.rows("SELECT status, failed FROM runs WHERE id = ?", [.integer(report.runID ?? 0)])
+        #expect(runs.first?[0].textValue == "failed")
+        #expect(runs.first?[1].integerValue == 1)
+        let finished = try #require(harness.logs.entries(withID: .runFinished).first)
+        #expect(
+            finished.message.contains(
+                "keep failed: 2 matched, 1 done, 0 gone, 0 skipped, 1 failed; 1 action failed, the first: thread \(kept): archive failed"),
+            "\(finished.message)")
+        #expect(finished.metadata["first_failure"]?.hasPrefix("thread \(kept): archive failed") == true)
         await harness.stop()
     }
 

@@ -61,6 +61,55 @@ struct ImportLineParserTests {
         #expect(csv(line) == .bad(reason))
     }
 
+    /// 2025-12-06 01:51:17 UTC.
+    static let stamp: Int64 = 1_764_985_877
+
+    static let timestamps: [(String, Int64)] = [
+        ("2025-12-06 01:51:17", stamp),
+        ("2025-12-06T01:51:17", stamp),
+        ("2025-12-06T01:51:17Z", stamp),
+        ("2025-12-06 01:51:17 UTC", stamp),
+        ("2025-12-06T03:51:17+02:00", stamp),
+        ("2025-12-05 20:51:17 -05:00", stamp),
+        ("2025-12-06 01:51:17.250", stamp),
+        ("2025-12-06", stamp - 1 * 3600 - 51 * 60 - 17),
+        ("@1764985877", stamp),
+    ]
+
+    @Test(arguments: timestamps)
+    func csvAndJSONLReadTimestampsAsRulesDoAndAZonelessOneAsUTC(text: String, seconds: Int64) {
+        #expect(csv("thread_a,\(text),") == .thread(ThreadImport(id: "thread_a", createdAt: seconds)))
+        #expect(csv("thread_a,\(CSV.field(text)),") == .thread(ThreadImport(id: "thread_a", createdAt: seconds)))
+        var parser = ImportLineParser(format: .jsonl)
+        #expect(
+            parser.parsed(#"{"id":"thread_a","created_at":"\#(text)"}"#) == .thread(ThreadImport(id: "thread_a", createdAt: seconds)))
+    }
+
+    @Test func aTimestampThatIsNoneIsNamedWithTheFormsThatWork() {
+        #expect(
+            csv("thread_a,2025-13-40 01:00,")
+                == .bad(
+                    "created_at '2025-13-40 01:00' is neither Unix seconds nor a timestamp like 2025-12-06 01:51:17, 2025-12-06T01:51:17Z or 2025-12-06T01:51:17+02:00"
+                ))
+    }
+
+    @Test func aFirstLineWithACommaIsACSVHeaderAndOneWithoutAnIDColumnNamesTheColumnsFound() {
+        var buffer = Array("thread_id,created_at".utf8)
+        #expect(buffer.withUnsafeBufferPointer { ImportLineParser.detect($0) } == .csv)
+        buffer = Array("thread_a".utf8)
+        #expect(buffer.withUnsafeBufferPointer { ImportLineParser.detect($0) } == .ids)
+        var parser = ImportLineParser(format: .csv)
+        #expect(!parser.hasHeader)
+        #expect(
+            parser.parsed("thread_id,created_at")
+                == .bad(
+                    "the CSV header names no 'id' column (found 'thread_id', 'created_at'); name the columns id, created_at and metadata, e.g. SELECT thread_id AS id, created_at FROM … in the export"
+                ))
+        #expect(!parser.hasHeader)
+        #expect(parser.parsed("ID, Created_At") == .blank)
+        #expect(parser.hasHeader)
+    }
+
     @Test func numbersTheFastPathTakes() {
         #expect(csv("thread_a, 42 ,") == .thread(ThreadImport(id: "thread_a", createdAt: 42)))
         #expect(csv("thread_a,007,") == .thread(ThreadImport(id: "thread_a", createdAt: 7)))

@@ -52,7 +52,7 @@ struct ImportTests {
         #expect(result.counts == ImportCounts(imported: 3, updated: 0, unchanged: 0))
         #expect(
             result.bad == [
-                "4: created_at is a string, not a number",
+                "4: created_at 'soon' is neither Unix seconds nor a timestamp like 2025-12-06 01:51:17, 2025-12-06T01:51:17Z or 2025-12-06T01:51:17+02:00",
                 "5: object is 'thread.deleted', not 'thread'",
                 "6: metadata 'n' is a number, not a string",
                 "8: bad JSON: unexpected end of input in an object at byte 50",
@@ -101,7 +101,7 @@ struct ImportTests {
         #expect(result.counts.imported == 2)
         #expect(
             result.bad == [
-                "4: created_at 'yesterday' is not a whole number of seconds",
+                "4: created_at 'yesterday' is neither Unix seconds nor a timestamp like 2025-12-06 01:51:17, 2025-12-06T01:51:17Z or 2025-12-06T01:51:17+02:00",
                 "5: bad CSV: unterminated quoted field or stray quote",
                 "6: thread id 'thread e' has a character other than letters, digits and - _ . : ~",
                 "7: metadata is an array, not an object",

@@ -47,7 +47,10 @@ struct LedgerCommandsTests {
         let file = try directory.write("in.csv", "id,created_at,metadata\nthread_a,1,{}\nthread_b,x,{}\nthread_c,3,\n")
         let result = try run(["import", file, "--ledger", ledger])
         #expect(result.status == 1)
-        #expect(result.standardError == "\(file):3: created_at 'x' is not a whole number of seconds\n")
+        #expect(
+            result.standardError
+                == "\(file):3: created_at 'x' is neither Unix seconds nor a timestamp like 2025-12-06 01:51:17, 2025-12-06T01:51:17Z or 2025-12-06T01:51:17+02:00\n"
+        )
         #expect(result.standardOutput == "imported 2, updated 0, unchanged 0, skipped 1 (csv into \(ledger))\n")
     }
 
@@ -229,5 +232,34 @@ struct LedgerCommandsTests {
         #expect(FileManager.default.fileExists(atPath: directory.file("backups/ledger.sqlite3")))
         let same = try run(["backup", path, "--ledger", path])
         #expect(same.status == 64)
+    }
+}
+
+/// Getting ids in from an application's database: CSV headers and dates as exports write them.
+struct ImportFromADatabaseTests {
+    @Test func aCSVHeaderWithoutAnIDColumnIsOneErrorNamingTheColumnsAndNothingIsWritten() throws {
+        let directory = TemporaryDirectory()
+        let ledger = directory.file("ledger.sqlite3")
+        let file = try directory.write("export.csv", "thread_id,created_at\nthread_a,2025-12-06 01:51:17\n")
+        let result = try ProcessRunner.threadkeeper(["import", file, "--ledger", ledger])
+        #expect(result.status == 65)
+        #expect(
+            result.standardError
+                == "threadkeeper import: \(file):1: the CSV header names no 'id' column (found 'thread_id', 'created_at'); name the columns id, created_at and metadata, e.g. SELECT thread_id AS id, created_at FROM … in the export\n"
+        )
+        let count = try ProcessRunner.run("/usr/bin/sqlite3", [ledger, "SELECT count(*) FROM threads"])
+        #expect(count.standardOutput == "0\n" || !FileManager.default.fileExists(atPath: ledger))
+    }
+
+    @Test func isoDatesAsADatabaseWritesThemAreRead() throws {
+        let directory = TemporaryDirectory()
+        let ledger = directory.file("ledger.sqlite3")
+        let file = try directory.write(
+            "export.csv", "id,created_at\nthread_a,2025-12-06 01:51:17\nthread_b,2025-12-06T01:51:17Z\nthread_c,2025-12-06T03:51:17+02:00\n"
+        )
+        let result = try ProcessRunner.threadkeeper(["import", file, "--ledger", ledger])
+        #expect(result.status == 0, "\(result.standardError)")
+        let rows = try ProcessRunner.run("/usr/bin/sqlite3", [ledger, "SELECT id, created_at FROM threads ORDER BY id"])
+        #expect(rows.standardOutput == "thread_a|1764985877\nthread_b|1764985877\nthread_c|1764985877\n")
     }
 }
