@@ -115,7 +115,7 @@ extension ThreadsClient {
     }
 
     func makeError(
-        response: HTTPResponse?, failure: TransportError?, attempts: Int, operation: String, path: String = ""
+        response: HTTPResponse?, failure: TransportError?, attempts: Int, operation: String, path: String
     ) -> APIError {
         guard let response else {
             let failure = failure ?? TransportError(.other)
