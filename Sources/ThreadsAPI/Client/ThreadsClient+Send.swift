@@ -114,8 +114,11 @@ extension ThreadsClient {
         return .otherAnswer
     }
 
+    /// The error for an answer that is not a success. `path` names the object the call was
+    /// about: a 404 is the provider's not-found answer only for one of its ids (without a
+    /// path, no 404 proves anything and it is `.notTheAPI`).
     func makeError(
-        response: HTTPResponse?, failure: TransportError?, attempts: Int, operation: String, path: String
+        response: HTTPResponse?, failure: TransportError?, attempts: Int, operation: String, path: String = ""
     ) -> APIError {
         guard let response else {
             let failure = failure ?? TransportError(.other)
