@@ -58,8 +58,9 @@ public final class Executor: Sendable {
     ///
     /// Throws `ExecutorError.lockHeld` when another process runs the rule, `.reconciliationFailed`
     /// when an earlier run's open intents cannot be settled, `.probeFailed` when the read-only
-    /// probe before the first change shows that the API cannot be trusted (nothing is sent then), `.ledger` when the ledger refuses
-    /// a write (no call is sent after that), and the plan's errors for `--plan`.
+    /// probe before the first change shows that the API cannot be trusted (nothing is sent
+    /// then), `.ledger` when the ledger refuses a write (no call is sent after that), and the
+    /// plan's errors for `--plan`.
     public func run(
         _ request: RunRequest, control: RunControl = RunControl(), progress: (@Sendable (RunProgress) -> Void)? = nil
     ) async throws -> RunReport {

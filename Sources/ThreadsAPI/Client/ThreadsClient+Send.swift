@@ -119,6 +119,9 @@ extension ThreadsClient {
     /// Every string taken from the answer (the error fields, `x-request-id`, `Location`,
     /// `Retry-After`, a body that is not JSON) goes through the key's redaction before it is
     /// cut or kept: see `APIKey.serverText` and `APIKey.requestID`.
+    ///
+    /// `path` names the object the call was about: a 404 is the provider's not-found answer
+    /// only for one of its ids (without a path, no 404 proves anything and it is `.notTheAPI`).
     func makeError(
         response: HTTPResponse?, failure: TransportError?, attempts: Int, operation: String, path: String = ""
     ) -> APIError {

@@ -139,4 +139,23 @@ struct RunCommandTests {
         #expect(await setup.server.stats().totalRequests == 0)
         await setup.server.stop()
     }
+
+    /// Issue 14, finding 4: a base URL answering `404 Invalid URL (…)` stops `run` at the probe:
+    /// exit 69, the message names BaseURL=, nothing is deleted or recorded gone.
+    @Test func aWrongBaseURLExits69AtTheProbe() async throws {
+        let setup = try await Setup()
+        let before = try Ledger(path: setup.ledger).count(matching: .state(.live))
+        let result = try setup.threadkeeper(["run", "old", "--yes", "--base-url", setup.server.baseURL + "/v1beta"])
+        #expect(result.status == 69)
+        #expect(result.standardError.contains("read-only probe"))
+        #expect(result.standardError.contains("BaseURL="))
+        #expect(result.standardError.contains("Invalid URL (GET /v1beta/threads/"))
+        let ledger = try Ledger(path: setup.ledger)
+        #expect(try ledger.count(matching: .state(.live)) == before)
+        #expect(try ledger.count(matching: .state(.gone)) == 0)
+        let stats = await setup.server.stats()
+        #expect(stats.totalRequests == 1)
+        #expect(stats.requestsByMethod["DELETE"] == nil)
+        await setup.server.stop()
+    }
 }

@@ -213,6 +213,19 @@ import Testing
         #expect(await setup.server.stats().requestsByMethod["DELETE"] == nil)
     }
 
+    /// Issue 14, finding 1: `sync` takes `created_at` from the API too, so a wrong imported age is corrected.
+    @Test func syncWritesTheAPIsCreatedAt() async throws {
+        let setup = try await Setup()
+        defer { Task { await setup.stop() } }
+        let id = await setup.server.insertThread(createdAt: 1_700_000_000)
+        let ledger = try Ledger(path: setup.ledger)
+        try ledger.save(ThreadRecord(id: id, createdAt: 1000, firstSeen: 1000))
+        let synced = try setup.run(["sync", "--all"])
+        #expect(synced.status == 0, "\(synced.standardError)")
+        #expect(try ledger.thread(id: id)?.createdAt == 1_700_000_000)
+        #expect(try ledger.thread(id: id)?.lastSynced != nil)
+    }
+
     @Test func aWrongKeyExits69AndIsNeverPrinted() async throws {
         let setup = try await Setup(seed: 1)
         defer { Task { await setup.stop() } }
