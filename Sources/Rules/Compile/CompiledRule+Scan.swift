@@ -11,7 +11,8 @@ extension CompiledRule {
     public var scanQuery: InventoryQuery {
         let parts = conditions.map(\.scanSQL)
         guard !parts.isEmpty else { return InventoryQuery(condition: "1", arguments: []) }
-        return InventoryQuery(condition: parts.map(\.0).joined(separator: " AND "), arguments: parts.flatMap(\.1))
+        let (condition, arguments) = Self.conjunction(parts[...])
+        return InventoryQuery(condition: condition, arguments: arguments)
     }
 }
 

@@ -23,7 +23,23 @@ public struct CompiledRule: Sendable {
             parts.append(condition.sql)
         }
         guard !parts.isEmpty else { return InventoryQuery(condition: "1", driver: driver) }
-        return InventoryQuery(condition: parts.map(\.0).joined(separator: " AND "), arguments: parts.flatMap(\.1), driver: driver)
+        let (condition, arguments) = Self.conjunction(parts[...])
+        return InventoryQuery(condition: condition, arguments: arguments, driver: driver)
+    }
+
+    /// `a AND b AND …` as a balanced tree: `(a AND b) AND (c AND d)`.
+    ///
+    /// SQLite parses `a AND b AND c` as `(a AND b) AND c`, one level deeper per condition,
+    /// and refuses a statement whose expression tree is deeper than `SQLITE_MAX_EXPR_DEPTH`
+    /// (1000): a rule of about 990 conditions could not run. Halving keeps the depth to the
+    /// logarithm of the count, so what bounds a rule is the number of values it binds
+    /// (`QueryLimits`). Arguments stay in the order of their `?`s.
+    static func conjunction(_ parts: ArraySlice<(String, [SQLiteValue])>) -> (String, [SQLiteValue]) {
+        guard parts.count > 1 else { return parts.first ?? ("1", []) }
+        let middle = parts.startIndex + parts.count / 2
+        let left = conjunction(parts[..<middle])
+        let right = conjunction(parts[middle...])
+        return ("(\(left.0)) AND (\(right.0))", left.1 + right.1)
     }
 
     /// Whether one thread matches, and which conditions hold or fail.

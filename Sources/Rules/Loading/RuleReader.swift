@@ -9,14 +9,15 @@ extension Rule {
     /// only to check them; compiling resolves them again for each run.
     public static func parse(
         bytes: [UInt8], file: String, name: String? = nil, hold: String = Configuration.defaultHold,
-        budget: RuleBudget? = nil, now: Int64
+        budget: RuleBudget? = nil, queryLimits: QueryLimits = QueryLimits(), now: Int64
     ) -> (Rule?, [Diagnostic]) {
         let (document, syntax) = UnitFile.parse(bytes: bytes, file: file)
-        var reader = RuleReader(document: document, hold: hold, budget: budget, now: now)
+        var reader = RuleReader(document: document, hold: hold, budget: budget, queryLimits: queryLimits, now: now)
         reader.diagnostics = syntax + RuleSchema.schema.check(document)
         let ruleName = name ?? Rule.name(forFile: file)
         reader.checkName(ruleName)
         let rule = reader.read(name: ruleName)
+        if let rule, !reader.diagnostics.containsErrors { reader.checkLimits(rule) }
         let text = String(decoding: bytes, as: UTF8.self)
         guard var rule, !reader.diagnostics.containsErrors else { return (nil, reader.diagnostics) }
         rule.file = file
@@ -28,9 +29,9 @@ extension Rule {
     /// Reads rule text (tests and tools); the digest is of its UTF-8 bytes.
     public static func parse(
         text: String, file: String, name: String? = nil, hold: String = Configuration.defaultHold,
-        budget: RuleBudget? = nil, now: Int64
+        budget: RuleBudget? = nil, queryLimits: QueryLimits = QueryLimits(), now: Int64
     ) -> (Rule?, [Diagnostic]) {
-        parse(bytes: Array(text.utf8), file: file, name: name, hold: hold, budget: budget, now: now)
+        parse(bytes: Array(text.utf8), file: file, name: name, hold: hold, budget: budget, queryLimits: queryLimits, now: now)
     }
 
     /// `retention.rule` → `retention`.
@@ -45,13 +46,15 @@ struct RuleReader {
     let document: UnitFileDocument
     let hold: String
     let budget: RuleBudget?
+    let queryLimits: QueryLimits
     let now: Int64
     var diagnostics: [Diagnostic] = []
 
-    init(document: UnitFileDocument, hold: String, budget: RuleBudget?, now: Int64) {
+    init(document: UnitFileDocument, hold: String, budget: RuleBudget?, queryLimits: QueryLimits = QueryLimits(), now: Int64) {
         self.document = document
         self.hold = hold
         self.budget = budget
+        self.queryLimits = queryLimits
         self.now = now
     }
 
@@ -193,6 +196,16 @@ struct RuleReader {
             }
         case .present, .absent: break
         }
+        if case .matches(let glob) = condition.test,
+            !checkPatternLength(glob, entry, at: keyOffset + condition.key.unicodeScalars.count + 1)
+        {
+            return nil
+        }
+        if case .doesNotMatch(let glob) = condition.test,
+            !checkPatternLength(glob, entry, at: keyOffset + condition.key.unicodeScalars.count + 1)
+        {
+            return nil
+        }
         if let action, action.changesThreads, condition.key == hold {
             switch condition.test {
             case .present, .matches:
@@ -204,6 +217,58 @@ struct RuleReader {
             }
         }
         return condition
+    }
+
+    /// Whether SQLite's GLOB takes the pattern; reports it when not.
+    private mutating func checkPatternLength(_ glob: Glob, _ entry: UnitFileEntry, at offset: Int) -> Bool {
+        let bytes = glob.pattern.utf8.count
+        guard bytes > queryLimits.sqlite.patternBytes else { return true }
+        error(
+            entry, offset: offset,
+            "the pattern of `Metadata=` is \(bytes) bytes; SQLite's GLOB takes patterns of at most \(queryLimits.sqlite.patternBytes) "
+                + "bytes (SQLITE_LIMIT_LIKE_PATTERN_LENGTH) and refuses longer ones when the rule runs; shorten it "
+                + "(a metadata value is at most \(MetadataLimits.maxValueLength) characters)")
+        return false
+    }
+
+    /// Refuses a rule whose statements SQLite would refuse to prepare (see `QueryLimits`).
+    mutating func checkLimits(_ rule: Rule) {
+        let values = QueryLimits.boundValues(rule, now: now, hold: hold)
+        let entries = document.values("Metadata", in: "Match")
+        if values > queryLimits.sqlite.variables {
+            // The first `Metadata=` line that no longer fits: the longest prefix that does.
+            var fits = 0
+            var tooMany = rule.match.metadata.count
+            while fits < tooMany {
+                let middle = (fits + tooMany + 1) / 2
+                var prefix = rule
+                prefix.match.metadata = Array(rule.match.metadata.prefix(middle))
+                if QueryLimits.boundValues(prefix, now: now, hold: hold) <= queryLimits.sqlite.variables {
+                    fits = middle
+                } else {
+                    tooMany = middle - 1
+                }
+            }
+            let message =
+                "`[Match]` makes a run bind \(values) values in one SQL statement; SQLite binds at most "
+                + "\(queryLimits.sqlite.variables) (SQLITE_LIMIT_VARIABLE_NUMBER). A run counts matches with the conditions "
+                + "twice, and each `Metadata=key=glob` binds two values there: the first \(fits) `Metadata=` lines "
+                + "fit, so move the rest (from this line on) into another rule"
+            if entries.count == rule.match.metadata.count, fits < entries.count {
+                error(entries[fits], message)
+            } else {
+                diagnostics.append(Diagnostic(at: anchor("Match"), message))
+            }
+        }
+        let conditions = rule.compile(now: now, hold: hold).conditions.count
+        let depth = QueryLimits.expressionDepth(conditions: conditions)
+        if depth > queryLimits.sqlite.expressionDepth {
+            diagnostics.append(
+                Diagnostic(
+                    at: anchor("Match"),
+                    "`[Match]` has \(conditions) conditions, whose SQL expression may be \(depth) levels deep; this SQLite "
+                        + "allows \(queryLimits.sqlite.expressionDepth) (SQLITE_LIMIT_EXPR_DEPTH); split the rule"))
+        }
     }
 
     private mutating func words<Value: RawRepresentable & CaseIterable>(_ key: String, _ type: Value.Type) -> [Value]
