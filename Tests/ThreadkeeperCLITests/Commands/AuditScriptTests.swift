@@ -1,0 +1,94 @@
+import Foundation
+import Ledger
+import TestSupport
+import Testing
+
+/// docs/audit-verify.sh, the auditor's sqlite3 + sha256sum check of docs/AUDIT.md, against a
+/// ledger made by real runs of the built binary over loopback.
+@Suite struct AuditScriptTests {
+    static var script: String {
+        var directory = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { directory.deleteLastPathComponent() }
+        return directory.path + "/docs/audit-verify.sh"
+    }
+
+    static func audit(_ ledger: String, head: String? = nil) throws -> ProcessResult {
+        try ProcessRunner.run("/bin/sh", [script, ledger] + (head.map { [$0] } ?? []), environment: ["PATH": "/usr/bin:/bin"])
+    }
+
+    /// A ledger with a manual tag run and a rule's delete run, as the binary writes them.
+    static func ledgerFromRealRuns() async throws -> APICommandsTests.Setup {
+        let setup = try await APICommandsTests.Setup()
+        let rules = setup.directory.file("rules")
+        try FileManager.default.createDirectory(atPath: rules, withIntermediateDirectories: true)
+        _ = try setup.directory.write(
+            "rules/doomed.rule", "[Rule]\nDescription=Delete the doomed\nAction=delete\n\n[Match]\nMetadata=tag=doomed\n")
+        var ids: [String] = []
+        for tag in ["doomed", "doomed", "keep", "doomed"] {
+            let created = try setup.run(["create", "--metadata", "tag=\(tag)", "--json"])
+            try #require(created.status == 0, "\(created.standardError)")
+            let object = try JSONSerialization.jsonObject(with: Data(created.standardOutput.utf8)) as? [String: Any]
+            ids.append(try #require(object?["id"] as? String))
+        }
+        let tagged = try setup.run(["tag", ids[2], "owner=ops"])
+        try #require(tagged.status == 0, "\(tagged.standardError)")
+        let ran = try setup.run(["run", "doomed", "--yes", "--rules", rules, "--log-target", "stderr"])
+        try #require(ran.status == 0, "\(ran.standardOutput)\(ran.standardError)")
+        return setup
+    }
+
+    @Test func theDocumentedScriptAgreesWithAuditVerifyOnARealLedger() async throws {
+        let setup = try await Self.ledgerFromRealRuns()
+        defer { Task { await setup.stop() } }
+        let verified = try setup.run(["audit", "--verify", "--no-journal"])
+        #expect(verified.status == 0, "\(verified.standardOutput)")
+        let head = try Ledger(path: setup.ledger, readOnly: true).chainHead()
+        // A tag run (run, intent, outcome, end) and a delete run of three threads (run, 3 intents, 3 outcomes, end).
+        #expect(head.rows == 12)
+        let line = "chain intact: \(head.rows) rows, head \(head.hash)"
+        #expect(verified.standardOutput.hasPrefix(line + "\n"))
+
+        let script = try Self.audit(setup.ledger)
+        #expect(script.status == 0, "\(script.standardOutput)\(script.standardError)")
+        #expect(script.standardOutput == line + "\n")
+        #expect(try Self.audit(setup.ledger, head: head.hash).status == 0)
+    }
+
+    @Test func theScriptNamesTheRowsAuditVerifyNames() async throws {
+        let setup = try await Self.ledgerFromRealRuns()
+        defer { Task { await setup.stop() } }
+        let head = try Ledger(path: setup.ledger, readOnly: true).chainHead()
+        let ledger = try Ledger(path: setup.ledger)
+        // The run's second deletion becomes a skip.
+        try ledger.execute(
+            "DROP TRIGGER actions_settled_is_final; UPDATE actions SET outcome = 'skipped', error = 'hold' WHERE id = 3")
+        // Outcomes are chained as the answers come back, so look up which row holds this one.
+        let row = try #require(try ledger.rows("SELECT seq FROM chain WHERE kind = 'outcome' AND ref = 3").first?.first?.integerValue)
+        #expect((9...11).contains(row))
+        let script = try Self.audit(setup.ledger)
+        #expect(script.status == 1)
+        #expect(script.standardOutput == "chain broken at chain row \(row): hash does not match the row it covers\n")
+        let verified = try setup.run(["audit", "--verify", "--no-journal"])
+        #expect(verified.status == 65)
+        #expect(verified.standardOutput.hasPrefix("chain broken at chain row \(row) (outcome of action 3): "))
+
+        // An inserted action with no chain row.
+        try ledger.execute(
+            """
+            INSERT INTO actions (id, run_id, thread_id, action, reason, intent_at, attempts, prev_hash, hash)
+            VALUES (99, 2, 'thread_x', 'delete', 'r', 1, 0, 'x', 'x')
+            """)
+        #expect(try Self.audit(setup.ledger).standardOutput == "chain broken at intent of action 99: it has no chain row\n")
+
+        // A cut: the head kept elsewhere is no longer in the chain.
+        try ledger.execute(
+            """
+            DROP TRIGGER chain_no_delete; DROP TRIGGER actions_no_delete; DROP TRIGGER runs_no_delete;
+            DELETE FROM chain WHERE seq > 4; DELETE FROM actions WHERE run_id = 2; DELETE FROM runs WHERE id = 2;
+            """)
+        #expect(try Self.audit(setup.ledger).standardOutput == "chain intact: 4 rows, head \(try ledger.chainHead().hash)\n")
+        let cut = try Self.audit(setup.ledger, head: head.hash)
+        #expect(cut.status == 1)
+        #expect(cut.standardOutput == "head \(head.hash) is not in the chain (it ends at row 4): rows were cut or rewritten\n")
+    }
+}
