@@ -37,6 +37,13 @@ import Testing
         return setup
     }
 
+    @Test func docsAuditQuotesTheScriptWhole() throws {
+        let script = try String(contentsOfFile: Self.script, encoding: .utf8)
+        let doc = try String(contentsOfFile: (Self.script as NSString).deletingLastPathComponent + "/AUDIT.md", encoding: .utf8)
+        #expect(doc.contains("```sh\n" + script + "```\n"))
+        #expect(doc.contains("58537520032640069440dbad0e47df06"))
+    }
+
     @Test func theDocumentedScriptAgreesWithAuditVerifyOnARealLedger() async throws {
         let setup = try await Self.ledgerFromRealRuns()
         defer { Task { await setup.stop() } }
