@@ -98,4 +98,56 @@ import Testing
         #expect(cut.status == 1)
         #expect(cut.standardOutput == "head \(head.hash) is not in the chain (it ends at row 4): rows were cut or rewritten\n")
     }
+
+    @Test func verifySaysWhereASchema2LedgerWasTakenOver() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("ledger.sqlite3")
+        do {
+            // Schema 2 as an older threadkeeper wrote it: one finished run with two deletions.
+            let database = try SQLiteDatabase(path: path)
+            for migration in Migrations.all.prefix(2) { try database.execute(migration.sql) }
+            try database.execute("PRAGMA user_version = 2")
+            try database.execute(
+                """
+                INSERT INTO runs (id, rule, rule_digest, rule_text, trigger, started_at, finished_at, status, matched, done)
+                VALUES (1, 'old', 'd', '[Rule]\nAction=delete\n', 'schedule', 10, 20, 'completed', 2, 2)
+                """)
+            var prev = ActionChain.genesis
+            for id in [Int64(1), 2] {
+                let intent = ActionChain.intentDigest(
+                    prevHash: prev, id: id, runID: 1, threadID: "thread_\(id)", action: "delete", reason: "old", intentAt: 15)
+                let hash = ActionChain.settledHash(
+                    intentDigest: intent, outcome: "ok", httpStatus: 200, requestID: nil, attempts: 1, error: nil, settledAt: 16)
+                try database.execute(
+                    """
+                    INSERT INTO actions (id, run_id, thread_id, action, reason, intent_at, outcome, http_status, attempts,
+                        settled_at, prev_hash, hash)
+                    VALUES (\(id), 1, 'thread_\(id)', 'delete', 'old', 15, 'ok', 200, 1, 16, '\(prev)', '\(hash)')
+                    """)
+                prev = intent
+            }
+        }
+        // Any writing open migrates it.
+        let ledger = try Ledger(path: path)
+        let head = try ledger.chainHead()
+        #expect(head.rows == 7, "migration, run, two intents and outcomes, end")
+        let verified = try ProcessRunner.threadkeeper(["audit", "--verify", "--no-journal", "--ledger", path])
+        #expect(verified.status == 0)
+        #expect(
+            verified.standardOutput
+                == "legacy chain: 2 actions and 1 run written before schema 3, per-action links intact up to action 2; "
+                + "full chain from row 1, which re-chained them at the migration\n"
+                + "chain intact: 7 rows, head \(head.hash)\naction links intact: 2 actions\n")
+        let script = try Self.audit(path)
+        #expect(script.standardOutput == "chain intact: 7 rows, head \(head.hash)\n")
+
+        try ledger.execute("DROP TRIGGER actions_settled_is_final; UPDATE actions SET outcome = 'gone' WHERE id = 1")
+        let broken = try ProcessRunner.threadkeeper(["audit", "--verify", "--no-journal", "--ledger", path])
+        #expect(broken.status == 65)
+        #expect(
+            broken.standardOutput.hasPrefix(
+                "legacy chain: 2 actions and 1 run written before schema 3, per-action links broken at action 1; "))
+        #expect(broken.standardOutput.contains("\nchain broken at chain row 4 (outcome of action 1): "))
+        #expect(try Self.audit(path).standardOutput == "chain broken at chain row 4: hash does not match the row it covers\n")
+    }
 }
