@@ -42,7 +42,8 @@ while read -r seq stored_prev stored_hash rest; do
     n=$((n + 1))
     if [ "$seq" != "$n" ]; then echo "chain broken at chain row $n: it is missing"; exit 1; fi
     if [ "$stored_prev" != "$prev" ]; then echo "chain broken at chain row $n: prev_hash does not follow from row $((n - 1))"; exit 1; fi
-    prev=$(printf '%s' "threadkeeper-chain-v1|$prev|$rest" | sha256sum | cut -c1-64)
+    prev=$(printf '%s' "threadkeeper-chain-v1|$prev|$rest" | sha256sum)
+    prev=${prev%% *}
     if [ "$stored_hash" != "$prev" ]; then echo "chain broken at chain row $n: hash does not match the row it covers"; exit 1; fi
     if [ "$prev" = "$want" ]; then found=$n; fi
 done <"$tmp"

@@ -10,7 +10,7 @@ enum AuditVerifyReport {
             let brokenAt = links.firstBroken.map(\.actionID)
             let legacyIntact = brokenAt.map { $0 > legacy.lastAction } ?? true
             lines.append(
-                "legacy chain: \(legacy.actions) actions and \(legacy.runs) runs written before schema 3, "
+                "legacy chain: \(count(legacy.actions, "action")) and \(count(legacy.runs, "run")) written before schema 3, "
                     + (legacyIntact
                         ? "per-action links intact up to action \(legacy.lastAction)"
                         : "per-action links broken at action \(brokenAt ?? 0)")
@@ -35,6 +35,10 @@ enum AuditVerifyReport {
         }
         if let journalNote { lines.append(journalNote) }
         return lines.joined(separator: "\n")
+    }
+
+    private static func count(_ number: Int64, _ noun: String) -> String {
+        "\(number) \(noun)\(number == 1 ? "" : "s")"
     }
 
     static func json(_ result: AuditVerification, journalNote: String?) -> String {
