@@ -30,15 +30,24 @@ extension CommandContext {
     }
 
     /// The key as the service loads it: `$CREDENTIALS_DIRECTORY/api-key`, `ApiKeyFile=`, `$THREADKEEPER_API_KEY`.
-    func loadAPIKey(_ configuration: Configuration) throws -> APIKey {
-        try APIKey.load(environment: environment, keyFile: configuration.apiKeyFile.value)
+    ///
+    /// `warn` gets `APIKey.exposure`'s warning when the file behind a credential is readable
+    /// by group or others; nil prints it on stderr.
+    func loadAPIKey(_ configuration: Configuration, warn: ((String) -> Void)? = nil) throws -> APIKey {
+        let key = try APIKey.load(environment: environment, keyFile: configuration.apiKeyFile.value)
+        if let warning = APIKey.exposure(environment: environment, keyFile: configuration.apiKeyFile.value) {
+            if let warn { warn(warning) } else { self.warn("warning: " + warning) }
+        }
+        return key
     }
 
     /// A client for the config's `[API]` section and the key; `--base-url` overrides `BaseURL=`.
-    func makeThreadsClient(_ configuration: Configuration, baseURL: String? = nil) throws -> ThreadsClient {
+    func makeThreadsClient(
+        _ configuration: Configuration, baseURL: String? = nil, warn: ((String) -> Void)? = nil
+    ) throws -> ThreadsClient {
         let settings = apiConfiguration(configuration, baseURL: baseURL)
         // Check the configuration before the key, so a bad URL is reported even without a key.
         _ = try settings.resolved()
-        return try ThreadsClient(configuration: settings, key: loadAPIKey(configuration))
+        return try ThreadsClient(configuration: settings, key: loadAPIKey(configuration, warn: warn))
     }
 }
