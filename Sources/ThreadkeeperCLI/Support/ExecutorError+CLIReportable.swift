@@ -15,14 +15,14 @@ extension ExecutorError: CLIReportable {
     }
 }
 
-/// An archive that cannot be read: missing (66) or damaged / unreadable (74).
+/// An archive that cannot be read: missing (66) or damaged, unreadable or open to others (74).
 extension ArchiveError: CLIReportable {
     public var cliMessage: String { description }
 
     public var exitCode: ExitCode {
         switch self {
         case .notFound: .noInput
-        case .io, .damaged: .ioError
+        case .io, .damaged, .exposed: .ioError
         }
     }
 }
