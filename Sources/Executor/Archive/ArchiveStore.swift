@@ -10,6 +10,8 @@ public enum ArchiveError: Error, Sendable, Hashable, CustomStringConvertible {
     case damaged(String)
     /// What the API answered cannot be kept as received; the thread is not deleted.
     case unarchivable(String)
+    /// The archive directory or file is open to other users (`checkOwnership`).
+    case exposed(String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum ArchiveError: Error, Sendable, Hashable, CustomStringConvertible {
         case .notFound(let path): "no archive at '\(path)'; archives exist only for threads deleted by a rule with Archive=yes"
         case .damaged(let reason): "the archive is damaged: \(reason)"
         case .unarchivable(let reason): "cannot archive \(reason), so it would not be kept exactly; the thread is not deleted"
+        case .exposed(let reason): "refusing the archive: \(reason)"
         }
     }
 }
@@ -88,6 +91,7 @@ public struct ArchiveStore: Sendable {
     /// The JSON document archived for `threadID`.
     public func read(threadID: String) throws -> [UInt8] {
         let target = path(of: threadID)
+        try checkOwnership(threadID: threadID)
         guard let data = FileManager.default.contents(atPath: target) else {
             if access(target, F_OK) != 0 { throw ArchiveError.notFound(path: target) }
             throw ArchiveError.io(path: target, doing: "read", errno: EACCES)
@@ -113,7 +117,9 @@ public struct ArchiveStore: Sendable {
 
     private func ensureDirectory() throws {
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue { return }
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue {
+            return try checkOwnership()
+        }
         do {
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -33,6 +33,7 @@ enum LedgerFile {
     /// `-wal` and its `-shm` (which SQLite gives the same mode) are never readable by others.
     /// An existing file must start with SQLite's header; it is only read here.
     static func prepare(path: String, create: Bool) throws -> Bool {
+        try checkOwnership(path: path)
         var info = stat()
         if stat(path, &info) != 0 {
             let code = errno
@@ -73,6 +74,26 @@ enum LedgerFile {
                     + "it was left untouched; is --ledger pointing at the right file?", path: path)
         }
         return true
+    }
+
+    /// Refuses a ledger whose directory others may write, and a `-wal` or `-shm` that is
+    /// not this user's or is more readable than the ledger (`FileOwnership`).
+    static func checkOwnership(path: String) throws {
+        var directory = (path as NSString).deletingLastPathComponent
+        if directory.isEmpty { directory = "." }
+        let companions = ["-wal", "-shm", "-journal"].map { path + $0 }
+        if let problem = FileOwnership.directoryProblem(directory, files: [path] + companions, what: "the ledger") {
+            throw LedgerError(.cannotOpen, "refusing the ledger '\(path)': \(problem)", path: path)
+        }
+        var info = stat()
+        let exists = stat(path, &info) == 0
+        for companion in companions.dropLast() {
+            if let problem = FileOwnership.fileProblem(
+                companion, owner: exists ? info.st_uid : nil, readable: exists ? info.st_mode & 0o044 : 0)
+            {
+                throw LedgerError(.cannotOpen, "refusing the ledger '\(path)': \(problem)", path: path)
+            }
+        }
     }
 
     /// Whether `path` lives on a file system mounted read-only.

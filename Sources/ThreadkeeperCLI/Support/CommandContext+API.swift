@@ -32,10 +32,13 @@ extension CommandContext {
     /// The key as the service loads it: `$CREDENTIALS_DIRECTORY/api-key`, `ApiKeyFile=`, `$THREADKEEPER_API_KEY`.
     ///
     /// A bad systemd credential is named with the file the admin edits and the unit to restart:
-    /// the service sees only its copy under `$CREDENTIALS_DIRECTORY`.
-    func loadAPIKey(_ configuration: Configuration) throws -> APIKey {
+    /// the service sees only its copy under `$CREDENTIALS_DIRECTORY`. `warn` gets
+    /// `APIKey.exposure`'s warning when the file behind a credential is readable by group or
+    /// others; nil prints it on stderr.
+    func loadAPIKey(_ configuration: Configuration, warn: ((String) -> Void)? = nil) throws -> APIKey {
+        let key: APIKey
         do {
-            return try APIKey.load(environment: environment, keyFile: configuration.apiKeyFile.value)
+            key = try APIKey.load(environment: environment, keyFile: configuration.apiKeyFile.value)
         } catch let error as APIKeyError {
             guard let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty,
                 FileManager.default.fileExists(atPath: directory + "/api-key")
@@ -49,13 +52,19 @@ extension CommandContext {
                     + "'systemctl restart \(unit.hasSuffix(".service") ? String(unit.dropLast(8)) : unit)'",
                 exitCode: .unavailable)
         }
+        if let warning = APIKey.exposure(environment: environment, keyFile: configuration.apiKeyFile.value) {
+            if let warn { warn(warning) } else { self.warn("warning: " + warning) }
+        }
+        return key
     }
 
     /// A client for the config's `[API]` section and the key; `--base-url` overrides `BaseURL=`.
-    func makeThreadsClient(_ configuration: Configuration, baseURL: String? = nil) throws -> ThreadsClient {
+    func makeThreadsClient(
+        _ configuration: Configuration, baseURL: String? = nil, warn: ((String) -> Void)? = nil
+    ) throws -> ThreadsClient {
         let settings = apiConfiguration(configuration, baseURL: baseURL)
         // Check the configuration before the key, so a bad URL is reported even without a key.
         _ = try settings.resolved()
-        return try ThreadsClient(configuration: settings, key: loadAPIKey(configuration))
+        return try ThreadsClient(configuration: settings, key: loadAPIKey(configuration, warn: warn))
     }
 }

@@ -16,15 +16,16 @@ extension ExecutorError: CLIReportable {
     }
 }
 
-/// An archive that cannot be read: missing (66) or damaged / unreadable (74); an answer of the
-/// API that cannot be archived as received (69: what answers is not behaving as the API).
+/// An archive that cannot be read: missing (66) or damaged, unreadable or open to others (74);
+/// an answer of the API that cannot be archived as received (69: what answers is not behaving
+/// as the API).
 extension ArchiveError: CLIReportable {
     public var cliMessage: String { description }
 
     public var exitCode: ExitCode {
         switch self {
         case .notFound: .noInput
-        case .io, .damaged: .ioError
+        case .io, .damaged, .exposed: .ioError
         case .unarchivable: .unavailable
         }
     }

@@ -47,7 +47,8 @@ final class ExecutorHost: DaemonHost {
         context: CommandContext, configuration: Configuration, ledger: Ledger, ledgerPath: String, baseURL: String?,
         logger: Logger
     ) throws -> Executor {
-        let client = try context.makeThreadsClient(configuration, baseURL: baseURL)
+        // The daemon's warnings go to its log (the journal under systemd), not only to stderr.
+        let client = try context.makeThreadsClient(configuration, baseURL: baseURL, warn: { logger.warning($0) })
         let archive = ArchiveStore(
             directory: ArchiveStore.defaultDirectory(ledgerPath: ledgerPath, environment: context.environment))
         return Executor(

@@ -83,6 +83,35 @@ public struct APIKey: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
         )
     }
 
+    /// The file `LoadCredential=api-key:…` names in the units scripts/install writes.
+    public static let defaultCredentialSource = "/etc/threadkeeper/api-key"
+
+    /// Why the file behind the key may be read by group or others, naming it and the fix; nil
+    /// when it may not, or when `load` refuses it anyway.
+    ///
+    /// A key from `$CREDENTIALS_DIRECTORY` is a copy systemd made readable by the service
+    /// alone, so `load` never sees the mode of the file it was copied from. That file is
+    /// `ApiKeyFile=` when the config names one, else `credentialSource` (what the units load).
+    public static func exposure(
+        environment: [String: String], keyFile: String?, credentialSource: String = defaultCredentialSource
+    ) -> String? {
+        guard let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty else { return nil }
+        let credential = directory + "/api-key"
+        guard FileManager.default.fileExists(atPath: credential) else { return nil }
+        let source = keyFile.flatMap { $0.isEmpty ? nil : $0 } ?? credentialSource
+        for path in [source, credential] {
+            var info = stat()
+            guard stat(path, &info) == 0 else { continue }
+            let mode = info.st_mode & 0o777
+            guard mode & 0o044 != 0 else { continue }
+            let what =
+                path == credential
+                ? "systemd credential '\(path)'" : "api key file '\(path)' (the source of systemd credential '\(credential)')"
+            return "\(what) is readable by group or others (mode \(String(mode, radix: 8))); run 'chmod 600 \(path)'"
+        }
+        return nil
+    }
+
     static func readFile(_ path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw APIKeyError(message: "cannot read api key file '\(path)'; check that it exists and this user may read it")

@@ -108,4 +108,25 @@ struct TransportSecurityTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
     }
+
+    @Test func aKeyFileOthersMayReadBehindACredentialIsNamed() async throws {
+        let directory = TemporaryDirectory(prefix: "threadkeeper-security")
+        let credential = try directory.write("credentials/api-key", Self.key + "\n")
+        chmod(credential, 0o400)
+        let keyFile = try directory.write("etc/api-key", Self.key + "\n")
+        chmod(keyFile, 0o644)
+        let config = try directory.write("threadkeeper.conf", "[API]\nApiKeyFile=\(keyFile)\n")
+        let server = try await EmulatorServer.start(EmulatorOptions(apiKey: Self.key))
+        defer { Task { await server.stop() } }
+        let result = try ProcessRunner.threadkeeper(
+            ["get", "thread_absent", "--config", config, "--base-url", server.baseURL],
+            environment: ["PATH": "/usr/bin:/bin", "CREDENTIALS_DIRECTORY": directory.file("credentials")])
+        #expect(
+            result.standardError.contains(
+                "threadkeeper: warning: api key file '\(keyFile)' (the source of systemd credential '\(credential)') is readable by group or others (mode 644); run 'chmod 600 \(keyFile)'"
+            ), "\(result.standardError)")
+        // The key from the credential was used: the emulator answered, not a 401.
+        #expect(result.standardError.contains("No thread found"))
+        #expect(!result.standardError.contains(Self.key))
+    }
 }
