@@ -70,7 +70,15 @@ struct ArchiveShowCommand: ParsableCommand {
             for message in archive.messages {
                 context.print("")
                 context.print("[\(TimeFormatting.utc(message.createdAt))] \(message.role):")
-                context.print(message.text)
+                for part in message.content {
+                    if let text = part.text {
+                        context.print(text)
+                    } else if part.type == "refusal", let words = part.reference {
+                        context.print("[refusal] " + words)
+                    } else {
+                        context.print("[\(part.type)\(part.reference.map { " " + $0 } ?? "")]")
+                    }
+                }
             }
             return .success
         }
