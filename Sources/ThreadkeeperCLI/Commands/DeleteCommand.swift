@@ -53,7 +53,8 @@ struct DeleteCommand: ParsableCommand {
         let ledger = try context.openLedger(configured: configuration.ledgerPath.value)
         let live = try Set(ids.filter { try ledger.thread(id: $0)?.state == .live })
         let run = try ManualRun.begin(
-            ledger, commandLine: (["threadkeeper", "delete"] + ids).joined(separator: " "), matched: ids.count)
+            ledger, commandLine: (["threadkeeper", "delete"] + ids).joined(separator: " "), matched: ids.count,
+            logger: context.makeLogger())
         let actionIDs = try run.intend(
             ids.map { ActionIntent(threadID: $0, action: "delete", reason: "manual: threadkeeper delete") })
         let progress = ProgressBar(label: "delete", total: ids.count, output: context.standardError)

@@ -30,8 +30,10 @@ import Testing
             let object = try JSONSerialization.jsonObject(with: Data(created.standardOutput.utf8)) as? [String: Any]
             ids.append(try #require(object?["id"] as? String))
         }
-        let tagged = try setup.run(["tag", ids[2], "owner=ops"])
+        let tagged = try setup.run(["tag", ids[2], "owner=ops", "--log-target", "stderr"])
         try #require(tagged.status == 0, "\(tagged.standardError)")
+        // A manual run leaves its head like a rule's run: run, intent, outcome, end.
+        #expect(tagged.standardError.contains("notice: run 1 of rule manual left the ledger's hash chain at row 4, head "))
         let ran = try setup.run(["run", "doomed", "--yes", "--rules", rules, "--log-target", "stderr"])
         try #require(ran.status == 0, "\(ran.standardOutput)\(ran.standardError)")
         return setup
