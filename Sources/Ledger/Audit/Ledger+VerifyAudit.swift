@@ -59,30 +59,33 @@ extension Ledger {
     /// behind threadkeeper's back), or, for an expected head the chain does not reach or no
     /// longer contains, the first row that was cut or rewritten.
     public func verifyAudit(expecting expected: [ExpectedHead] = []) throws -> AuditVerification {
+        // One read transaction: every query sees the same snapshot while a run appends beside it.
+        try withDatabase { database in try database.transaction(immediate: false) { try verifyAudit(expected, database) } }
+    }
+
+    private func verifyAudit(_ expected: [ExpectedHead], _ database: SQLiteDatabase) throws -> AuditVerification {
         let actionLinks = try verifyChain()
-        return try withDatabase { database in
-            var walk = ChainWalk(expected: expected)
-            let statement = try database.prepare("SELECT seq, kind, ref, note, prev_hash, hash FROM chain ORDER BY seq")
-            try statement.bind([])
-            while walk.firstBroken == nil, try statement.step() {
-                try walk.check(
-                    seq: statement.integer(0) ?? 0, kind: statement.text(1) ?? "", ref: statement.integer(2) ?? 0,
-                    note: statement.text(3), prevHash: statement.text(4) ?? "", hash: statement.text(5) ?? "",
-                    ledger: self, database)
-            }
-            if walk.firstBroken == nil { walk.firstBroken = try uncoveredFact(database) }
-            if walk.firstBroken == nil, let legacy = walk.legacy, legacy.lastAction > 0 {
-                let row = try action(id: legacy.lastAction, database)
-                if row.map(ActionChain.intentDigest) != legacy.lastIntent {
-                    walk.firstBroken = ChainBreak(
-                        seq: 1, fact: "migration",
-                        reason: "action \(legacy.lastAction), where the per-action links ended, is missing or its intent changed")
-                }
-            }
-            return AuditVerification(
-                head: walk.head, firstBroken: walk.firstBroken, legacy: walk.legacy, actionLinks: actionLinks,
-                heads: walk.headChecks())
+        var walk = ChainWalk(expected: expected)
+        let statement = try database.prepare("SELECT seq, kind, ref, note, prev_hash, hash FROM chain ORDER BY seq")
+        try statement.bind([])
+        while walk.firstBroken == nil, try statement.step() {
+            try walk.check(
+                seq: statement.integer(0) ?? 0, kind: statement.text(1) ?? "", ref: statement.integer(2) ?? 0,
+                note: statement.text(3), prevHash: statement.text(4) ?? "", hash: statement.text(5) ?? "",
+                ledger: self, database)
         }
+        if walk.firstBroken == nil { walk.firstBroken = try uncoveredFact(database) }
+        if walk.firstBroken == nil, let legacy = walk.legacy, legacy.lastAction > 0 {
+            let row = try action(id: legacy.lastAction, database)
+            if row.map(ActionChain.intentDigest) != legacy.lastIntent {
+                walk.firstBroken = ChainBreak(
+                    seq: 1, fact: "migration",
+                    reason: "action \(legacy.lastAction), where the per-action links ended, is missing or its intent changed")
+            }
+        }
+        return AuditVerification(
+            head: walk.head, firstBroken: walk.firstBroken, legacy: walk.legacy, actionLinks: actionLinks,
+            heads: walk.headChecks())
     }
 
     /// The first run or action whose record, intent, outcome or end has no chain row.
