@@ -152,4 +152,18 @@ import Testing
         #expect(broken.standardOutput.contains("\nchain broken at chain row 4 (outcome of action 1): "))
         #expect(try Self.audit(path).standardOutput == "chain broken at chain row 4: hash does not match the row it covers\n")
     }
+
+    @Test func headOptionsAreCheckedBeforeTheLedgerIsOpened() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("ledger.sqlite3")
+        let alone = try ProcessRunner.threadkeeper(["audit", "--head", String(repeating: "a", count: 64), "--ledger", path])
+        #expect(alone.status == 64)
+        #expect(alone.standardError.contains("--head, --journal-directory and --no-journal go with --verify"))
+        let short = try ProcessRunner.threadkeeper(["audit", "--verify", "--head", "abc", "--ledger", path])
+        #expect(short.status == 64)
+        #expect(
+            short.standardError.contains(
+                "option '--head' expects a chain head (64 hexadecimal digits, as --verify prints it), got 'abc'"))
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
 }
