@@ -27,6 +27,9 @@ struct AuditCommand: ParsableCommand {
             OptionSpec.flag("--csv", help: "Print CSV with a header line."),
             OptionSpec.flag("--verify", help: "Verify the hash chain of the whole log instead of listing it."),
         ],
+        examples: [
+            ("threadkeeper audit --thread thread_abc123", "every action on one thread, newest first")
+        ],
         exitCodes: [
             (.success, "success; with --verify, the chain is intact"),
             (.usage, "bad usage: unknown option, missing or bad value"),
