@@ -73,6 +73,12 @@ import Testing
         note "user-import=$?"
         note "imported=$(sqlite3 /var/lib/threadkeeper/ledger.sqlite3 "SELECT count(*) FROM threads WHERE id = 'thread_container1'")"
         note "owners=$(find /var/lib/threadkeeper ! -user threadkeeper | wc -l)"
+        # The template unit is a oneshot: start returns once the run is in the ledger.
+        printf '[Rule]\nAction=report\n\n[Match]\nOlderThan=30d\n' > /etc/threadkeeper/rules.d/once.rule
+        systemctl start threadkeeper-run@once; note "oneshot=$?"
+        note "oneshot-finished=$(sqlite3 /var/lib/threadkeeper/ledger.sqlite3 "SELECT count(*) FROM runs WHERE rule = 'once' AND finished_at IS NOT NULL")"
+        note "oneshot-state=$(systemctl show threadkeeper-run@once -p ActiveState --value)"
+        note "priority-lines=$(journalctl -o cat | grep -c 'Failed to set thread priority')"
         printf 'Bogus=1\n' >> /etc/threadkeeper/rules.d/every-5s.rule
         systemctl reload threadkeeper; note "reload=$?"
         note "active-after-reload=$(systemctl is-active threadkeeper)"
@@ -204,6 +210,11 @@ import Testing
         #expect(results["user-import"] == "0", "\((try? String(contentsOfFile: out + "/user-import", encoding: .utf8)) ?? "")")
         #expect(results["imported"] == "1")
         #expect(results["owners"] == "0")
+        #expect(results["oneshot"] == "0")
+        #expect(results["oneshot-finished"] == "1")
+        #expect(results["oneshot-state"] == "inactive")
+        // libdispatch's setpriority(2) is allowed: no "Failed to set thread priority" lines.
+        #expect(results["priority-lines"] == "0")
         #expect(results["reload"] == "0")
         #expect(results["active-after-reload"] == "active")
         #expect(results["stop"] == "0")
