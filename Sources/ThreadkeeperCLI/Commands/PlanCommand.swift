@@ -48,7 +48,7 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run(_ context: CommandContext) async throws -> ExitCode {
-        let setup = try RunSetup.load(context)
+        let setup = try RunSetup.load(context, onlyReads: !save)
         let rule = try setup.rule(ruleArgument, context)
         let request = RunRequest(rule: rule, limit: limit, hold: setup.hold)
         let started = ContinuousClock.now
