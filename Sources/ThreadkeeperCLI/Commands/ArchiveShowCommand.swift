@@ -22,6 +22,9 @@ struct ArchiveShowCommand: ParsableCommand {
             OptionSpec("--archive-dir", value: "DIR", help: "Read archives from DIR instead of the default."),
         ],
         positionals: [PositionalSpec("THREAD_ID", help: "The id of the archived thread.")],
+        examples: [
+            ("threadkeeper archive show thread_abc123", "what was saved before a thread was deleted")
+        ],
         exitCodes: [
             (.success, "success"),
             (.usage, "bad usage"),
