@@ -42,13 +42,8 @@ public struct MetricsSnapshot: Sendable, Hashable {
         return (MetricsSnapshot(now: now, ledger: counts, backlog: backlog, requests: requests), failures)
     }
 
-    /// The exit code `threadkeeper run` gives for a run that ended so (see `RunCommand.exitCode`).
+    /// The exit code `threadkeeper run` gave the run (see `RuleBacklog.exitCode`).
     public static func exitCode(_ run: LedgerMetrics.LastRun) -> Int {
-        switch run.status {
-        case .completed: run.failed > 0 ? 1 : 0
-        case .failed: 1
-        case .refused, .aborted: 2
-        case .interrupted, .running: 75
-        }
+        RuleBacklog.exitCode(status: run.status, failed: run.failed) ?? 75
     }
 }
