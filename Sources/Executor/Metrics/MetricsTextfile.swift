@@ -64,6 +64,6 @@ public struct MetricsTextfile: Sendable {
     }
 
     private func failure(_ path: String, _ code: Int32) -> MetricsFileError {
-        MetricsFileError(path: path, reason: String(cString: strerror(code)))
+        MetricsFileError(path: path, reason: String(cString: strerror(code)).lowercased())
     }
 }
