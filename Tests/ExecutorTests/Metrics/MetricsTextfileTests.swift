@@ -17,24 +17,31 @@ struct MetricsTextfileTests {
         let file = MetricsTextfile(directory: directory.path)
         try file.replace(with: Self.texts[0])
         let path = file.path
-        let done = Flag()
+        // The writer alternates the two texts until the reader has seen both often enough.
+        let readerDone = Flag()
         let writer = Task.detached {
-            defer { done.set() }
-            for round in 0..<200 { try file.replace(with: Self.texts[(round + 1) % 2]) }
+            var round = 0
+            while !readerDone.isSet && round < 100_000 {
+                round += 1
+                try file.replace(with: Self.texts[round % 2])
+            }
+            try file.replace(with: Self.texts[0])
         }
         var reads = 0
         var partial = 0
         var seen: Set<Int> = []
-        while !done.isSet || reads < 50 {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while reads < 200 || seen.count < 2, ContinuousClock.now < deadline {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             let text = String(decoding: data, as: UTF8.self)
             if let index = Self.texts.firstIndex(of: text) { seen.insert(index) } else { partial += 1 }
             reads += 1
-            if reads > 100_000 { break }
+            await Task.yield()
         }
+        readerDone.set()
         try await writer.value
         #expect(partial == 0)
-        #expect(reads >= 50)
+        #expect(reads >= 200)
         #expect(seen == [0, 1])
         // Only the file itself is left, readable by node_exporter's user.
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["threadkeeper.prom"])
