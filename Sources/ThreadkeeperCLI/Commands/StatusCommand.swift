@@ -46,14 +46,15 @@ struct StatusCommand: ParsableCommand {
         let status = try ledger.status(recentRuns: runs)
         let now = ledger.now()
         let rulesDirectory = context.rulesDirectory(for: configuration)
-        let rules = RuleSet.load(
-            directory: rulesDirectory, hold: configuration.hold.value, budget: configuration.budget, now: now
-        ).rules
+        let (rules, diagnostics) = RuleSet.load(
+            directory: rulesDirectory, hold: configuration.hold.value, budget: configuration.budget, now: now)
+        // Files left out for their errors; a missing directory is said by "none loaded".
+        let broken = Set(diagnostics.filter { $0.isError && $0.file != rulesDirectory }.map(\.file)).sorted()
         let backlogs = try RuleBacklog.collect(
             rules: rules, ledger: ledger, now: now, hold: configuration.hold.value,
             requestsPerSecond: configuration.requestsPerSecond.value)
         if json {
-            context.print(try Self.json(status, backlogs: backlogs))
+            context.print(try Self.json(status, backlogs: backlogs, brokenRules: broken))
             return .success
         }
         let total = status.threadsByState.values.reduce(0, +)
@@ -93,6 +94,10 @@ struct StatusCommand: ParsableCommand {
         } else {
             context.print("rules:        at \(ShowConfigCommand.number(configuration.requestsPerSecond.value)) requests/s")
             for backlog in backlogs { Self.printBacklog(backlog, context) }
+        }
+        if !broken.isEmpty {
+            context.print(
+                "left out:     \(broken.joined(separator: ", ")) (errors; 'threadkeeper check' names them)")
         }
         return .success
     }
@@ -137,7 +142,7 @@ struct StatusCommand: ParsableCommand {
         return text
     }
 
-    static func json(_ status: LedgerStatus, backlogs: [RuleBacklog] = []) throws -> String {
+    static func json(_ status: LedgerStatus, backlogs: [RuleBacklog] = [], brokenRules: [String] = []) throws -> String {
         var object: [String: Any] = [
             "ledger": status.path,
             "schema_version": status.schemaVersion,
@@ -158,6 +163,7 @@ struct StatusCommand: ParsableCommand {
             ]
         }
         object["rules"] = backlogs.map(backlogObject)
+        object["rules_with_errors"] = brokenRules
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }

@@ -87,10 +87,19 @@ struct MetricsAndBacklogTests {
         )
         #expect(out.contains("    next run:  ") && out.contains(" 03:00:00 UTC (*-*-* 03:00:00 UTC)\n"))
 
+        #expect(!out.contains("left out:"))
+
+        // A broken rule file is named, not counted.
+        let broken = try directory.write("rules/broken.rule", "[Rule]\nAction=explode\n")
+        let withBroken = try ProcessRunner.threadkeeper(["status", "--config", config, "--ledger", ledger])
+        #expect(withBroken.status == 0)
+        #expect(withBroken.standardOutput.contains("left out:     \(broken) (errors; 'threadkeeper check' names them)\n"))
+        #expect(!withBroken.standardOutput.contains("  broken ("))
         let json = try ProcessRunner.threadkeeper(["status", "--json", "--config", config, "--ledger", ledger])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
         let rules = try #require(object["rules"] as? [[String: Any]])
         #expect(rules.count == 1)
+        #expect(object["rules_with_errors"] as? [String] == [broken])
         let rule = rules[0]
         #expect(rule["name"] as? String == "old")
         #expect(rule["matches"] as? Int == 400)
