@@ -42,7 +42,7 @@ public struct MetricsSnapshot: Sendable, Hashable {
         return (MetricsSnapshot(now: now, ledger: counts, backlog: backlog, requests: requests), failures)
     }
 
-    /// The exit code `threadkeeper run` gave the run (see `RuleBacklog.exitCode`).
+    /// The run's exit code as its recorded status gives it (see `RuleBacklog.exitCode`).
     public static func exitCode(_ run: LedgerMetrics.LastRun) -> Int {
         RuleBacklog.exitCode(status: run.status, failed: run.failed) ?? 75
     }

@@ -51,7 +51,7 @@ public enum PrometheusText {
         }
         out.family(
             "threadkeeper_rule_last_run_exit_code", .gauge,
-            "Exit code of the rule's last finished run, as threadkeeper run gives it (0 ok, 1 failures, 2 refused, 75 interrupted).")
+            "Exit code of the rule's last finished run from its recorded status (0 ok, 1 failures, 2 refused or aborted, 75 interrupted).")
         for (rule, run) in lastRuns {
             out.sample("threadkeeper_rule_last_run_exit_code", [("rule", rule)], MetricsSnapshot.exitCode(run))
         }

@@ -33,8 +33,11 @@ public struct RuleBacklog: Sendable {
         }
     }
 
-    /// The exit code `threadkeeper run` gives for a run that ended so (see `RunCommand.exitCode`);
-    /// nil while it runs.
+    /// The exit code a run's recorded status stands for, as `threadkeeper run` gives it
+    /// (`RunCommand.exitCode`) where the ledger can tell; nil while it runs.
+    ///
+    /// The ledger does not keep why a run was aborted: `run` exits 69 when the answers were
+    /// not the API's and 130 or 143 on a signal, which are all 2 here.
     public static func exitCode(status: RunStatus, failed: Int) -> Int? {
         switch status {
         case .completed: failed > 0 ? 1 : 0

@@ -14,7 +14,7 @@ struct StatusCommand: ParsableCommand {
             indexes (measured with SQLite's dbstat), to plan disk space for years of runs.
 
             For each rule that loads from the rules directory: its last run (when, status, the \
-            exit code 'run' gave, counts), its next run from Schedule=, the threads it matches now \
+            exit code its status stands for, counts), its next run from Schedule=, the threads it matches now \
             (as 'plan' counts them) and how long clearing them takes at [API] RequestsPerSecond=: \
             each thread costs its action's request, a GET first when Verify= or Archive= reads it \
             (tag and untag always read first), and at least one page of messages with Archive=yes. \
