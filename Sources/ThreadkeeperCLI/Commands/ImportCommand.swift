@@ -61,7 +61,7 @@ struct ImportCommand: ParsableCommand {
         let descriptor = try openInput()
         defer { if file != "-" { close(descriptor) } }
         let configuration = try context.loadConfiguration()
-        let ledger = try context.openLedger()
+        let ledger = try context.openLedger(configuration)
         let reader = ImportReader(descriptor: descriptor, path: name, format: format)
         // In a terminal, a bar of the file read so far, then a line while the ledger is written.
         let progress = ProgressBar(label: "import", total: Self.size(of: descriptor), unit: .bytes, output: context.standardError)

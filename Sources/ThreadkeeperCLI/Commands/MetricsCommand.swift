@@ -54,7 +54,7 @@ struct MetricsCommand: ParsableCommand {
             }
             directory = configured
         }
-        let ledger = try context.openLedger(readOnly: true)
+        let ledger = try context.openLedger(configuration, readOnly: true)
         let (text, failures) = try MetricsPublisher.render(
             configuration: configuration, rulesDirectory: context.rulesDirectory(for: configuration), ledger: ledger,
             requests: nil)

@@ -42,7 +42,7 @@ struct StatusCommand: ParsableCommand {
 
     func run(_ context: CommandContext) async throws -> ExitCode {
         let configuration = try context.loadConfiguration()
-        let ledger = try context.openLedger(readOnly: true)
+        let ledger = try context.openLedger(configuration, readOnly: true)
         let status = try ledger.status(recentRuns: runs)
         let now = ledger.now()
         let rulesDirectory = context.rulesDirectory(for: configuration)
