@@ -28,6 +28,7 @@ struct StatusCommand: ParsableCommand {
         exitCodes: [
             (.success, "success"),
             (.usage, "bad usage: unknown option, missing or bad value"),
+            (.dataError, "the config file has errors"),
             (.noInput, "there is no ledger at the path"),
             (.ioError, "the ledger is unreadable, corrupt or written by a newer threadkeeper"),
         ])
