@@ -17,6 +17,14 @@ public protocol DaemonHost: Sendable {
     /// throttled). A stop request reaches the run through `withGracefulShutdownHandler` (take
     /// no new work, settle the calls in flight); a second one cancels its task.
     func run(_ rule: Rule, progress: @escaping @Sendable (DaemonStatus.Progress) -> Void) async
+
+    /// Writes the metrics file (`[Metrics] TextfileDirectory=`), every `metricsInterval` while
+    /// the daemon runs; never throws (a failure is the host's to log).
+    func writeMetrics() async
+}
+
+extension DaemonHost {
+    public func writeMetrics() async {}
 }
 
 /// How the daemon runs: the parts a test replaces and the `[Daemon]` settings.
@@ -29,12 +37,15 @@ public struct DaemonOptions: Sendable {
     public var watchdogClock: any Clock<Duration>
     public var shutdownSignals: [Int32]
     public var reloadSignals: [Int32]
+    /// `[Metrics] Interval=` when `TextfileDirectory=` is set: how often `writeMetrics` runs; nil: never.
+    public var metricsInterval: Duration?
 
     public init(
         runMissed: Bool = false, watchdogTimeout: Duration? = nil, wallClock: any WallClock = SystemWallClock(),
         watchdogClock: any Clock<Duration> = ContinuousClock(), shutdownSignals: [Int32] = [SIGTERM, SIGINT],
-        reloadSignals: [Int32] = [SIGHUP]
+        reloadSignals: [Int32] = [SIGHUP], metricsInterval: Duration? = nil
     ) {
+        self.metricsInterval = metricsInterval
         self.runMissed = runMissed
         self.watchdogTimeout = watchdogTimeout
         self.wallClock = wallClock

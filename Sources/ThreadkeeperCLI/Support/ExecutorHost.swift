@@ -20,6 +20,10 @@ final class ExecutorHost: DaemonHost {
         var configuration: Configuration
         var apiSettings: APIConfiguration
         var executor: Executor
+        /// The request counts of the clients reloads replaced: the metrics count over the daemon's life.
+        var retiredRequests = RequestCounts()
+        /// The rules the last load returned, for the backlog in the metrics.
+        var rules: [Rule] = []
     }
 
     private let context: CommandContext
@@ -63,8 +67,22 @@ final class ExecutorHost: DaemonHost {
 
     func loadRules() async -> (rules: [Rule], diagnostics: [Diagnostic]) {
         let configuration = reloadConfiguration()
-        return RuleSet.load(
+        let loaded = RuleSet.load(
             directory: context.rulesDirectory(for: configuration), hold: configuration.hold.value, budget: configuration.budget)
+        state.withLock { $0.rules = loaded.rules }
+        return loaded
+    }
+
+    /// Every request the daemon's clients sent since it started.
+    var requestCounts: RequestCounts {
+        state.withLock { $0.retiredRequests + $0.executor.client.requestCounts }
+    }
+
+    func writeMetrics() async {
+        let (configuration, rules) = state.withLock { ($0.configuration, $0.rules) }
+        MetricsPublisher.publish(
+            configuration: configuration, rulesDirectory: context.rulesDirectory(for: configuration), ledger: ledger,
+            requests: requestCounts, rules: rules, warn: { self.logger.warning($0) })
     }
 
     /// The config file read again; the last good one when it no longer loads.
@@ -96,7 +114,10 @@ final class ExecutorHost: DaemonHost {
             do {
                 let executor = try Self.makeExecutor(
                     context: context, configuration: read, ledger: ledger, ledgerPath: ledgerPath, baseURL: baseURL, logger: logger)
-                state.withLock { $0.executor = executor }
+                state.withLock {
+                    $0.retiredRequests = $0.retiredRequests + $0.executor.client.requestCounts
+                    $0.executor = executor
+                }
                 logger.notice("the [API] settings changed; runs that start from now on use them")
             } catch {
                 logger.error("the new [API] settings cannot be used: \(error); the last good configuration stays in force")
@@ -137,6 +158,7 @@ final class ExecutorHost: DaemonHost {
             } onCancel: {
                 control.requestStop(.terminate)
             }
+            await writeMetrics()
             logger.debug(
                 "scheduled run ended: \(report.status.rawValue)",
                 metadata: ["rule": rule.name, "run": report.runID.map(String.init) ?? "-"])
