@@ -12,6 +12,7 @@ public enum Threadkeeper {
         RulesCommand.self,
         ExplainCommand.self,
         ShowConfigCommand.self,
+        DoctorCommand.self,
         PlanCommand.self,
         RunCommand.self,
         ArchiveShowCommand.self,
