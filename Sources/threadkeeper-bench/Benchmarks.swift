@@ -4,6 +4,7 @@ enum Benchmarks {
         "noop": { _ in print("noop: ok") },
         "calendar": { arguments in try CalendarBenchmark.run(arguments) },
         "rules": { arguments in try RulesBenchmark.run(arguments) },
+        "glob": { arguments in try GlobBenchmark.run(arguments) },
         "daemon": { arguments in try await DaemonBenchmark.run(arguments) },
         "ledger-count": { arguments in try LedgerCountBenchmark.run(arguments) },
         "import-parse": { arguments in try ImportParseBenchmark.run(arguments) },

@@ -44,6 +44,10 @@ import Testing
         systemctl daemon-reload
         # The key file is still empty: the start fails and says which file to fill.
         systemctl start threadkeeper; note "start-without-key=$?"
+        for _ in $(seq 1 100); do
+            journalctl -u threadkeeper -p err -o cat | grep -q api-key && break
+            sleep 0.1
+        done
         systemctl status threadkeeper --no-pager -n 20 > "$out/status-without-key" 2>&1
         journalctl -u threadkeeper -p err -o cat > "$out/errors-without-key"
         echo sk-nspawn-test > /etc/threadkeeper/api-key
@@ -63,9 +67,19 @@ import Testing
         printf 'thread_container1\n' > /srv/tk/ids.txt
         chmod 0644 /srv/tk/ids.txt
         $tk import /srv/tk/ids.txt > "$out/root-import" 2>&1; note "root-import=$?"
-        runuser -u threadkeeper -- $tk import /srv/tk/ids.txt > "$out/user-import" 2>&1; note "user-import=$?"
+        # As the service's user. The volatile container has no /etc/pam.d, which runuser needs:
+        # setpriv switches the same way without PAM.
+        setpriv --reuid=threadkeeper --regid=threadkeeper --init-groups -- $tk import /srv/tk/ids.txt > "$out/user-import" 2>&1
+        note "user-import=$?"
         note "imported=$(sqlite3 /var/lib/threadkeeper/ledger.sqlite3 "SELECT count(*) FROM threads WHERE id = 'thread_container1'")"
         note "owners=$(find /var/lib/threadkeeper ! -user threadkeeper | wc -l)"
+        # The template unit is a oneshot: start returns once the run is in the ledger.
+        printf '[Rule]\nAction=report\n\n[Match]\nOlderThan=30d\n' > /etc/threadkeeper/rules.d/once.rule
+        systemctl start threadkeeper-run@once; note "oneshot=$?"
+        note "oneshot-finished=$(sqlite3 /var/lib/threadkeeper/ledger.sqlite3 "SELECT count(*) FROM runs WHERE rule = 'once' AND finished_at IS NOT NULL")"
+        note "oneshot-state=$(systemctl show threadkeeper-run@once -p ActiveState --value)"
+        note "priority-lines=$(journalctl -o cat | grep -c 'Failed to set thread priority')"
+        journalctl -o 'with-unit' | grep 'Failed to set thread priority' > "$out/priority-lines"
         printf 'Bogus=1\n' >> /etc/threadkeeper/rules.d/every-5s.rule
         systemctl reload threadkeeper; note "reload=$?"
         note "active-after-reload=$(systemctl is-active threadkeeper)"
@@ -197,6 +211,12 @@ import Testing
         #expect(results["user-import"] == "0", "\((try? String(contentsOfFile: out + "/user-import", encoding: .utf8)) ?? "")")
         #expect(results["imported"] == "1")
         #expect(results["owners"] == "0")
+        #expect(results["oneshot"] == "0")
+        #expect(results["oneshot-finished"] == "1")
+        #expect(results["oneshot-state"] == "inactive")
+        // libdispatch's setpriority(2) is allowed: no "Failed to set thread priority" lines.
+        #expect(
+            results["priority-lines"] == "0", "\((try? String(contentsOfFile: out + "/priority-lines", encoding: .utf8)) ?? "")")
         #expect(results["reload"] == "0")
         #expect(results["active-after-reload"] == "active")
         #expect(results["stop"] == "0")

@@ -26,6 +26,29 @@ struct BinaryHelpTests {
         #expect(result.standardError.isEmpty)
     }
 
+    @Test(arguments: [["archive", "--help"], ["archive", "-h"], ["archive", "help"], ["help", "archive"]])
+    func aCommandGroupsHelpListsItsSubcommandsAndExitsZero(arguments: [String]) throws {
+        let result = try ProcessRunner.threadkeeper(arguments)
+        #expect(result.status == 0)
+        #expect(result.standardOutput.hasPrefix("USAGE: threadkeeper archive <subcommand> [<options>]\n"))
+        #expect(result.standardOutput.contains("  archive show "))
+        #expect(result.standardError.isEmpty)
+        // A group alone or with an unknown subcommand stays a usage error.
+        #expect(try ProcessRunner.threadkeeper(["archive"]).status == 64)
+        #expect(try ProcessRunner.threadkeeper(["archive", "shwo"]).status == 64)
+    }
+
+    @Test(arguments: ["import", "run", "plan", "explain", "sync", "check", "status", "audit", "archive show"])
+    func theMainCommandsShowExamplesThatNameThemselves(name: String) throws {
+        let result = try ProcessRunner.threadkeeper(name.split(separator: " ").map(String.init) + ["--help"])
+        let examples = try #require(result.standardOutput.components(separatedBy: "\nEXAMPLES:\n").last)
+        let lines = examples.components(separatedBy: "\n\nEXIT CODES:")[0].split(separator: "\n")
+        #expect(lines.count >= 2 && lines.count % 2 == 0, "\(examples)")
+        #expect(lines.first?.hasPrefix("  # ") == true)
+        #expect(lines.contains { $0.contains("threadkeeper\(name.hasPrefix("run") ? "" : " " + name)") }, "\(lines)")
+        #expect(try ProcessRunner.threadkeeper(["--help"]).standardOutput.contains("\nEXAMPLES:\n  # "))
+    }
+
     @Test func unknownCommandIsUsageError() throws {
         let result = try ProcessRunner.threadkeeper(["pahts"])
         #expect(result.status == 64)

@@ -23,7 +23,8 @@ public struct GuardVerdict: Sendable, Hashable {
 /// A thread a run would act on, and why it matches.
 public struct PlannedThread: Sendable, Hashable {
     public var id: String
-    public var createdAt: Int64
+    /// Nil when the ledger does not know the thread's age.
+    public var createdAt: Int64?
     public var metadata: [String: String]
     public var reason: String
 }

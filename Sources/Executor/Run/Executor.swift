@@ -155,15 +155,14 @@ public final class Executor: Sendable {
         return report
     }
 
-    /// The journal's account of how the run ended: "run finished" with the counts, and for a
-    /// run stopped part way also "run aborted" with the reason.
+    /// The journal's account of how the run ended: "run finished" with the counts, for a run
+    /// stopped part way also "run aborted" with the reason, then the chain head.
     func logSummary(_ report: RunReport, _ log: Logger) {
         let counts = report.counts
         let runID = report.runID ?? 0
         log.runFinished(
             rule: report.rule, run: runID, status: report.status.rawValue, matched: report.matched, done: counts.done,
             gone: counts.gone, skipped: counts.skipped, failed: counts.failed, firstFailure: report.firstFailure)
-        defer { logChainHead(rule: report.rule, run: runID, log) }
         switch report.end {
         case .completed: break
         case .refused(let reason), .aborted(let reason):
@@ -173,6 +172,7 @@ public final class Executor: Sendable {
                 rule: report.rule, run: runID,
                 reason: "stopped by \(signal == .interrupt ? "SIGINT" : "SIGTERM"); \(report.leftOpen) calls left open")
         }
+        logChainHead(rule: report.rule, run: runID, log)
     }
 
     /// The ledger's chain head as the run left it, to the journal: `audit --verify` compares

@@ -154,7 +154,8 @@ struct ItemWorker: Sendable {
     static func disagreement(ledger: ThreadRecord, api: ThreadObject) -> [String] {
         var differences: [String] = []
         if ledger.createdAt != api.createdAt {
-            differences.append("created_at \(ledger.createdAt) in the ledger, \(api.createdAt) at the api")
+            differences.append(
+                "created_at \(ledger.createdAt.map(String.init) ?? "unknown") in the ledger, \(api.createdAt) at the api")
         }
         if ledger.metadataUnreadable {
             differences.append("the ledger's metadata cannot be parsed")

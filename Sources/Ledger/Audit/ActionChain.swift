@@ -1,4 +1,9 @@
-/// The hash chain over the action log, which shows any altered or removed row.
+/// The per-action links of the action log (`actions.prev_hash`, `actions.hash`), the only
+/// chain up to schema 2; every action still carries them.
+///
+/// They cover each action's own fields but not runs, and nothing after a row depends on its
+/// outcome, so a rewritten outcome with its hash recomputed passes them: `AuditChain` is the
+/// chain that covers everything (docs/AUDIT.md).
 ///
 /// Each field is written as `<byte count>:<bytes>` (NULL as `-`) and fields are joined by
 /// `|`, so no two rows can encode alike. For row *n*:
@@ -69,7 +74,7 @@ public enum ActionChain {
 public struct ChainVerification: Sendable, Hashable {
     /// Rows checked.
     public var rows: Int
-    /// The `hash` of the last row (write it down: a later verify that ends elsewhere shows truncation).
+    /// The `hash` of the last row.
     public var head: String
     /// The first row that does not fit, or nil when the whole chain holds.
     public var firstBroken: BrokenLink?

@@ -1,55 +1,3 @@
-/// A head written down elsewhere (the journal, a report) that the ledger's chain must still contain.
-public struct ExpectedHead: Sendable, Hashable {
-    /// Where it comes from, for the report: "the journal (run 7)", "--head".
-    public var source: String
-    /// The row it was the hash of, when known.
-    public var rows: Int64?
-    public var hash: String
-
-    public init(source: String, rows: Int64? = nil, hash: String) {
-        self.source = source
-        self.rows = rows
-        self.hash = hash.lowercased()
-    }
-}
-
-/// Whether the chain still holds an expected head, and if not, what that means.
-public struct HeadCheck: Sendable, Hashable {
-    public var expected: ExpectedHead
-    /// The row whose hash the head is, when found.
-    public var foundAt: Int64?
-    /// Why it does not match, naming the first row concerned; nil when it does.
-    public var problem: String?
-}
-
-/// The first row of the chain that does not hold.
-public struct ChainBreak: Sendable, Hashable {
-    /// The chain row (`chain.seq`), or nil when the fault is a fact with no chain row.
-    public var seq: Int64?
-    /// The fact concerned, as "outcome of action 12" or "run 3".
-    public var fact: String
-    public var reason: String
-
-    public var description: String {
-        (seq.map { "chain row \($0) (\(fact))" } ?? fact) + ": " + reason
-    }
-}
-
-/// The result of `Ledger.verifyAudit`.
-public struct AuditVerification: Sendable, Hashable {
-    /// The chain's rows and last hash as recomputed (up to the first break).
-    public var head: ChainHead
-    /// The first row that does not hold, or a fact the chain does not cover.
-    public var firstBroken: ChainBreak?
-    /// What schema 2's per-action links covered when the chain took over; nil for a ledger made at schema 3.
-    public var legacy: LegacyLinks?
-    /// The per-action links (`actions.prev_hash`, `actions.hash`), still written for every action.
-    public var actionLinks: ChainVerification
-    public var heads: [HeadCheck]
-
-    public var isIntact: Bool { firstBroken == nil && actionLinks.isIntact && heads.allSatisfy { $0.problem == nil } }
-}
-
 extension Ledger {
     /// Recomputes the whole chain oldest first, checks that it covers every run and action,
     /// checks the per-action links, and looks for each of `expected` in it.
@@ -59,30 +7,33 @@ extension Ledger {
     /// behind threadkeeper's back), or, for an expected head the chain does not reach or no
     /// longer contains, the first row that was cut or rewritten.
     public func verifyAudit(expecting expected: [ExpectedHead] = []) throws -> AuditVerification {
+        // One read transaction: every query sees the same snapshot while a run appends beside it.
+        try withDatabase { database in try database.transaction(immediate: false) { try verifyAudit(expected, database) } }
+    }
+
+    private func verifyAudit(_ expected: [ExpectedHead], _ database: SQLiteDatabase) throws -> AuditVerification {
         let actionLinks = try verifyChain()
-        return try withDatabase { database in
-            var walk = ChainWalk(expected: expected)
-            let statement = try database.prepare("SELECT seq, kind, ref, note, prev_hash, hash FROM chain ORDER BY seq")
-            try statement.bind([])
-            while walk.firstBroken == nil, try statement.step() {
-                try walk.check(
-                    seq: statement.integer(0) ?? 0, kind: statement.text(1) ?? "", ref: statement.integer(2) ?? 0,
-                    note: statement.text(3), prevHash: statement.text(4) ?? "", hash: statement.text(5) ?? "",
-                    ledger: self, database)
-            }
-            if walk.firstBroken == nil { walk.firstBroken = try uncoveredFact(database) }
-            if walk.firstBroken == nil, let legacy = walk.legacy, legacy.lastAction > 0 {
-                let row = try action(id: legacy.lastAction, database)
-                if row.map(ActionChain.intentDigest) != legacy.lastIntent {
-                    walk.firstBroken = ChainBreak(
-                        seq: 1, fact: "migration",
-                        reason: "action \(legacy.lastAction), where the per-action links ended, is missing or its intent changed")
-                }
-            }
-            return AuditVerification(
-                head: walk.head, firstBroken: walk.firstBroken, legacy: walk.legacy, actionLinks: actionLinks,
-                heads: walk.headChecks())
+        var walk = ChainWalk(expected: expected)
+        let statement = try database.prepare("SELECT seq, kind, ref, note, prev_hash, hash FROM chain ORDER BY seq")
+        try statement.bind([])
+        while walk.firstBroken == nil, try statement.step() {
+            try walk.check(
+                seq: statement.integer(0) ?? 0, kind: statement.text(1) ?? "", ref: statement.integer(2) ?? 0,
+                note: statement.text(3), prevHash: statement.text(4) ?? "", hash: statement.text(5) ?? "",
+                ledger: self, database)
         }
+        if walk.firstBroken == nil { walk.firstBroken = try uncoveredFact(database) }
+        if walk.firstBroken == nil, let legacy = walk.legacy, legacy.lastAction > 0 {
+            let row = try action(id: legacy.lastAction, database)
+            if row.map(ActionChain.intentDigest) != legacy.lastIntent {
+                walk.firstBroken = ChainBreak(
+                    seq: 1, fact: "migration",
+                    reason: "action \(legacy.lastAction), where the per-action links ended, is missing or its intent changed")
+            }
+        }
+        return AuditVerification(
+            head: walk.head, firstBroken: walk.firstBroken, legacy: walk.legacy, actionLinks: actionLinks,
+            heads: walk.headChecks())
     }
 
     /// The first run or action whose record, intent, outcome or end has no chain row.

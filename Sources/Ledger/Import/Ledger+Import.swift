@@ -142,7 +142,7 @@ extension Ledger {
                 try database.run(
                     """
                     INSERT INTO threads (id, created_at, metadata, state, source, first_seen)
-                    SELECT id, coalesce(created_at, ?1), coalesce(metadata, '{}'), 'live', 'import', ?1
+                    SELECT id, created_at, coalesce(metadata, '{}'), 'live', 'import', ?1
                     FROM temp.import_staging WHERE true ORDER BY id, seq DESC
                     ON CONFLICT (id) DO NOTHING
                     """, [.integer(time)])

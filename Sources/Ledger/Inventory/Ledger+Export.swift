@@ -31,19 +31,20 @@ extension Ledger {
             var count = 0
             while try statement.step() {
                 let id = statement.text(0) ?? ""
-                let createdAt = statement.integer(1) ?? 0
+                // NULL: a thread of unknown age (null in JSONL, empty in CSV).
+                let createdAt = statement.integer(1).map(String.init)
                 // The column holds canonical JSON (written by JSONWriter or checked by the schema).
                 let metadata = statement.text(2) ?? "{}"
                 switch format {
                 case .jsonl:
                     var line = "{\"id\":"
                     JSONWriter.string(id, into: &line)
-                    line += ",\"object\":\"thread\",\"created_at\":\(createdAt),\"metadata\":\(metadata)}"
+                    line += ",\"object\":\"thread\",\"created_at\":\(createdAt ?? "null"),\"metadata\":\(metadata)}"
                     try write(line)
                 case .csv:
                     let optional: (Int32) -> String = { statement.integer($0).map(String.init) ?? "" }
                     let fields = [
-                        CSV.field(id), String(createdAt), CSV.field(metadata), statement.text(3) ?? "", statement.text(4) ?? "",
+                        CSV.field(id), createdAt ?? "", CSV.field(metadata), statement.text(3) ?? "", statement.text(4) ?? "",
                         optional(5), optional(6), optional(7),
                     ]
                     try write(fields.joined(separator: ","))

@@ -1,9 +1,10 @@
 /// Where a page of threads ended, to continue after it (keyset pagination).
 public struct ThreadPosition: Sendable, Hashable {
-    public var createdAt: Int64
+    /// Nil for a thread of unknown age: those come first (SQLite orders NULL before numbers).
+    public var createdAt: Int64?
     public var id: String
 
-    public init(createdAt: Int64, id: String) {
+    public init(createdAt: Int64?, id: String) {
         self.createdAt = createdAt
         self.id = id
     }
@@ -53,9 +54,14 @@ extension Ledger {
     {
         var condition = "(\(query.condition))"
         var arguments = query.arguments
-        if let position {
+        if let position, let createdAt = position.createdAt {
+            // A row value with a NULL compares as NULL: threads of unknown age, which sort
+            // first, are all before this position anyway.
             condition += " AND (threads.created_at, threads.id) > (?, ?)"
-            arguments += [.integer(position.createdAt), .text(position.id)]
+            arguments += [.integer(createdAt), .text(position.id)]
+        } else if let position {
+            condition += " AND ((threads.created_at IS NULL AND threads.id > ?) OR threads.created_at IS NOT NULL)"
+            arguments += [.text(position.id)]
         }
         var page: [ThreadRecord] = []
         page.reserveCapacity(min(limit, 10_000))
@@ -87,7 +93,7 @@ extension Ledger {
                     last_synced = excluded.last_synced, last_activity = excluded.last_activity
                 """,
                 [
-                    .text(record.id), .integer(record.createdAt), .text(JSONWriter.object(record.metadata)),
+                    .text(record.id), SQLiteValue(record.createdAt), .text(JSONWriter.object(record.metadata)),
                     .text(record.state.rawValue), .text(record.source.rawValue), .integer(record.firstSeen),
                     SQLiteValue(record.lastSynced), SQLiteValue(record.lastActivity),
                 ])
@@ -106,8 +112,8 @@ extension Ledger {
         }
     }
 
-    /// Records what the API said a thread looks like now: its metadata (and its created_at,
-    /// when given), and when it was confirmed.
+    /// Records what the API said a thread looks like now: its metadata, its `created_at` when
+    /// given (the API's answer replaces an unknown or imported one), and when it was confirmed.
     ///
     /// `syncedAt` defaults to the ledger's clock. The side table `thread_metadata` follows
     /// through the schema's triggers. Throws `.invalidArgument` for an unknown id.
@@ -136,7 +142,7 @@ extension Ledger {
         let metadata = JSONParser.storedMetadata(statement.text(2) ?? "{}")
         var record = ThreadRecord(
             id: statement.text(0) ?? "",
-            createdAt: statement.integer(1) ?? 0,
+            createdAt: statement.integer(1),
             metadata: metadata ?? [:],
             state: ThreadState(rawValue: statement.text(3) ?? "") ?? .live,
             source: ThreadSource(rawValue: statement.text(4) ?? "") ?? .import,

@@ -21,8 +21,9 @@ public enum ThreadSource: String, Sendable, Hashable, CaseIterable {
 /// One row of `threads`: a thread the ledger knows about.
 public struct ThreadRecord: Sendable, Hashable {
     public var id: String
-    /// When the API created it (Unix seconds).
-    public var createdAt: Int64
+    /// When the API created it (Unix seconds); nil when unknown (imported as a bare id, not yet
+    /// synced). No age condition matches a thread of unknown age.
+    public var createdAt: Int64?
     /// Its metadata: at most 16 string keys and values, as the API keeps them.
     public var metadata: [String: String]
     public var state: ThreadState
@@ -38,7 +39,7 @@ public struct ThreadRecord: Sendable, Hashable {
     public var metadataUnreadable: Bool = false
 
     public init(
-        id: String, createdAt: Int64, metadata: [String: String] = [:], state: ThreadState = .live,
+        id: String, createdAt: Int64?, metadata: [String: String] = [:], state: ThreadState = .live,
         source: ThreadSource = .import, firstSeen: Int64, lastSynced: Int64? = nil, lastActivity: Int64? = nil
     ) {
         self.id = id

@@ -14,7 +14,7 @@ public struct Migration: Sendable {
 /// `PRAGMA user_version`, so a ledger is always at exactly one version. A released
 /// migration is never edited: a change is a new one appended here.
 public enum Migrations {
-    public static let all: [Migration] = [version1, version2, version3]
+    public static let all: [Migration] = [version1, version2, version3, version4]
 
     /// The schema version this build writes.
     public static var latest: Int { all.last?.version ?? 0 }
@@ -175,5 +175,43 @@ public enum Migrations {
                 PRIMARY KEY (plan_id, position)
             ) WITHOUT ROWID;
             CREATE INDEX plan_threads_by_thread ON plan_threads (plan_id, thread_id);
+            """)
+
+    static let version4 = Migration(
+        version: 4, name: "threads.created_at may be NULL: a thread imported without a date has an unknown age",
+        sql: """
+            -- SQLite cannot drop a NOT NULL constraint: the table is rebuilt with the same name,
+            -- columns, indexes and triggers (the recipe of "Making Other Kinds Of Table Schema
+            -- Changes" in the ALTER TABLE documentation). An age condition (created_at < ?) is
+            -- never true for NULL, so a thread of unknown age matches no age rule.
+            CREATE TABLE threads_v4 (
+                id            TEXT PRIMARY KEY NOT NULL,
+                created_at    INTEGER,
+                metadata      TEXT NOT NULL DEFAULT '{}' CHECK (json_type(metadata) = 'object'),
+                state         TEXT NOT NULL DEFAULT 'live' CHECK (state IN ('live', 'deleted', 'gone')),
+                source        TEXT NOT NULL CHECK (source IN ('import', 'create', 'sync')),
+                first_seen    INTEGER NOT NULL,
+                last_synced   INTEGER,
+                last_activity INTEGER
+            ) WITHOUT ROWID;
+            INSERT INTO threads_v4 (id, created_at, metadata, state, source, first_seen, last_synced, last_activity)
+                SELECT id, created_at, metadata, state, source, first_seen, last_synced, last_activity FROM threads;
+            -- "The implicit DELETE FROM [of DROP TABLE] does not invoke any triggers": thread_metadata stays.
+            DROP TABLE threads;
+            ALTER TABLE threads_v4 RENAME TO threads;
+            CREATE INDEX threads_by_state ON threads (state, created_at, id);
+            CREATE INDEX threads_by_activity ON threads (last_activity) WHERE last_activity IS NOT NULL;
+            CREATE TRIGGER threads_metadata_insert AFTER INSERT ON threads BEGIN
+                INSERT INTO thread_metadata (thread_id, key, value)
+                    SELECT new.id, j.key, j.value FROM json_each(new.metadata) AS j;
+            END;
+            CREATE TRIGGER threads_metadata_update AFTER UPDATE OF id, metadata ON threads BEGIN
+                DELETE FROM thread_metadata WHERE thread_id = old.id;
+                INSERT INTO thread_metadata (thread_id, key, value)
+                    SELECT new.id, j.key, j.value FROM json_each(new.metadata) AS j;
+            END;
+            CREATE TRIGGER threads_metadata_delete AFTER DELETE ON threads BEGIN
+                DELETE FROM thread_metadata WHERE thread_id = old.id;
+            END;
             """)
 }

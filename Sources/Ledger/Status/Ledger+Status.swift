@@ -8,8 +8,10 @@ public struct LedgerStatus: Sendable, Hashable {
     public var sizeBytes: Int64
     public var threadsByState: [ThreadState: Int]
     public var threadsBySource: [ThreadSource: Int]
-    /// The live thread with the oldest `created_at`.
+    /// The live thread with the oldest `created_at`, among those whose age is known.
     public var oldestLive: ThreadRecord?
+    /// Live threads without `created_at` (imported as bare ids): no age rule matches them until `sync`.
+    public var liveOfUnknownAge: Int
     public var actions: Int
     /// Actions whose outcome was never written (a run in progress, or one a crash cut short).
     public var openActions: Int
@@ -35,13 +37,16 @@ extension Ledger {
                 }
             }
             let oldest = try database.prepare(
-                "SELECT \(Self.threadColumns) FROM threads WHERE state = 'live' ORDER BY created_at, id LIMIT 1")
+                "SELECT \(Self.threadColumns) FROM threads WHERE state = 'live' AND created_at IS NOT NULL "
+                    + "ORDER BY created_at, id LIMIT 1")
             let oldestLive = try oldest.step() ? Self.record(oldest) : nil
+            let unknownAge = Int(
+                try database.scalar("SELECT count(*) FROM threads WHERE state = 'live' AND created_at IS NULL")?.integerValue ?? 0)
             let actions = Int(try database.scalar("SELECT count(*) FROM actions")?.integerValue ?? 0)
             let open = Int(try database.scalar("SELECT count(*) FROM actions WHERE outcome IS NULL")?.integerValue ?? 0)
             return LedgerStatus(
                 path: path, schemaVersion: try Migrations.userVersion(database), sizeBytes: fileSize(),
-                threadsByState: byState, threadsBySource: bySource, oldestLive: oldestLive, actions: actions,
+                threadsByState: byState, threadsBySource: bySource, oldestLive: oldestLive, liveOfUnknownAge: unknownAge, actions: actions,
                 openActions: open,
                 bytesPerThousandActions: actions > 0 ? try actionBytes(database).map { $0 * 1000 / Int64(actions) } : nil,
                 recentRuns: runs)

@@ -2,6 +2,10 @@ import Foundation
 import Ledger
 
 extension RuleCondition {
+    /// Why an age condition does not hold for a thread without `created_at`.
+    static let unknownAge =
+        "age unknown (imported without created_at), so no age condition matches; 'threadkeeper sync' reads it from the API"
+
     /// The condition in words, for `rules` and `explain`.
     public var summary: String {
         switch kind {
@@ -19,10 +23,13 @@ extension RuleCondition {
     /// What the thread has, for the condition's verdict in `explain`.
     public func actual(for thread: ThreadRecord) -> String {
         switch kind {
-        case .createdBefore, .createdAtOrAfter: return "created \(UTCTime.format(thread.createdAt))"
+        case .createdBefore, .createdAtOrAfter:
+            guard let created = thread.createdAt else { return Self.unknownAge }
+            return "created \(UTCTime.format(created))"
         case .activityBefore, .activityAtOrAfter:
             if let activity = thread.lastActivity { return "last active \(UTCTime.format(activity))" }
-            return "no activity recorded; created \(UTCTime.format(thread.createdAt))"
+            guard let created = thread.createdAt else { return "no activity recorded; " + Self.unknownAge }
+            return "no activity recorded; created \(UTCTime.format(created))"
         case .metadata(let condition):
             return Self.metadataValue(thread, condition.key).map { "`\(condition.key)` is `\($0)`" } ?? "no `\(condition.key)`"
         case .notHeld(let key):

@@ -90,15 +90,17 @@ public struct RuleCondition: Sendable, Hashable {
         thread.metadata.first { $0.key.utf8.elementsEqual(key.utf8) }?.value
     }
 
-    static func activity(_ thread: ThreadRecord) -> Int64 { thread.lastActivity ?? thread.createdAt }
+    /// Nil when neither is known: no activity condition holds then, as `NULL < ?` is not true in SQL.
+    static func activity(_ thread: ThreadRecord) -> Int64? { thread.lastActivity ?? thread.createdAt }
 
     /// Whether the condition holds for one thread.
     public func holds(for thread: ThreadRecord) -> Bool {
         switch kind {
-        case .createdBefore(let t): return thread.createdAt < t
-        case .createdAtOrAfter(let t): return thread.createdAt >= t
-        case .activityBefore(let t): return Self.activity(thread) < t
-        case .activityAtOrAfter(let t): return Self.activity(thread) >= t
+        // A thread of unknown age matches no age condition, either way round (as in the SQL).
+        case .createdBefore(let t): return thread.createdAt.map { $0 < t } ?? false
+        case .createdAtOrAfter(let t): return thread.createdAt.map { $0 >= t } ?? false
+        case .activityBefore(let t): return Self.activity(thread).map { $0 < t } ?? false
+        case .activityAtOrAfter(let t): return Self.activity(thread).map { $0 >= t } ?? false
         case .metadata(let condition):
             // Metadata that cannot be read matches no metadata condition, present or absent.
             if thread.metadataUnreadable { return false }

@@ -22,6 +22,9 @@ struct ArchiveShowCommand: ParsableCommand {
             OptionSpec("--archive-dir", value: "DIR", help: "Read archives from DIR instead of the default."),
         ],
         positionals: [PositionalSpec("THREAD_ID", help: "The id of the archived thread.")],
+        examples: [
+            ("threadkeeper archive show thread_abc123", "what was saved before a thread was deleted")
+        ],
         exitCodes: [
             (.success, "success"),
             (.usage, "bad usage"),
@@ -70,7 +73,15 @@ struct ArchiveShowCommand: ParsableCommand {
             for message in archive.messages {
                 context.print("")
                 context.print("[\(TimeFormatting.utc(message.createdAt))] \(message.role):")
-                context.print(message.text)
+                for part in message.content {
+                    if let text = part.text {
+                        context.print(text)
+                    } else if part.type == "refusal", let words = part.reference {
+                        context.print("[refusal] " + words)
+                    } else {
+                        context.print("[\(part.type)\(part.reference.map { " " + $0 } ?? "")]")
+                    }
+                }
             }
             return .success
         }

@@ -38,6 +38,9 @@ struct AuditCommand: ParsableCommand {
                 help: "With --verify: read chain heads from the journal files in DIR instead of this machine's journal."),
             OptionSpec.flag("--no-journal", help: "With --verify: do not look for the last chain head in the journal."),
         ],
+        examples: [
+            ("threadkeeper audit --thread thread_abc123", "every action on one thread, newest first")
+        ],
         exitCodes: [
             (.success, "success; with --verify, the chain is intact"),
             (.usage, "bad usage: unknown option, missing or bad value"),

@@ -16,6 +16,10 @@ struct CheckCommand: ParsableCommand {
             """,
         options: [OptionSpec.flag("--json", help: "Print the files checked and every finding as a JSON object.")],
         positionals: [PositionalSpec("PATH", optional: true, variadic: true, help: "Rule files, rule directories or config files.")],
+        examples: [
+            ("threadkeeper check", "the config and every rule in /etc/threadkeeper/rules.d"),
+            ("threadkeeper check rules/support-30d.rule", "one rule file before installing it"),
+        ],
         exitCodes: [
             (.success, "every file is valid (warnings allowed)"),
             (.usage, "bad usage"),

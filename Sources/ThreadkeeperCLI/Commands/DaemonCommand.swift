@@ -42,9 +42,23 @@ struct DaemonCommand: ParsableCommand {
     }
 
     func run(_ context: CommandContext) async throws -> ExitCode {
-        let started = ContinuousClock.now
         let logger = context.makeLogger()
         let notify = DaemonRuntime.notifier(logger: logger)
+        do {
+            return try await serve(context, logger: logger, notify: notify)
+        } catch {
+            // `systemctl status` shows the last STATUS= of a unit that exited: the reason it
+            // failed to start (a missing key names the file to fill) rather than what it was doing.
+            let message = (error as? CLIReportable)?.cliMessage ?? String(describing: error)
+            notify([.status("failed: \(message)")])
+            throw error
+        }
+    }
+
+    private func serve(
+        _ context: CommandContext, logger: Logger, notify: @escaping @Sendable ([ServiceNotifier.State]) -> Void
+    ) async throws -> ExitCode {
+        let started = ContinuousClock.now
         await DaemonSignals.unblock()
         notify([.status("starting: opening the ledger")])
         let configuration = try context.loadConfiguration()

@@ -103,7 +103,8 @@ struct DeleteCommand: ParsableCommand {
             throw ExecutorError.probeFailed(error)
         }
         let command = ["threadkeeper", "delete"] + (ignoreHold ? ["--ignore-hold"] : []) + ids
-        let run = try ManualRun.begin(ledger, commandLine: command.joined(separator: " "), matched: ids.count)
+        let run = try ManualRun.begin(
+            ledger, commandLine: command.joined(separator: " "), matched: ids.count, logger: context.makeLogger())
         let reason =
             ignoreHold ? "manual: threadkeeper delete --ignore-hold (holds overridden by hand)" : "manual: threadkeeper delete"
         let actionIDs = try run.intend(ids.map { ActionIntent(threadID: $0, action: "delete", reason: reason) })

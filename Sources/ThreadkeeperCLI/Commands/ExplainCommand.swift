@@ -14,6 +14,10 @@ struct ExplainCommand: ParsableCommand {
             """,
         options: [OptionSpec.flag("--json", help: "Print a JSON object with the thread and one verdict per rule.")],
         positionals: [PositionalSpec("THREAD_ID", help: "The id of a thread the ledger knows.")],
+        examples: [
+            ("threadkeeper explain thread_abc123", "each rule's verdict on one thread, condition by condition"),
+            ("threadkeeper explain thread_abc123 --json", "the same as a JSON object (snake_case keys)"),
+        ],
         exitCodes: [
             (.success, "success"), (.usage, "bad usage"), (.dataError, "a rule or the config file has errors"),
             (.noInput, "no ledger, or the ledger does not know the thread"), (.ioError, "the ledger cannot be read"),
@@ -71,10 +75,13 @@ struct ExplainCommand: ParsableCommand {
         var wait: Int64 = 0
         for result in failing {
             switch result.condition.kind {
+            // Of unknown age, a thread never grows old enough: no time to name.
             case .createdBefore(let cutoff) where result.condition.origin.hasPrefix("OlderThan="):
-                wait = max(wait, thread.createdAt - cutoff + 1)
+                guard let created = thread.createdAt else { return nil }
+                wait = max(wait, created - cutoff + 1)
             case .activityBefore(let cutoff):
-                wait = max(wait, (thread.lastActivity ?? thread.createdAt) - cutoff + 1)
+                guard let activity = thread.lastActivity ?? thread.createdAt else { return nil }
+                wait = max(wait, activity - cutoff + 1)
             default:
                 return nil
             }
@@ -103,7 +110,7 @@ struct ExplainCommand: ParsableCommand {
     private func printText(_ context: CommandContext, thread: ThreadRecord, answers: [Answer]) {
         let metadata = thread.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
         context.print(
-            "\(thread.id): created \(TimeFormatting.utc(thread.createdAt)), state \(thread.state.rawValue), source \(thread.source.rawValue)"
+            "\(thread.id): created \(thread.createdAt.map(TimeFormatting.utc) ?? "unknown (no age condition matches it; run 'threadkeeper sync')"), state \(thread.state.rawValue), source \(thread.source.rawValue)"
         )
         context.print("  last active: \(thread.lastActivity.map(TimeFormatting.utc) ?? "unknown")")
         context.print("  metadata:    \(metadata.isEmpty ? "none" : metadata)")
@@ -127,8 +134,8 @@ struct ExplainCommand: ParsableCommand {
     private func printJSON(_ context: CommandContext, thread: ThreadRecord, answers: [Answer]) throws {
         let object: [String: Any] = [
             "thread": [
-                "id": thread.id, "createdAt": thread.createdAt, "state": thread.state.rawValue, "source": thread.source.rawValue,
-                "lastActivity": thread.lastActivity ?? NSNull(), "metadata": thread.metadata,
+                "id": thread.id, "created_at": thread.createdAt ?? NSNull(), "state": thread.state.rawValue,
+                "source": thread.source.rawValue, "last_activity": thread.lastActivity ?? NSNull(), "metadata": thread.metadata,
             ] as [String: Any],
             "rules": answers.map { answer -> [String: Any] in
                 [
@@ -140,7 +147,7 @@ struct ExplainCommand: ParsableCommand {
                         ] as [String: Any]
                     },
                     "failing": answer.verdict.failing.map(\.condition.origin),
-                    "matchesFrom": answer.matchesFrom ?? NSNull(), "actsAt": answer.actsAt ?? NSNull(), "when": answer.when,
+                    "matches_from": answer.matchesFrom ?? NSNull(), "acts_at": answer.actsAt ?? NSNull(), "when": answer.when,
                 ]
             },
         ]

@@ -12,10 +12,13 @@ struct ImportCommand: ParsableCommand {
               jsonl  thread objects as the API returns them, one a line
               csv    a header naming the columns (id,created_at,metadata), then one thread a line
               ids    one thread id a line ('#' starts a comment)
-            The format is detected from the first line unless --format says. Importing again \
-            updates created_at and metadata and never duplicates a thread; a deleted thread stays \
-            deleted. A thread without created_at gets the import time, so age rules never match it \
-            early. Each bad line is reported as FILE:LINE: reason and skipped; with --strict nothing \
+            The format is detected from the first line unless --format says (a first line with a \
+            comma is a CSV header, which must name an 'id' column). created_at is Unix seconds or \
+            a timestamp as rules write them: 2025-12-06 01:51:17 (UTC), 2025-12-06T01:51:17Z, \
+            2025-12-06T03:51:17+02:00. Importing again updates created_at and metadata and never \
+            duplicates a thread; a deleted thread stays deleted. A thread without created_at has \
+            an unknown age, and no age rule matches it until 'threadkeeper sync' reads created_at \
+            from the API: run it after importing bare ids. Each bad line is reported as FILE:LINE: reason and skipped; with --strict nothing \
             is written if any line is bad. Threads are staged in a temporary table, then merged into \
             the ledger in one transaction: the ledger gets every good line or, on an error such as a \
             full disk, none. Memory stays flat for any input size.
@@ -29,6 +32,14 @@ struct ImportCommand: ParsableCommand {
             OptionSpec.flag("--json", help: "Print the summary as a JSON object."),
         ],
         positionals: [PositionalSpec("FILE", optional: true, help: "The file to import, or '-' for stdin (default).")],
+        examples: [
+            ("threadkeeper import threads.jsonl", "thread objects as the API returns them"),
+            (
+                "sqlite3 -csv -header app.db \"SELECT thread_id AS id, created_at FROM conversations\" | threadkeeper import -",
+                "ids and dates straight from an application's database"
+            ),
+            ("threadkeeper import ids.txt && threadkeeper sync", "bare ids, then their created_at and metadata from the API"),
+        ],
         exitCodes: [
             (.success, "every line was imported"),
             (.failure, "some lines were bad and skipped (the rest was imported)"),

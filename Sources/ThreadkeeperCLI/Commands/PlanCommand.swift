@@ -22,6 +22,10 @@ struct PlanCommand: ParsableCommand {
             OptionSpec.flag("--json", help: "Print a JSON object."),
         ],
         positionals: [PositionalSpec("RULE", help: "A rule name in the rules directory, or a path to a .rule file.")],
+        examples: [
+            ("threadkeeper plan support-30d", "the guards' verdicts and a sample of the threads the rule would touch"),
+            ("threadkeeper plan support-30d --save", "freeze the plan; 'threadkeeper run --plan ID' acts on exactly those threads"),
+        ],
         exitCodes: [
             (.success, "success (also when a guard would refuse the run: the plan shows it)"),
             (.usage, "bad usage"),
@@ -44,7 +48,7 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run(_ context: CommandContext) async throws -> ExitCode {
-        let setup = try RunSetup.load(context)
+        let setup = try RunSetup.load(context, onlyReads: !save)
         let rule = try setup.rule(ruleArgument, context)
         let request = RunRequest(rule: rule, limit: limit, hold: setup.hold)
         let started = ContinuousClock.now
@@ -71,7 +75,7 @@ struct PlanCommand: ParsableCommand {
         if !plan.sample.isEmpty {
             context.print("oldest \(plan.sample.count):")
             for thread in plan.sample {
-                context.print("  \(thread.id)  created \(TimeFormatting.utc(thread.createdAt))  \(thread.reason)")
+                context.print("  \(thread.id)  created \(thread.createdAt.map(TimeFormatting.utc) ?? "unknown")  \(thread.reason)")
             }
         }
         if let saved {
@@ -90,7 +94,7 @@ struct PlanCommand: ParsableCommand {
             "planned": plan.refusal == nil ? plan.planned : 0,
             "guards": plan.verdicts.map { ["name": $0.name, "status": $0.status.rawValue, "detail": $0.detail] },
             "sample": plan.sample.map {
-                ["id": $0.id, "created_at": $0.createdAt, "metadata": $0.metadata, "reason": $0.reason] as [String: Any]
+                ["id": $0.id, "created_at": $0.createdAt ?? NSNull(), "metadata": $0.metadata, "reason": $0.reason] as [String: Any]
             },
         ]
         object["refusal"] = plan.refusal ?? NSNull()

@@ -37,8 +37,8 @@ struct RulesCommand: ParsableCommand {
                     "name": rule.name, "file": rule.file, "digest": rule.digest, "action": rule.action.rawValue,
                     "enabled": rule.enabled, "description": rule.description ?? NSNull(),
                     "match": rule.matchSummary(hold: catalog.hold), "schedule": rule.schedule?.text ?? NSNull(),
-                    "nextElapse": next.map { TimeFormatting.utc($0) } ?? NSNull(),
-                    "nextElapseUnix": next ?? NSNull(), "matches": matches ?? NSNull(),
+                    "next_elapse": next.map { TimeFormatting.utc($0) } ?? NSNull(),
+                    "next_elapse_unix": next ?? NSNull(), "matches": matches ?? NSNull(),
                 ])
                 continue
             }

@@ -35,6 +35,11 @@ struct RunCommand: ParsableCommand {
                 "RULE", optional: true, variadic: true,
                 help: "Rule names in the rules directory or paths to .rule files (optional with --plan).")
         ],
+        examples: [
+            ("threadkeeper run support-30d --dry-run", "plan and record a run, call nothing"),
+            ("systemctl start threadkeeper-run@support-30d", "a real run as the service's user, waiting until it ends"),
+            ("threadkeeper run --plan 12 --yes", "act only on the threads of a saved plan"),
+        ],
         exitCodes: [
             (.success, "every action succeeded (or was skipped on purpose)"),
             (.failure, "some actions failed"),

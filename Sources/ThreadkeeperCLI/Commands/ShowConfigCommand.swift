@@ -39,7 +39,8 @@ struct ShowConfigCommand: ParsableCommand {
         return ["key", "token", "auth", "secret", "cookie", "password"].contains { lower.contains($0) }
     }
 
-    static func rows(_ c: Configuration, keySource: String, ledger: String) -> [Row] {
+    /// `keyFound`: whether the key loads from `keySource`; without one the row says `none`.
+    static func rows(_ c: Configuration, keySource: String, keyFound: Bool = true, ledger: String) -> [Row] {
         func row<V>(_ section: String, _ key: String, _ setting: Setting<V>, _ text: String) -> Row {
             Row(section: section, key: key, value: text, origin: setting.origin.description)
         }
@@ -47,7 +48,7 @@ struct ShowConfigCommand: ParsableCommand {
             row("API", "Provider", c.provider, c.provider.value.rawValue),
             row("API", "BaseURL", c.baseURL, c.baseURL.value),
             row("API", "ApiKeyFile", c.apiKeyFile, c.apiKeyFile.value ?? ""),
-            Row(section: "API", key: "ApiKey", value: Self.redacted, origin: keySource),
+            Row(section: "API", key: "ApiKey", value: keyFound ? Self.redacted : "none", origin: keySource),
             row("API", "RequestsPerSecond", c.requestsPerSecond, Self.number(c.requestsPerSecond.value)),
             row("API", "Burst", c.burst, c.burst.value.map(String.init) ?? ""),
             row("API", "Concurrency", c.concurrency, String(c.concurrency.value)),
@@ -74,8 +75,17 @@ struct ShowConfigCommand: ParsableCommand {
 
     func run(_ context: CommandContext) async throws -> ExitCode {
         let configuration = try context.loadConfiguration()
+        // Loaded only to say whether there is one; the value is never printed.
+        var keySource = context.apiKeySource(for: configuration)
+        var keyFound = true
+        do {
+            _ = try context.loadAPIKey(configuration)
+        } catch {
+            keyFound = false
+            if !keySource.hasPrefix("none") { keySource += ": \(error)" }
+        }
         let rows = Self.rows(
-            configuration, keySource: context.apiKeySource(for: configuration), ledger: context.ledgerPath(for: configuration))
+            configuration, keySource: keySource, keyFound: keyFound, ledger: context.ledgerPath(for: configuration))
         if json {
             var sections: [String: [String: Any]] = [:]
             for row in rows {

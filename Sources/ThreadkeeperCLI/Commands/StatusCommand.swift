@@ -15,6 +15,10 @@ struct StatusCommand: ParsableCommand {
             OptionSpec.flag("--json", help: "Print a JSON object."),
             OptionSpec("--runs", value: "N", help: "How many recent runs to show (default 5)."),
         ],
+        examples: [
+            ("threadkeeper status", "counts, the oldest live thread and recent runs"),
+            ("runuser -u threadkeeper -- threadkeeper status --json", "the same for the service's ledger, as JSON"),
+        ],
         exitCodes: [
             (.success, "success"),
             (.usage, "bad usage: unknown option, missing or bad value"),
@@ -46,12 +50,17 @@ struct StatusCommand: ParsableCommand {
         context.print("threads:      \(total) (\(states))")
         let sources = ThreadSource.allCases.map { "\($0.rawValue) \(status.threadsBySource[$0] ?? 0)" }.joined(separator: ", ")
         context.print("sources:      \(sources)")
-        if let oldest = status.oldestLive {
+        if let oldest = status.oldestLive, let created = oldest.createdAt {
             context.print(
-                "oldest live:  \(oldest.id), created \(TimeFormatting.utc(oldest.createdAt)) "
-                    + "(\(TimeFormatting.age(now - oldest.createdAt)) ago)")
+                "oldest live:  \(oldest.id), created \(TimeFormatting.utc(created)) "
+                    + "(\(TimeFormatting.age(now - created)) ago)")
         } else {
             context.print("oldest live:  none")
+        }
+        if status.liveOfUnknownAge > 0 {
+            context.print(
+                "unknown age:  \(status.liveOfUnknownAge) live threads without created_at match no age rule; "
+                    + "run 'threadkeeper sync' to read it from the API")
         }
         var actions = "actions:      \(status.actions) (\(status.openActions) open)"
         if let growth = status.bytesPerThousandActions, status.actions > 0 {
@@ -83,7 +92,8 @@ struct StatusCommand: ParsableCommand {
             "actions": status.actions,
             "open_actions": status.openActions,
             "bytes_per_1000_actions": status.bytesPerThousandActions.map { $0 as Any } ?? NSNull(),
-            "oldest_live": status.oldestLive.map { ["id": $0.id, "created_at": $0.createdAt] as [String: Any] } ?? NSNull(),
+            "oldest_live": status.oldestLive.map { ["id": $0.id, "created_at": $0.createdAt ?? 0] as [String: Any] } ?? NSNull(),
+            "live_of_unknown_age": status.liveOfUnknownAge,
         ]
         object["recent_runs"] = status.recentRuns.map { run -> [String: Any] in
             [

@@ -7,11 +7,12 @@ import ThreadsAPI
 struct SyncCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
-        abstract: "Refresh live ledger rows from the API: metadata, gone threads, last activity.",
+        abstract: "Refresh live ledger rows from the API: created_at, metadata, gone threads, last activity.",
         discussion: """
             GETs each live thread the ledger has never synced (or, with --stale-after SPAN, not \
-            synced within SPAN; with --all, every live thread) and records its metadata and \
-            last_synced; a 404 marks the row gone. With --activity it also reads each thread's \
+            synced within SPAN; with --all, every live thread) and records its created_at (a \
+            thread imported as a bare id has none until then, and no age rule matches it), its \
+            metadata and last_synced; a 404 marks the row gone. With --activity it also reads each thread's \
             newest message into last_activity (its creation time when it has none). Calls share the configured rate limit. Rows are \
             saved as answers arrive, so an interrupted sync resumes where it stopped when run \
             again with the same --stale-after. Scattered 404s are normal; if most answers are \
@@ -23,6 +24,10 @@ struct SyncCommand: ParsableCommand {
             OptionSpec.flag("--activity", help: "Also read each thread's newest message into last_activity."),
             OptionSpec.flag("--json", help: "Print the summary as a JSON object."),
             APIOptions.baseURL,
+        ],
+        examples: [
+            ("threadkeeper sync", "created_at, metadata and gone threads for every row never synced"),
+            ("threadkeeper sync --stale-after 7d --activity", "rows not synced for a week, with their last activity"),
         ],
         exitCodes: [
             (.success, "every selected row was refreshed"),
@@ -161,6 +166,7 @@ struct SyncCommand: ParsableCommand {
         } catch let error as APIError {
             return .failed(error)
         }
+        // The API's created_at fills a thread imported without one (and corrects a wrong one).
         try ledger.updateMetadata(threadID: record.id, metadata: thread.metadata, createdAt: thread.createdAt)
         // A thread without messages has been idle since it was created.
         if activity { try ledger.setLastActivity(threadID: record.id, at: newest ?? thread.createdAt) }

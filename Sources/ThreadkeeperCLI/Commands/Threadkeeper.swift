@@ -33,5 +33,13 @@ public enum Threadkeeper {
             rules on a schedule or on demand, calls the API in rate-limited batches, and leaves \
             an audit trail.
             """,
-        commands: commands)
+        commands: commands,
+        examples: [
+            ("threadkeeper import ids.txt && threadkeeper sync", "learn threads, then their created_at and metadata"),
+            ("threadkeeper check", "validate the config and every rule file"),
+            ("threadkeeper plan support-30d", "what a rule would do now, without calling the API"),
+            ("threadkeeper run support-30d --dry-run", "record a run without calling the API"),
+            ("systemctl start threadkeeper-run@support-30d", "one run as the service, waiting until it ends"),
+            ("threadkeeper explain thread_abc123", "why each rule does or does not touch a thread"),
+        ])
 }

@@ -56,15 +56,19 @@ public struct CommandConfiguration: Sendable {
     public var options: [OptionSpec]
     public var positionals: [PositionalSpec]
     public var exitCodes: [(code: ExitCode, meaning: String)]
+    /// Command lines `--help` shows under EXAMPLES, each with what it does.
+    public var examples: [(command: String, what: String)]
     /// Whether the shared option group (`--config`, `--ledger`, `--rules`, logging) applies.
     public var acceptsSharedOptions: Bool
 
     public init(
         commandName: String, abstract: String, discussion: String = "", usage: String? = nil,
         options: [OptionSpec] = [], positionals: [PositionalSpec] = [],
+        examples: [(command: String, what: String)] = [],
         exitCodes: [(code: ExitCode, meaning: String)] = ExitCode.standardMeanings,
         acceptsSharedOptions: Bool = true
     ) {
+        self.examples = examples
         self.commandName = commandName
         self.abstract = abstract
         self.discussion = discussion

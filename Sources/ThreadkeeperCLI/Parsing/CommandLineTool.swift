@@ -10,11 +10,15 @@ public struct CommandLineTool: Sendable {
     public var commands: [any ParsableCommand.Type]
     /// A tool with a single command (like `threadkeeper-emulator`) parses argv as that command.
     public var singleCommand: (any ParsableCommand.Type)?
+    /// Command lines the tool's `--help` shows under EXAMPLES.
+    public var examples: [(command: String, what: String)]
 
     public init(
         name: String, abstract: String, discussion: String = "",
-        commands: [any ParsableCommand.Type] = [], singleCommand: (any ParsableCommand.Type)? = nil
+        commands: [any ParsableCommand.Type] = [], singleCommand: (any ParsableCommand.Type)? = nil,
+        examples: [(command: String, what: String)] = []
     ) {
+        self.examples = examples
         self.name = name
         self.abstract = abstract
         self.discussion = discussion
@@ -41,6 +45,9 @@ public struct CommandLineTool: Sendable {
             switch resolve(arguments) {
             case .help:
                 context.standardOutput.write(toolHelp())
+                return .success
+            case .groupHelp(let group):
+                context.standardOutput.write(groupHelp(group))
                 return .success
             case .version:
                 context.print("\(name) \(ThreadkeeperVersion.current)")
@@ -91,6 +98,8 @@ public struct CommandLineTool: Sendable {
 
     private enum Resolution {
         case help, version, unknown(String)
+        /// `archive --help`, `archive help`, `help archive`: the subcommands of a group.
+        case groupHelp(String)
         case command(any ParsableCommand.Type, [String])
     }
 
@@ -115,6 +124,9 @@ public struct CommandLineTool: Sendable {
             return .command(type, Array(arguments.dropFirst()))
         }
         let groups = commands.map { $0.configuration.commandName }.filter { $0.hasPrefix(first + " ") }
+        if !groups.isEmpty, arguments.count >= 2, ["--help", "-h", "help"].contains(arguments[1]) {
+            return .groupHelp(first)
+        }
         if !groups.isEmpty {
             let rest = arguments.count >= 2 ? "'\(arguments[1])'" : "nothing"
             return .unknown("'\(first)' needs a subcommand (got \(rest)); use one of: \(groups.joined(separator: ", "))")
@@ -122,6 +134,14 @@ public struct CommandLineTool: Sendable {
         let names = commands.map { $0.configuration.commandName.split(separator: " ").first.map(String.init) ?? "" }
         let hint = Spelling.nearest(to: first, among: names).map { "; did you mean '\($0)'?" } ?? ""
         return .unknown("unknown command '\(first)'\(hint)")
+    }
+
+    func groupHelp(_ group: String) -> String {
+        let members = commands.filter { $0.configuration.commandName.hasPrefix(group + " ") }
+        var out = "USAGE: \(name) \(group) <subcommand> [<options>]\n\nSUBCOMMANDS:\n"
+        out += HelpFormatter.table(members.map { ($0.configuration.commandName, $0.configuration.abstract) })
+        out += "\nSee '\(name) \(group) <subcommand> --help' for each one's options.\n"
+        return out
     }
 
     func toolHelp() -> String {
@@ -136,6 +156,7 @@ public struct CommandLineTool: Sendable {
         ])
         out += "\nSHARED OPTIONS (accepted by every command, anywhere after its name):\n"
         out += HelpFormatter.table(SharedOptions.specs.map(HelpFormatter.optionRow))
+        if !examples.isEmpty { out += "\nEXAMPLES:\n" + HelpFormatter.examples(examples) }
         out += "\nEXIT CODES:\n"
         out += HelpFormatter.table(Self.allExitCodes.map { ("\($0.0.rawValue)", $0.1) })
         return out

@@ -28,11 +28,19 @@ enum HelpFormatter {
             out += "\nSHARED OPTIONS (accepted by every command, anywhere after its name):\n"
             out += table(SharedOptions.specs.map(optionRow))
         }
+        if !configuration.examples.isEmpty {
+            out += "\nEXAMPLES:\n" + examples(configuration.examples)
+        }
         if !configuration.exitCodes.isEmpty {
             out += "\nEXIT CODES:\n"
             out += table(configuration.exitCodes.map { ("\($0.code.rawValue)", $0.meaning) })
         }
         return out
+    }
+
+    /// Each example as a `#` line saying what it does, then the command line.
+    static func examples(_ examples: [(command: String, what: String)]) -> String {
+        examples.map { "  # \($0.what)\n  \($0.command)\n" }.joined()
     }
 
     static func optionRow(_ spec: OptionSpec) -> (String, String) {

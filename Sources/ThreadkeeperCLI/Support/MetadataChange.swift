@@ -35,7 +35,7 @@ struct MetadataChange {
             return .success
         }
         try MetadataLimits.validate(wanted)
-        let run = try ManualRun.begin(ledger, commandLine: commandLine, matched: 1)
+        let run = try ManualRun.begin(ledger, commandLine: commandLine, matched: 1, logger: context.makeLogger())
         let reason = "manual: \(action) " + APICommandSupport.describe(wanted)
         guard let actionID = try run.intend([ActionIntent(threadID: threadID, action: action, reason: reason)]).first else {
             preconditionFailure("recordIntents returned no id for one intent")

@@ -12,9 +12,12 @@ struct RunSetup: Sendable {
     var ledgerPath: String
     var now: Int64
 
-    static func load(_ context: CommandContext, readOnly: Bool = false) throws -> RunSetup {
+    /// `onlyReads`: open an existing ledger read-only (so root may `plan` on the service's
+    /// ledger); a missing one is still created, by a user allowed to write there.
+    static func load(_ context: CommandContext, readOnly: Bool = false, onlyReads: Bool = false) throws -> RunSetup {
         let configuration = try context.loadConfiguration()
         let path = context.ledgerPath(for: configuration)
+        let readOnly = readOnly || (onlyReads && FileManager.default.fileExists(atPath: path))
         if !readOnly {
             try ServiceAccount.refuseRootWriting(ledgerPath: path, context: context)
             try ServiceAccount.checkServiceState(

@@ -59,18 +59,31 @@ public struct MessageObject: Sendable, Hashable, Codable {
 
 /// One part of a message's content: `{"type":"text","text":{"value":…,"annotations":[]}}`.
 ///
-/// Parts of other types (images, files) keep their type and carry no text.
+/// Parts of other types carry no text; `reference` names what they hold, for a transcript:
+/// the file id of an `image_file`, the URL of an `image_url`, the words of a `refusal`.
+/// Archives keep every part whole (they store the API's answers as received), so this model
+/// needs only what a reader shows.
 public struct MessageContent: Sendable, Hashable, Codable {
     public var type: String
     public var text: String?
+    public var reference: String?
 
-    public init(type: String = "text", text: String?) {
+    public init(type: String = "text", text: String?, reference: String? = nil) {
         self.type = type
         self.text = text
+        self.reference = reference
     }
 
-    enum CodingKeys: String, CodingKey { case type, text }
+    enum CodingKeys: String, CodingKey {
+        case type, text, refusal
+        case imageFile = "image_file"
+        case imageURL = "image_url"
+    }
     enum TextKeys: String, CodingKey { case value, annotations }
+    enum ImageKeys: String, CodingKey {
+        case url
+        case fileID = "file_id"
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -81,6 +94,18 @@ public struct MessageContent: Sendable, Hashable, Codable {
             text = try nested.decodeIfPresent(String.self, forKey: .value)
         } else {
             text = nil
+        }
+        // A part this version does not know, or one of an odd shape, still reads: only its
+        // reference is lost, never the message.
+        switch type {
+        case "image_file":
+            reference = try? container.nestedContainer(keyedBy: ImageKeys.self, forKey: .imageFile).decode(String.self, forKey: .fileID)
+        case "image_url":
+            reference = try? container.nestedContainer(keyedBy: ImageKeys.self, forKey: .imageURL).decode(String.self, forKey: .url)
+        case "refusal":
+            reference = try? container.decode(String.self, forKey: .refusal)
+        default:
+            reference = nil
         }
     }
 

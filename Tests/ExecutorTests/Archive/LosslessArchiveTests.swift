@@ -127,6 +127,8 @@ struct LosslessArchiveTests {
         #expect(view.thread.id == id && view.thread.metadata == ["tag": "support"])
         #expect(view.messages.map(\.id) == messages.map(\.id))
         #expect(view.messages[3].text == "plain 3, 1.50 €")
+        #expect(view.messages[0].content.map(\.reference) == [nil, "file-img0", "https://example.com/0.png"])
+        #expect(view.messages[2].content.map(\.reference) == ["I can't help with that."])
         await harness.stop()
     }
 

@@ -103,6 +103,27 @@ struct RunCommandTests {
         #expect(old.standardOutput.hasPrefix("thread thread_old, created "))
         #expect(old.standardOutput.contains("2 messages:"))
         #expect(old.standardOutput.contains("] assistant:\nhi there"))
+        // A transcript shows what each part holds, text or not.
+        let messages = LosslessArchiveTests.fullMessages(count: 4, from: 1_700_000_000)
+        var page = JSONWriter(capacity: 4096)
+        page.raw("{\"object\":\"list\",\"data\":[")
+        for (index, message) in messages.enumerated() {
+            if index > 0 { page.raw(",") }
+            message.writeJSON(threadID: "thread_full", into: &page)
+        }
+        page.raw("],\"has_more\":false}")
+        let threadJSON = StoredThread(id: "thread_full", createdAt: 1_700_000_000).json
+        try store.write(
+            threadID: "thread_full",
+            document: try ThreadArchive.document(
+                archivedAt: 1_700_000_100, rule: "keep", run: 9, thread: Data(threadJSON), pages: [Data(page.bytes)]))
+        let full = try setup.threadkeeper(["archive", "show", "thread_full", "--text"])
+        #expect(full.status == 0, "\(full.standardError)")
+        #expect(
+            full.standardOutput.contains(
+                "] user:\nsee the attached report 0\n[image_file file-img0]\n[image_url https://example.com/0.png]\n"))
+        #expect(full.standardOutput.contains("] assistant:\nper the report, 42\n"))
+        #expect(full.standardOutput.contains("] assistant:\n[refusal] I can't help with that.\n"))
         let oldJSON = try setup.threadkeeper(["archive", "show", "thread_old"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(oldJSON.standardOutput.utf8)) as? [String: Any])
         #expect(object["format"] as? Int == 1)

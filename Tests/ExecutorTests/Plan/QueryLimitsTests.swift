@@ -7,7 +7,8 @@ import Testing
 @testable import Executor
 
 /// `check` refuses exactly the rules a run cannot carry out: at SQLite's limits, the largest
-/// rule loading accepts plans and runs, and one condition more is refused with its line.
+/// rule loading accepts plans (also within a saved plan), and one condition more is refused
+/// with its line.
 struct QueryLimitsTests {
     /// A delete rule with `count` lines `Metadata=!kN=v*`, one a line from line 6 on.
     static func ruleText(conditions count: Int) -> String {
@@ -33,7 +34,7 @@ struct QueryLimitsTests {
         #expect(throws: LedgerError.self) { try database.prepare(fits + ", ?)") }
     }
 
-    @Test func theLargestRuleThatLoadsPlansAndRunsAndOneConditionMoreIsRefused() async throws {
+    @Test func theLargestRuleThatLoadsPlansAndOneConditionMoreIsRefused() async throws {
         let harness = try await ExecutorHarness()
         let old = try await harness.thread(ageDays: 60)
         try await harness.thread(ageDays: 60, metadata: ["k17": "value"])

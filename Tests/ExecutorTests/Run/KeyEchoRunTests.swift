@@ -14,12 +14,15 @@ import ThreadsAPI
 struct KeyEchoRunTests {
     static let key = "sk-echo-run-4d2b9e7f1a3c5e8b0d6f"
 
-    /// The emulator's answers with `x-request-id` rewritten by `requestID`.
+    /// The emulator's answers with `x-request-id` rewritten by `requestID`, and every DELETE
+    /// answered by `deleteAnswer` instead when one is given.
     struct RewritingTransport: HTTPTransport {
         let inner = URLSessionTransport()
         let requestID: @Sendable (String?) -> String
+        var deleteAnswer: ThreadsAPI.HTTPResponse?
 
         func send(_ request: ThreadsAPI.HTTPRequest) async throws -> ThreadsAPI.HTTPResponse {
+            if request.method == "DELETE", let deleteAnswer { return deleteAnswer }
             var response = try await inner.send(request)
             response.headers["x-request-id"] = requestID(response.headers["x-request-id"])
             return response
@@ -61,5 +64,34 @@ struct KeyEchoRunTests {
         let (harness, stored) = try await run { original in original ?? "missing" }
         defer { Task { await harness.stop() } }
         #expect(stored.allSatisfy { $0?.hasPrefix("req_") == true }, "\(stored)")
+    }
+
+    /// OpenAI's 401 shows the key masked, its prefix and last four: neither reaches the
+    /// ledger's `actions.error` nor the log.
+    @Test func aMaskedKeyInA401ReachesNeitherLedgerNorLog() async throws {
+        let harness = try await ExecutorHarness(apiKey: Self.key)
+        defer { Task { await harness.stop() } }
+        for _ in 0..<3 { try await harness.thread(ageDays: 40, metadata: ["tag": "support"]) }
+        let masked = "sk-echo-" + String(repeating: "*", count: 20) + "0d6f"
+        let body = """
+            {"error":{"message":"Incorrect API key provided: \(masked). You can find your API key at https://platform.openai.com/account/api-keys.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}
+            """
+        let transport = RewritingTransport(
+            requestID: { $0 ?? "" },
+            deleteAnswer: ThreadsAPI.HTTPResponse(status: 401, headers: ["content-type": "application/json"], body: Data(body.utf8)))
+        let configuration = APIConfiguration(
+            provider: .custom, baseURL: harness.server.baseURL, timeout: 10, requestsPerSecond: 2_000, burst: 50,
+            maxAttempts: 1, retryDeadline: 10)
+        let client = try ThreadsClient(configuration: configuration, key: try APIKey(Self.key), transport: transport)
+        let rule = try harness.rule("support", ActionTests.deleteRule)
+        _ = try? await harness.executor(client: client).run(RunRequest(rule: rule))
+        let errors = try harness.ledger.rows("SELECT error FROM actions WHERE error IS NOT NULL").compactMap { $0[0].textValue }
+        #expect(!errors.isEmpty, "no action recorded the 401")
+        #expect(errors.contains { $0.contains("Incorrect API key provided: [redacted].") }, "\(errors)")
+        let logged = harness.logs.entries.map { "\($0.message) \($0.metadata)" }
+        for text in errors + logged {
+            #expect(!text.contains("sk-echo"), "\(text)")
+            #expect(!text.contains("0d6f"), "\(text)")
+        }
     }
 }

@@ -72,6 +72,14 @@ struct SignalTests {
         #expect(live.count > 0 && live.count < 400)
         #expect(try ledger.count(matching: .state(.deleted)) == 400 - live.count)
         #expect(try ledger.unfinishedRuns().isEmpty)
+        // The summary counts the planned threads the stop left untouched: those without an intent.
+        let json = try #require(output.split(separator: "\n").first { $0.hasPrefix("{\"runs\"") })
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        let run = try #require((object?["runs"] as? [[String: Any]])?.first)
+        let runID = try #require(run["run_id"] as? Int)
+        let intents = try ledger.rows("SELECT count(*) FROM actions WHERE run_id = ?", [.integer(Int64(runID))])[0][0]
+        let planned = try #require(run["planned"] as? Int)
+        #expect(run["not_started"] as? Int == planned - Int(intents.integerValue ?? 0))
         await setup.server.stop()
     }
 

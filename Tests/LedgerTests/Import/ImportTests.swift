@@ -114,8 +114,10 @@ struct ImportTests {
         let (_, ledger) = try freshLedger()
         let result = try importText("metadata,id\n\"{\"\"k\"\":\"\"v\"\"}\",thread_a\n", into: ledger)
         #expect(result.counts.imported == 1)
-        // No created_at column: the import time, never later than the real one.
-        #expect(try ledger.thread(id: "thread_a")?.createdAt == 5_000)
+        // No created_at column: the age is unknown (NULL) until a sync reads it from the API.
+        let record = try #require(try ledger.thread(id: "thread_a"))
+        #expect(record.createdAt == nil)
+        #expect(try ledger.rows("SELECT typeof(created_at) FROM threads WHERE id = 'thread_a'")[0][0].textValue == "null")
     }
 
     @Test func bareIDsWithCommentsBlankLinesAndCRLF() throws {
@@ -125,7 +127,7 @@ struct ImportTests {
         #expect(result.counts.imported == 2)
         #expect(result.bad == ["5: thread id 'thread/../x' has a character other than letters, digits and - _ . : ~"])
         let b = try #require(try ledger.thread(id: "thread_b"))
-        #expect(b.createdAt == 5_000 && b.metadata == [:])
+        #expect(b.createdAt == nil && b.metadata == [:])
         // Bare ids say nothing new about a known thread.
         _ = try importText(#"{"id":"thread_a","created_at":7,"metadata":{"x":"y"}}"#, into: ledger)
         #expect(try importText("thread_a\n", into: ledger).counts == ImportCounts(unchanged: 1))

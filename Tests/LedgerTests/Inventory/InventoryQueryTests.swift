@@ -70,6 +70,21 @@ struct InventoryQueryTests {
         #expect(try ledger.threads(after: ThreadPosition(second[1]), limit: 2).isEmpty)
     }
 
+    @Test func pagesWalkThreadsOfUnknownAgeFirstThenTheRestWithoutLosingAny() throws {
+        let (_, ledger) = try seeded()
+        for id in ["thread_y", "thread_x"] { try ledger.save(ThreadRecord(id: id, createdAt: nil, firstSeen: 1)) }
+        var seen: [String] = []
+        var position: ThreadPosition?
+        while true {
+            let page = try ledger.threads(after: position, limit: 1)
+            guard let last = page.last else { break }
+            seen += page.map(\.id)
+            position = ThreadPosition(last)
+        }
+        #expect(seen == ["thread_x", "thread_y", "thread_d", "thread_a", "thread_b", "thread_c"])
+        #expect(try ledger.count(matching: .createdBefore(1_000)) == 4)
+    }
+
     @Test func keyAbsentAndCreatedBefore() throws {
         let (_, ledger) = try seeded()
         let noHold = InventoryQuery(

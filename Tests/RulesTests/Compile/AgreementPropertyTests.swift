@@ -26,8 +26,10 @@ struct AgreementPropertyTests {
         }
         let activity: Int64? =
             Bool.random(using: &random) ? nil : Int64.random(in: created...now, using: &random)
+        // One in five of unknown age (imported as a bare id): no age condition may match it, in either.
+        let unknownAge = Int.random(in: 0..<5, using: &random) == 0
         return ThreadRecord(
-            id: "thread_\(index)_\(random.next() % 1000)", createdAt: created, metadata: metadata,
+            id: "thread_\(index)_\(random.next() % 1000)", createdAt: unknownAge ? nil : created, metadata: metadata,
             state: ThreadState.allCases.randomElement(using: &random)!,
             source: ThreadSource.allCases.randomElement(using: &random)!, firstSeen: created, lastActivity: activity)
     }

@@ -43,14 +43,30 @@ struct CompiledRuleTests {
         for age: Int64 in [29, 30, 31] {
             for offset: Int64 in [-1, 0, 1] {
                 var thread = Self.thread("t", ageDays: age)
-                thread.createdAt += offset
+                thread.createdAt = thread.createdAt.map { $0 + offset }
                 #expect(older.evaluate(thread).matches != newer.evaluate(thread).matches)
             }
         }
         var exactly = Self.thread("t", ageDays: 30)
         #expect(!older.evaluate(exactly).matches)
-        exactly.createdAt -= 1
+        exactly.createdAt = exactly.createdAt.map { $0 - 1 }
         #expect(older.evaluate(exactly).matches)
+    }
+
+    @Test func aThreadOfUnknownAgeMatchesNoAgeConditionEitherWayAndExplainSaysWhy() throws {
+        var unknown = Self.thread("u", ageDays: 100)
+        unknown.createdAt = nil
+        for match in ["OlderThan=30d", "NewerThan=30d", "IdleFor=14d", "ActiveWithin=14d", "CreatedBefore=@1", "CreatedAfter=@1"] {
+            let compiled = try Self.rule("[Rule]\nAction=report\n[Match]\n\(match)\n").compile(now: Self.now)
+            let verdict = compiled.evaluate(unknown)
+            #expect(!verdict.matches, "\(match)")
+            let failing = try #require(verdict.failing.first)
+            #expect(failing.condition.actual(for: unknown).contains("age unknown (imported without created_at)"), "\(match)")
+        }
+        // Known activity still counts for the activity conditions.
+        unknown.lastActivity = Self.now - 20 * Self.day
+        let idle = try Self.rule("[Rule]\nAction=report\n[Match]\nIdleFor=14d\n").compile(now: Self.now)
+        #expect(idle.evaluate(unknown).matches)
     }
 
     @Test func idleUsesLastActivityElseCreation() throws {

@@ -148,6 +148,47 @@ import Testing
         for output in setup.outputs { #expect(!output.contains(Self.secret)) }
     }
 
+    @Test func bareIDsHaveAnUnknownAgeNoAgeRuleMatchesUntilSyncReadsItFromTheAPI() async throws {
+        let setup = try await Setup()
+        defer { Task { await setup.stop() } }
+        let day: Int64 = 86_400
+        let now = Int64(Date().timeIntervalSince1970)
+        let old = await setup.server.insertThread(createdAt: now - 90 * day)
+        let young = await setup.server.insertThread(createdAt: now - 2 * day)
+        let ids = try setup.directory.write("ids.txt", "\(old)\n\(young)\n")
+        #expect(try setup.run(["import", ids]).status == 0)
+        let rules = setup.directory.file("rules")
+        try FileManager.default.createDirectory(atPath: rules, withIntermediateDirectories: true)
+        _ = try setup.directory.write("rules/old.rule", "[Rule]\nAction=report\n\n[Match]\nOlderThan=30d\n")
+        _ = try setup.directory.write("rules/young.rule", "[Rule]\nAction=report\n\n[Match]\nNewerThan=30d\n")
+
+        // Unknown age: neither rule matches either thread, and explain and status say why.
+        let before = try setup.run(["rules", "--json", "--rules", rules])
+        let counts = try #require(try JSONSerialization.jsonObject(with: Data(before.standardOutput.utf8)) as? [[String: Any]])
+        #expect(counts.map { $0["matches"] as? Int } == [0, 0])
+        let explained = try setup.run(["explain", old, "--rules", rules])
+        #expect(explained.standardOutput.contains("created unknown (no age condition matches it; run 'threadkeeper sync')"))
+        #expect(
+            explained.standardOutput.contains(
+                "  FAIL OlderThan=30d: created before "),
+            "\(explained.standardOutput)")
+        #expect(
+            explained.standardOutput.contains(
+                " — age unknown (imported without created_at), so no age condition matches; 'threadkeeper sync' reads it from the API\n"),
+            "\(explained.standardOutput)")
+        let status = try setup.run(["status"])
+        #expect(status.standardOutput.contains("unknown age:  2 live threads without created_at match no age rule"))
+
+        // sync reads created_at from the API; then each rule matches its thread.
+        #expect(try setup.run(["sync"]).status == 0)
+        let ledger = try Ledger(path: setup.ledger)
+        #expect(try ledger.thread(id: old)?.createdAt == now - 90 * day)
+        #expect(try ledger.thread(id: young)?.createdAt == now - 2 * day)
+        let after = try setup.run(["rules", "--json", "--rules", rules])
+        let matched = try #require(try JSONSerialization.jsonObject(with: Data(after.standardOutput.utf8)) as? [[String: Any]])
+        #expect(matched.map { $0["matches"] as? Int } == [1, 1])
+    }
+
     @Test func aWrongBaseURLTripsTheBreakerAndExits69() async throws {
         let setup = try await Setup(seed: 80)
         defer { Task { await setup.stop() } }

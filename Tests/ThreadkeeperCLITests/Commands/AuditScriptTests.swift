@@ -30,8 +30,10 @@ import Testing
             let object = try JSONSerialization.jsonObject(with: Data(created.standardOutput.utf8)) as? [String: Any]
             ids.append(try #require(object?["id"] as? String))
         }
-        let tagged = try setup.run(["tag", ids[2], "owner=ops"])
+        let tagged = try setup.run(["tag", ids[2], "owner=ops", "--log-target", "stderr"])
         try #require(tagged.status == 0, "\(tagged.standardError)")
+        // A manual run leaves its head like a rule's run: run, intent, outcome, end.
+        #expect(tagged.standardError.contains("notice: run 1 of rule manual left the ledger's hash chain at row 4, head "))
         let ran = try setup.run(["run", "doomed", "--yes", "--rules", rules, "--log-target", "stderr"])
         try #require(ran.status == 0, "\(ran.standardOutput)\(ran.standardError)")
         return setup
@@ -149,5 +151,19 @@ import Testing
                 "legacy chain: 2 actions and 1 run written before schema 3, per-action links broken at action 1; "))
         #expect(broken.standardOutput.contains("\nchain broken at chain row 4 (outcome of action 1): "))
         #expect(try Self.audit(path).standardOutput == "chain broken at chain row 4: hash does not match the row it covers\n")
+    }
+
+    @Test func headOptionsAreCheckedBeforeTheLedgerIsOpened() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("ledger.sqlite3")
+        let alone = try ProcessRunner.threadkeeper(["audit", "--head", String(repeating: "a", count: 64), "--ledger", path])
+        #expect(alone.status == 64)
+        #expect(alone.standardError.contains("--head, --journal-directory and --no-journal go with --verify"))
+        let short = try ProcessRunner.threadkeeper(["audit", "--verify", "--head", "abc", "--ledger", path])
+        #expect(short.status == 64)
+        #expect(
+            short.standardError.contains(
+                "option '--head' expects a chain head (64 hexadecimal digits, as --verify prints it), got 'abc'"))
+        #expect(!FileManager.default.fileExists(atPath: path))
     }
 }

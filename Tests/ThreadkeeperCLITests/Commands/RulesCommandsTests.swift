@@ -64,6 +64,23 @@ struct RulesCommandsTests {
         #expect(result.standardError == "threadkeeper show-config: config file '/nonexistent/tk.conf' does not exist; check --config\n")
     }
 
+    @Test func showConfigWithoutAKeySaysNone() throws {
+        let directory = TemporaryDirectory()
+        let config = try directory.write("tk.conf", "[API]\nProvider=openai\n")
+        var environment = Self.environment
+        environment["THREADKEEPER_API_KEY"] = nil
+        let result = try run(["show-config", "--config", config], environment: environment)
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("ApiKey=none"), "\(result.standardOutput)")
+        #expect(!result.standardOutput.contains("<redacted>  "))
+        let empty = try directory.write("empty-key", "")
+        chmod(empty, 0o600)
+        let file = try run(
+            ["show-config", "--config", try directory.write("k.conf", "[API]\nApiKeyFile=\(empty)\n")], environment: environment)
+        #expect(file.standardOutput.contains("ApiKey=none"), "\(file.standardOutput)")
+        #expect(file.standardOutput.contains("key file \(empty): the api key from key file \(empty) is empty"), "\(file.standardOutput)")
+    }
+
     @Test func showConfigNamesOriginsAndNeverTheKey() throws {
         let directory = TemporaryDirectory()
         let config = try directory.write(
@@ -140,7 +157,7 @@ struct RulesCommandsTests {
         #expect(byName["support-30d"]?["matches"] as? Int == 1)
         #expect(byName["support-30d"]?["action"] as? String == "delete")
         #expect(byName["support-30d"]?["schedule"] as? String == "*-*-* 03:00:00 UTC")
-        #expect((byName["support-30d"]?["nextElapse"] as? String)?.hasSuffix(" 03:00:00 UTC") == true)
+        #expect((byName["support-30d"]?["next_elapse"] as? String)?.hasSuffix(" 03:00:00 UTC") == true)
         #expect(byName["audit-untenanted"]?["matches"] as? Int == 2)
         #expect(
             byName["support-30d"]?["match"] as? String
@@ -161,6 +178,32 @@ struct RulesCommandsTests {
         #expect(result.standardError.contains("bad.rule:2:8: error: unknown action `nuke` for `Action=`"))
     }
 
+    /// Every key of a JSON value, at any depth.
+    static func keys(_ value: Any) -> [String] {
+        if let object = value as? [String: Any] { return object.keys + object.values.flatMap(keys) }
+        if let array = value as? [Any] { return array.flatMap(keys) }
+        return []
+    }
+
+    @Test func explainAndRulesUseSnakeCaseKeysAsEveryOtherCommand() throws {
+        let directory = TemporaryDirectory()
+        let ledger = try Self.ledgerWithThreads(directory)
+        let explained = try run(["explain", "thread_new", "--json", "--rules", Self.examples, "--ledger", ledger])
+        let rules = try run(["rules", "--json", "--rules", Self.examples, "--ledger", ledger])
+        for output in [explained.standardOutput, rules.standardOutput] {
+            let keys = Self.keys(try JSONSerialization.jsonObject(with: Data(output.utf8)))
+            #expect(!keys.isEmpty)
+            // Metadata keys are the threads' own; every other key is lower-case snake_case.
+            let ours = keys.filter { $0 != "tag" && $0 != "legal_hold" }
+            #expect(ours.allSatisfy { $0.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" } }, "\(ours)")
+        }
+        let thread = try JSONSerialization.jsonObject(with: Data(explained.standardOutput.utf8)) as? [String: Any]
+        #expect(
+            Set(((thread?["thread"] as? [String: Any]) ?? [:]).keys) == [
+                "id", "created_at", "state", "source", "last_activity", "metadata",
+            ])
+    }
+
     @Test func explainNamesTheFailingConditionAndTheHold() throws {
         let directory = TemporaryDirectory()
         let ledger = try Self.ledgerWithThreads(directory)
@@ -176,7 +219,7 @@ struct RulesCommandsTests {
         let verdict = (object?["rules"] as? [[String: Any]])?.first
         #expect(verdict?["matches"] as? Bool == false)
         #expect(verdict?["failing"] as? [String] == ["OlderThan=30d"])
-        #expect(verdict?["matchesFrom"] is Int)
+        #expect(verdict?["matches_from"] is Int)
         #expect((verdict?["when"] as? String)?.hasPrefix("would delete it in the run at ") == true)
         let old = try run(["explain", "thread_old", "--rules", rules, "--ledger", ledger])
         #expect(old.standardOutput.contains("support-30d (delete): matches\n"))

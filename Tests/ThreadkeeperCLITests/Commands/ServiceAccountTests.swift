@@ -45,8 +45,11 @@ struct ServiceAccountTests {
             #expect(stat(state + "/" + name, &info) == 0)
             #expect(info.st_uid == Self.other, "\(name)")
         }
-        // Reading stays allowed for root.
+        // Reading stays allowed for root, a plan too; saving one is a write.
         #expect(try ProcessRunner.threadkeeper(["status", "--ledger", ledger]).status == 0)
+        let rule = try directory.write("r.rule", "[Rule]\nAction=report\n")
+        #expect(try ProcessRunner.threadkeeper(["plan", rule, "--ledger", ledger]).status == 0)
+        #expect(try ProcessRunner.threadkeeper(["plan", rule, "--save", "--ledger", ledger]).status == 77)
         // Root's own ledgers are not affected.
         #expect(try ProcessRunner.threadkeeper(["import", ids, "--ledger", directory.file("root.sqlite3")]).status == 0)
     }

@@ -32,7 +32,12 @@ struct SecurityTests {
         let state = directory.file("state")
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         let ledger = state + "/ledger.sqlite3"
-        let environment = ["THREADKEEPER_API_KEY": Self.key, "PATH": "/usr/bin:/bin", "STATE_DIRECTORY": state]
+        // A proxy that does not exist and libcurl's header printing: loopback must be reached
+        // directly, and nothing may print the Authorization header.
+        let environment = [
+            "THREADKEEPER_API_KEY": Self.key, "PATH": "/usr/bin:/bin", "STATE_DIRECTORY": state,
+            "http_proxy": "http://127.0.0.1:9", "ALL_PROXY": "http://127.0.0.1:9", "URLSessionDebugLibcurl": "1",
+        ]
         _ = try directory.write(
             "rules/purge.rule", "[Rule]\nAction=delete\n[Match]\nOlderThan=1d\n[Action]\nArchive=yes\nVerify=always\n")
         let config = try directory.write(

@@ -44,7 +44,7 @@ import Testing
             """)
         #expect(list.data.count == 1)
         #expect(list.data[0].text == "hi")
-        #expect(list.data[0].content[1] == MessageContent(type: "image_file", text: nil))
+        #expect(list.data[0].content[1] == MessageContent(type: "image_file", text: nil, reference: "f"))
         #expect(list.data[0].threadID == "thread_a")
         #expect(list.firstID == "msg_1")
         #expect(list.hasMore == false)
