@@ -282,7 +282,7 @@ struct DoctorCommand: ParsableCommand {
         // OpenAI's x-ratelimit-limit-requests is a budget a minute (its RPM limit).
         let perSecond = limit / 60
         let detail =
-            "the provider sends \(sent): \(Self.number(limit)) requests a minute, about \(Self.number(perSecond)) a second; RequestsPerSecond=\(configured)"
+            "the provider sends \(sent): read as OpenAI's per-minute limit, \(Self.number(limit)) requests a minute, about \(Self.number(perSecond)) a second; RequestsPerSecond=\(configured)"
         if requestsPerSecond > perSecond {
             report.add(
                 "rate_limits", .warning, detail,
