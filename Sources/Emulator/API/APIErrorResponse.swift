@@ -52,6 +52,13 @@ public struct APIErrorResponse: Error, Sendable, Equatable {
         APIErrorResponse(status: 404, message: "Invalid URL (\(method) \(path))")
     }
 
+    /// OpenAI's answer to an Assistants call without `OpenAI-Beta: assistants=v2`.
+    static let invalidBeta = APIErrorResponse(
+        status: 400,
+        message: "You must provide the 'OpenAI-Beta' header to access the Assistants API. "
+            + "Please try again by setting the header 'OpenAI-Beta: assistants=v2'.",
+        code: "invalid_beta")
+
     static func methodNotAllowed(_ method: String, _ path: Substring, allowed: [String]) -> APIErrorResponse {
         var error = APIErrorResponse(
             status: 405, message: "Invalid method for URL (\(method) \(path)); allowed: \(allowed.joined(separator: ", ")).")

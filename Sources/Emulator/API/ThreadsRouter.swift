@@ -1,8 +1,11 @@
 /// The Threads API as a pure function from a request and the store to a response.
 ///
-/// Serves `/threads…` (AI/ML API) and `/v1/threads…` (OpenAI) alike. Time comes in as `now`
+/// Serves `/threads…` (AI/ML API) and `/v1/threads…` (OpenAI) alike, or only one of them with
+/// the provider's demands and error shape when a `flavor` is set. Time comes in as `now`
 /// (Unix seconds); new ids come from the store's seeded generator. No I/O happens here.
 public struct ThreadsRouter: Sendable {
+    /// The provider played (`--flavor`).
+    public var flavor: EmulatorFlavor = .any
     /// When set, every request must carry `Authorization: Bearer <apiKey>`.
     public var apiKey: String?
     public var limits: HTTPLimits
@@ -33,10 +36,15 @@ public struct ThreadsRouter: Sendable {
         }
     }
 
-    static func route(_ path: Substring) -> Route? {
+    static func route(_ path: Substring, flavor: EmulatorFlavor = .any) -> Route? {
         // Byte-wise over the UTF-8 view; Character-wise matching is a visible cost per request.
         var rest = path.utf8[...]
-        if rest.starts(with: "/v1/".utf8) { rest = rest.dropFirst(3) }
+        if rest.starts(with: "/v1/".utf8) {
+            guard flavor != .aimlapi else { return nil }
+            rest = rest.dropFirst(3)
+        } else if flavor == .openai {
+            return nil
+        }
         guard rest.starts(with: "/threads".utf8) else { return nil }
         rest = rest.dropFirst(8)
         if rest.isEmpty { return .threads }
@@ -72,23 +80,27 @@ public struct ThreadsRouter: Sendable {
         return difference == 0
     }
 
-    /// Answers one request, changing the store as the request asks.
-    public func respond(to request: HTTPRequest, store: inout ThreadStore, now: Int64) -> HTTPResponse {
+    /// Answers one request, changing the store as the request asks; `requestID` is the
+    /// `x-request-id` the answer will carry, which AI/ML API's error bodies repeat.
+    public func respond(to request: HTTPRequest, store: inout ThreadStore, now: Int64, requestID: String = "") -> HTTPResponse {
         do {
             return try handle(request, store: &store, now: now)
         } catch {
-            return error.response
+            return flavor.response(error, path: request.path, requestID: requestID, now: now)
         }
     }
 
     private func handle(_ request: HTTPRequest, store: inout ThreadStore, now: Int64) throws(APIErrorResponse) -> HTTPResponse {
         let path = request.path
-        guard let route = Self.route(path) else { throw APIErrorResponse.invalidURL(request.method, path) }
+        guard let route = Self.route(path, flavor: flavor) else { throw APIErrorResponse.invalidURL(request.method, path) }
         let method = request.method == "HEAD" ? "GET" : request.method
         guard route.allowedMethods.contains(method) else {
             throw APIErrorResponse.methodNotAllowed(request.method, path, allowed: route.allowedMethods)
         }
         if let error = authorizationError(request) { throw error }
+        if flavor.requiresBetaHeader, !(request.header("openai-beta")?.contains("assistants=v2") ?? false) {
+            throw APIErrorResponse.invalidBeta
+        }
         if request.body.count > limits.maxBodyBytes { throw APIErrorResponse.bodyTooLarge(limit: limits.maxBodyBytes) }
         switch (route, method) {
         case (.threads, _):

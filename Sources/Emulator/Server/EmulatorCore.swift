@@ -22,6 +22,8 @@ public struct EmulatorCore: Sendable {
     private var requestsThisSecond = 0
     private var requestSerial: UInt64 = 0
     private let requestPrefix: UInt64
+    private var dateSecond: Int64 = .min
+    private var dateText = ""
 
     public init(store: ThreadStore, router: ThreadsRouter, faults: EmulatorFaults, seed: UInt64, now: Double) {
         self.store = store
@@ -66,6 +68,8 @@ public struct EmulatorCore: Sendable {
             return .respond(emulatorEndpoint(request), delay: 0)
         }
         count(request, wallSeconds: wallSeconds)
+        let requestID = nextRequestID()
+        let flavor = router.flavor
         var rateHeaders: [(name: String, value: String)]
         if var bucket {
             let wait = bucket.take(now: monotonic)
@@ -77,7 +81,10 @@ public struct EmulatorCore: Sendable {
             ]
             if let wait {
                 let retryAfter = max(1, Int(wait.rounded(.up)))
-                return finish(APIErrorResponse.rateLimited(retryAfter: retryAfter).response, headers: rateHeaders)
+                let error = APIErrorResponse.rateLimited(retryAfter: retryAfter)
+                return finish(
+                    flavor.response(error, path: request.path, requestID: requestID, now: wallSeconds), headers: rateHeaders,
+                    requestID: requestID, wallSeconds: wallSeconds)
             }
         } else {
             rateHeaders = Self.unlimitedHeaders
@@ -88,10 +95,13 @@ public struct EmulatorCore: Sendable {
         }
         if faults.failRate > 0, random.unit() < faults.failRate {
             let status = [500, 502, 503][random.below(3)]
-            return finish(APIErrorResponse.serverFault(status).response, headers: rateHeaders)
+            let error = APIErrorResponse.serverFault(status)
+            return finish(
+                flavor.response(error, path: request.path, requestID: requestID, now: wallSeconds), headers: rateHeaders,
+                requestID: requestID, wallSeconds: wallSeconds)
         }
-        let response = router.respond(to: request, store: &store, now: wallSeconds)
-        return finish(response, headers: rateHeaders)
+        let response = router.respond(to: request, store: &store, now: wallSeconds, requestID: requestID)
+        return finish(response, headers: rateHeaders, requestID: requestID, wallSeconds: wallSeconds)
     }
 
     static let unlimitedHeaders: [(name: String, value: String)] = [
@@ -100,11 +110,19 @@ public struct EmulatorCore: Sendable {
         ("x-ratelimit-reset-requests", "0s"),
     ]
 
-    private mutating func finish(_ response: HTTPResponse, headers: [(name: String, value: String)]) -> EmulatorDecision {
+    private mutating func finish(
+        _ response: HTTPResponse, headers: [(name: String, value: String)], requestID: String, wallSeconds: Int64
+    ) -> EmulatorDecision {
         var response = response
-        response.headers.reserveCapacity(response.headers.count + headers.count + 1)
+        response.headers.reserveCapacity(response.headers.count + headers.count + 2)
         response.headers.append(contentsOf: headers)
-        response.headers.append(("x-request-id", nextRequestID()))
+        response.headers.append(("x-request-id", requestID))
+        // RFC 9110 8.6.1: an origin server with a clock sends Date; `doctor` compares it with the local clock.
+        if wallSeconds != dateSecond {
+            dateSecond = wallSeconds
+            dateText = EmulatorFlavor.httpDate(wallSeconds)
+        }
+        response.headers.append(("date", dateText))
         counters.requestsByStatus[response.status, default: 0] += 1
         var delay = 0.0
         if faults.latencyMilliseconds > 0 {

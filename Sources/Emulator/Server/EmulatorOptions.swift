@@ -26,6 +26,8 @@ public struct EmulatorOptions: Sendable {
     public var timeouts: ServerTimeouts
     /// Event-loop threads; by default one per core, at most four.
     public var eventLoops: Int
+    /// The provider played: paths, the beta header, error shapes (`--flavor`).
+    public var flavor: EmulatorFlavor
     /// Wall-clock Unix seconds, for `created_at`; injectable so tests can pin time.
     public var clock: @Sendable () -> Int64
 
@@ -33,7 +35,7 @@ public struct EmulatorOptions: Sendable {
         host: String = "127.0.0.1", port: Int = 0, seedCount: Int = 0, seedAge: Int64 = 365 * 86_400,
         seedRandom: UInt64? = nil, seedFile: String? = nil, exportFile: String? = nil, faults: EmulatorFaults = .none,
         apiKey: String? = nil, stateFile: String? = nil, limits: HTTPLimits = HTTPLimits(),
-        timeouts: ServerTimeouts = ServerTimeouts(), eventLoops: Int? = nil,
+        timeouts: ServerTimeouts = ServerTimeouts(), eventLoops: Int? = nil, flavor: EmulatorFlavor = .any,
         clock: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }
     ) {
         self.host = host
@@ -49,6 +51,7 @@ public struct EmulatorOptions: Sendable {
         self.limits = limits
         self.timeouts = timeouts
         self.eventLoops = eventLoops ?? max(1, min(4, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        self.flavor = flavor
         self.clock = clock
     }
 }

@@ -50,7 +50,8 @@ public final class EmulatorServer: Sendable {
         self.port = port
         self.host = options.host
         self.stateFile = options.stateFile
-        let router = ThreadsRouter(apiKey: options.apiKey, limits: options.limits)
+        var router = ThreadsRouter(apiKey: options.apiKey, limits: options.limits)
+        router.flavor = options.flavor
         var core = EmulatorCore(store: store, router: router, faults: options.faults, seed: randomSeed, now: Self.monotonicSeconds())
         if let restored { core.restore(restored) }
         let shared = SharedCore(core, clock: options.clock)

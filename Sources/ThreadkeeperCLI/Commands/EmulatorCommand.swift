@@ -16,12 +16,18 @@ struct EmulatorCommand: ParsableCommand {
             --state keeps them in a SQLite file across restarts. The listening URL is printed once the port \
             accepts connections (after --seed and --export are done). SIGTERM or SIGINT stops it cleanly. \
             Any other path answers 404 'Invalid URL (…)', as OpenAI does: a base URL with a wrong prefix \
-            (http://HOST:PORT/wrong) shows how threadkeeper treats an endpoint that is not the Threads API.
+            (http://HOST:PORT/wrong) shows how threadkeeper treats an endpoint that is not the Threads API. \
+            --flavor openai serves only /v1/threads… and answers 400 'invalid_beta' to a call without \
+            'OpenAI-Beta: assistants=v2', as OpenAI did; --flavor aimlapi serves only /threads… and answers \
+            errors in AI/ML API's shape {"message","path","requestId","statusCode","timestamp"}.
             """,
         options: [
             OptionSpec("--host", value: "ADDRESS", help: "Address to listen on (default 127.0.0.1)."),
             OptionSpec("--port", value: "N", help: "Port to listen on; 0 (the default) lets the kernel choose."),
             OptionSpec("--port-file", value: "FILE", help: "Write the port number to FILE once listening."),
+            OptionSpec(
+                "--flavor", value: "PROVIDER", allowed: ["any", "openai", "aimlapi"],
+                help: "Play one provider: its paths, beta header and error shape (default any: both prefixes, OpenAI's errors)."),
             OptionSpec("--seed", value: "N", help: "Create N threads at start, with metadata and a few messages each."),
             OptionSpec("--seed-age", value: "SPAN", help: "Spread seeded created_at over SPAN before now (default 365d)."),
             OptionSpec("--seed-random", value: "S", help: "Seed of the random choices, for a reproducible inventory."),
@@ -67,6 +73,12 @@ struct EmulatorCommand: ParsableCommand {
         if let port = try arguments.integer("--port", minimum: 0) {
             guard port <= 65535 else { throw UsageError("option '--port' must be at most 65535, got '\(port)'", command: path) }
             options.port = port
+        }
+        if let flavor = arguments.value("--flavor") {
+            guard let value = EmulatorFlavor(rawValue: flavor) else {
+                throw UsageError("option '--flavor' expects any, openai or aimlapi, got '\(flavor)'", command: path)
+            }
+            options.flavor = value
         }
         options.seedCount = try arguments.integer("--seed", minimum: 0) ?? 0
         if let text = arguments.value("--seed-age") {

@@ -13,6 +13,7 @@ public enum Threadkeeper {
         RulesCommand.self,
         ExplainCommand.self,
         ShowConfigCommand.self,
+        DoctorCommand.self,
         PlanCommand.self,
         RunCommand.self,
         ArchiveShowCommand.self,

@@ -11,10 +11,16 @@ extension ThreadsClient {
     /// Sends one call through the breaker, the limiter and the retry policy.
     ///
     /// Returns the 2xx answer; throws an `APIError` for anything else, after feeding the
-    /// outcome to the breaker.
+    /// outcome to the breaker. `observe` sees every answer as it came (the read-only probe
+    /// reads the provider's rate-limit and `Date` headers from it).
+    ///
+    /// `POST /threads` creates a thread each time it arrives, so when its answer is lost after
+    /// it may have arrived it is not sent again (see `RetryPolicy`): the error says so.
     func send(
-        _ method: String, _ path: String, query: [URLQueryItem] = [], body: Data? = nil, notFoundCounts: Bool
+        _ method: String, _ path: String, query: [URLQueryItem] = [], body: Data? = nil, notFoundCounts: Bool,
+        observe: (@Sendable (HTTPResponse) -> Void)? = nil
     ) async throws -> Answer {
+        let idempotent = !(method == "POST" && path == "/threads")
         let operation = "\(method) \(path)"
         let request = HTTPRequest(
             method: method, url: try url(path, query: query),
@@ -54,6 +60,7 @@ extension ThreadsClient {
             var failure: TransportError?
             do {
                 let answer = try await transport.send(request)
+                observe?(answer)
                 response = answer
                 outcome = .status(answer.status)
                 counts.withLock {
@@ -74,11 +81,12 @@ extension ThreadsClient {
                 return Answer(response: response, requestID: key.requestID(response.headers["x-request-id"]), attempts: attempts)
             }
             let retryAfter = response.flatMap { RateFeedback(status: $0.status, sentAt: sentAt, headers: $0.headers).retryAfter }
+            let serverSays = RetryPolicy.serverAdvice(response?.headers["x-should-retry"])
             let now = clock.now()
             let decision = random.withLock { generator in
                 retryPolicy.decide(
                     after: outcome, attempt: attempts, firstAttemptAt: firstAttemptAt, now: now, retryAfter: retryAfter,
-                    using: &generator)
+                    serverSays: serverSays, idempotent: idempotent, using: &generator)
             }
             switch decision {
             case .retry(let delay):
@@ -86,7 +94,11 @@ extension ThreadsClient {
                 counts.withLock { $0.retries += 1 }
                 try await clock.sleep(until: now + delay)
             case .stop(let reason):
-                let error = makeError(response: response, failure: failure, attempts: attempts, operation: operation, path: path)
+                var error = makeError(response: response, failure: failure, attempts: attempts, operation: operation, path: path)
+                if reason == .answerLost {
+                    error.message +=
+                        "; the request may have reached the server and created a thread whose id never came back: it was not sent again, so as not to create a second; look for the new thread by its metadata before creating it again"
+                }
                 // A 404 to a DELETE sent again after an unanswered try means the first try
                 // deleted it: that says nothing about a wrong base URL.
                 let retriedDelete = method == "DELETE" && attempts > 1
@@ -154,13 +166,18 @@ extension ThreadsClient {
         var error = APIError(
             kind: .http, status: response.status, message: "http status \(response.status)", requestID: requestID,
             attempts: attempts, operation: operation)
-        if let envelope = try? JSONDecoder().decode(ErrorEnvelope.self, from: response.body), let body = envelope.error {
+        if let body = ErrorBody(response.body) {
             error.errorType = body.type.map { key.serverText($0, limit: 100) }
-            error.code = body.code?.scalarText.map { key.serverText($0, limit: 100) }
+            error.code = body.code.map { key.serverText($0, limit: 100) }
             error.param = body.param.map { key.serverText($0, limit: 100) }
             if let message = body.message, !message.isEmpty { error.message = key.serverText(message, limit: 500) }
+            if error.requestID == nil { error.requestID = key.requestID(body.requestID) }
         } else if !response.body.isEmpty {
             error.message = "http status \(response.status): " + key.serverText(response.body, limit: 200)
+        }
+        if response.status == 403, configuration.provider == .aimlapi {
+            error.message +=
+                " (AI/ML API answers 403 when the account is out of credits or the key may not use this endpoint, not for a wrong key: top up the balance or check the key's access)"
         }
         if response.status == 404, !configuration.provider.provesNotFound(status: 404, body: response.body, ids: Self.objectIDs(path)) {
             error.kind = .notTheAPI
@@ -179,13 +196,55 @@ extension ThreadsClient {
     }
 }
 
-/// `{"error":{"message","type","param","code"}}`.
-private struct ErrorEnvelope: Decodable {
-    struct Body: Decodable {
-        var message: String?
-        var type: String?
-        var param: String?
-        var code: JSONValue?
+/// The fields of an error answer, from whichever of the shapes providers use it came in.
+///
+/// - OpenAI's `{"error":{"message","type","param","code"}}`;
+/// - AI/ML API's `{"message","path","requestId","statusCode","timestamp"}` (`message` may be a
+///   list of strings, as NestJS writes validation errors);
+/// - RFC 9457 `application/problem+json`: `{"type","title","status","detail"}`, where `type` is a
+///   URI, so the title stands for the error type and `detail` (else the title) is the message.
+struct ErrorBody {
+    var message: String?
+    var type: String?
+    var param: String?
+    var code: String?
+    var requestID: String?
+
+    init?(_ data: Data) {
+        guard case .object(let top)? = try? JSONDecoder().decode(JSONValue.self, from: data) else { return nil }
+        if case .object(let error)? = top["error"] {
+            message = Self.text(error["message"])
+            type = Self.text(error["type"])
+            param = Self.text(error["param"])
+            code = error["code"]?.scalarText
+            requestID = Self.text(top["request_id"])
+            return
+        }
+        if top["statusCode"] != nil || top["requestId"] != nil, top["message"] != nil {
+            message = Self.text(top["message"])
+            requestID = Self.text(top["requestId"])
+            return
+        }
+        if top["title"] != nil || top["detail"] != nil, top["status"] != nil || top["type"] != nil {
+            let title = Self.text(top["title"])
+            message = Self.text(top["detail"]) ?? title
+            type = title
+            return
+        }
+        return nil
     }
-    var error: Body?
+
+    /// A string, or a list of strings joined with "; ".
+    private static func text(_ value: JSONValue?) -> String? {
+        switch value {
+        case .string(let text)?: return text
+        case .array(let items)?:
+            let texts = items.compactMap { item -> String? in
+                if case .string(let text) = item { return text }
+                return nil
+            }
+            return texts.isEmpty ? nil : texts.joined(separator: "; ")
+        default: return nil
+        }
+    }
 }

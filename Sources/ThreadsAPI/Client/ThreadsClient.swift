@@ -64,7 +64,8 @@ public final class ThreadsClient: Sendable {
     public func createThread(messages: [NewMessage] = [], metadata: [String: String] = [:]) async throws -> APIResponse<ThreadObject> {
         try MetadataLimits.validate(metadata)
         for message in messages { try MetadataLimits.validate(message.metadata ?? [:]) }
-        let body = try encode(CreateThreadBody(messages: messages.isEmpty ? nil : messages, metadata: metadata))
+        // AI/ML API's reference marks `messages` required: an empty list is sent rather than none.
+        let body = try encode(CreateThreadBody(messages: messages, metadata: metadata))
         return try await call("POST", "/threads", body: body, as: ThreadObject.self)
     }
 
@@ -148,17 +149,38 @@ public final class ThreadsClient: Sendable {
     /// missing `OpenAI-Beta` header), a transport failure; and `.unconfirmed` when the probe id
     /// exists. The probe never counts toward the breaker's 404 detection.
     public func probe() async throws {
+        if let error = try await probeReport().error { throw error }
+    }
+
+    /// What the read-only probe found: the error `probe()` throws (nil when the provider gave its
+    /// not-found answer) and the last answer's headers (rate limits, `Date`), for `doctor`.
+    public struct ProbeReport: Sendable {
+        public var error: APIError?
+        /// The last answer's status, nil when none came.
+        public var status: Int?
+        /// The last answer's headers, names lower-cased.
+        public var headers: [String: String]
+    }
+
+    /// Runs the read-only probe and reports its outcome instead of throwing it; throws only
+    /// for cancellation.
+    public func probeReport() async throws -> ProbeReport {
         let id = APIProvider.probeThreadID
+        let last = Locked<HTTPResponse?>(nil)
+        let observe: @Sendable (HTTPResponse) -> Void = { response in last.withLock { $0 = response } }
+        var failure: APIError?
         do {
-            let answer = try await call("GET", "/threads/\(id)", as: JSONValue.self)
-            throw APIError(
+            let answer = try await call("GET", "/threads/\(id)", as: JSONValue.self, observe: observe)
+            failure = APIError(
                 kind: .unconfirmed, status: answer.status,
                 message: "the probe for '\(id)', a thread that cannot exist, was answered as if it existed: "
                     + "BaseURL= '\(baseURL)' is not a Threads API that can be trusted to say what is gone",
                 requestID: answer.requestID, attempts: answer.attempts, operation: "GET /threads/\(id)")
-        } catch let error as APIError where error.isNotFound {
-            return
+        } catch let error as APIError {
+            failure = error.isNotFound ? nil : error
         }
+        let response = last.withLock { $0 }
+        return ProbeReport(error: failure, status: response?.status, headers: response?.headers ?? [:])
     }
 
     /// The newest message's `created_at`, or nil for a thread without messages.
@@ -197,9 +219,9 @@ public final class ThreadsClient: Sendable {
 
     private func call<Value: Decodable & Sendable>(
         _ method: String, _ path: String, query: [URLQueryItem] = [], body: Data? = nil, as type: Value.Type,
-        notFoundCounts: Bool = false
+        notFoundCounts: Bool = false, observe: (@Sendable (HTTPResponse) -> Void)? = nil
     ) async throws -> APIResponse<Value> {
-        let answer = try await send(method, path, query: query, body: body, notFoundCounts: notFoundCounts)
+        let answer = try await send(method, path, query: query, body: body, notFoundCounts: notFoundCounts, observe: observe)
         let value = try decode(type, answer, operation: "\(method) \(path)")
         return APIResponse(
             value: value, status: answer.response.status, requestID: answer.requestID, attempts: answer.attempts,
@@ -238,7 +260,7 @@ public final class ThreadsClient: Sendable {
 }
 
 private struct CreateThreadBody: Encodable {
-    var messages: [NewMessage]?
+    var messages: [NewMessage]
     var metadata: [String: String]
 }
 

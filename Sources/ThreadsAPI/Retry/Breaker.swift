@@ -9,9 +9,13 @@ public enum BreakerCause: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .authentication(let status, let count) where status == 403:
+            // AI/ML API answers 403 when the balance is spent; OpenAI when the key lacks a permission.
+            return
+                "\(count) requests in a row were refused with 403: the key is known but may not do this; the account may be out of credits or the key may lack access to this api: top up the balance or check the key's permissions (a wrong key answers 401)"
         case .authentication(let status, let count):
             return
-                "\(count) requests in a row were refused with \(status): the api key is wrong, revoked or lacks access; check the key and ApiKeyFile="
+                "\(count) requests in a row were refused with \(status): the api key is wrong or revoked; check the key and ApiKeyFile="
         case .failures(let count):
             return "\(count) requests in a row failed after all their retries: the provider looks down or unreachable"
         case .notFound(let count, let window):

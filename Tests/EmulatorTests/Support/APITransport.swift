@@ -35,9 +35,10 @@ final class APITransport: @unchecked Sendable {
             var store = ThreadStore(seed: options.seedRandom ?? 1)
             Seeder.seed(
                 into: &store, count: options.seedCount, age: options.seedAge, randomSeed: options.seedRandom ?? 1, now: options.clock())
+            var router = ThreadsRouter(apiKey: options.apiKey, limits: options.limits)
+            router.flavor = options.flavor
             let core = EmulatorCore(
-                store: store, router: ThreadsRouter(apiKey: options.apiKey, limits: options.limits), faults: options.faults,
-                seed: options.seedRandom ?? 1, now: 0)
+                store: store, router: router, faults: options.faults, seed: options.seedRandom ?? 1, now: 0)
             return try APITransport(core: core, clock: options.clock, server: nil)
         case .socket:
             return try APITransport(core: nil, clock: options.clock, server: try await EmulatorServer.start(options))

@@ -76,7 +76,7 @@ import Testing
     @Test(arguments: [
         (400, "invalid_request_error", "object_above_max_properties"), (401, "invalid_request_error", "invalid_api_key"),
         (403, "permission_error", "forbidden"), (404, "invalid_request_error", "not_found"),
-        (409, "invalid_request_error", "conflict"), (422, "invalid_request_error", "unprocessable"),
+        (422, "invalid_request_error", "unprocessable"),
     ])
     func answersThatAreNotFaultsFailAtOnceWithTheServersWords(status: Int, type: String, code: String) async throws {
         let transport = ScriptedTransport(

@@ -5,7 +5,7 @@ import Testing
 @Suite struct RetryPolicyTests {
     let policy = RetryPolicy(maxAttempts: 5, baseDelay: 0.5, maxDelay: 4, deadline: 30)
 
-    @Test(arguments: [429, 500, 502, 503, 504])
+    @Test(arguments: [408, 409, 429, 500, 501, 502, 503, 504, 520, 599])
     func retriesTransientStatuses(_ status: Int) {
         var generator = SplitMix64(seed: 1)
         let decision = policy.decide(after: .status(status), attempt: 1, firstAttemptAt: 0, now: 0, using: &generator)
@@ -23,7 +23,7 @@ import Testing
         #expect(decision != .stop(.notRetryable))
     }
 
-    @Test(arguments: [400, 401, 403, 404, 409, 422, 413, 301])
+    @Test(arguments: [400, 401, 403, 404, 422, 413, 301, 410, 600])
     func neverRetriesAnswers(_ status: Int) {
         var generator = SplitMix64(seed: 1)
         #expect(
@@ -95,6 +95,58 @@ import Testing
                 return
             }
             #expect(delay >= 3)
+        }
+    }
+
+    /// openai-python's `_should_retry` reads `x-should-retry` before the status.
+    @Test func theServersAdviceWinsOverTheStatus() {
+        var generator = SplitMix64(seed: 1)
+        for status in [400, 401, 403, 404, 422] {
+            let decision = policy.decide(
+                after: .status(status), attempt: 1, firstAttemptAt: 0, now: 0, serverSays: true, using: &generator)
+            guard case .retry = decision else {
+                Issue.record("x-should-retry: true on \(status): expected a retry, got \(decision)")
+                continue
+            }
+        }
+        for status in [408, 409, 429, 500, 503] {
+            #expect(
+                policy.decide(after: .status(status), attempt: 1, firstAttemptAt: 0, now: 0, serverSays: false, using: &generator)
+                    == .stop(.notRetryable))
+        }
+        #expect(RetryPolicy.serverAdvice("true") == true)
+        #expect(RetryPolicy.serverAdvice("false") == false)
+        #expect(RetryPolicy.serverAdvice("TRUE") == nil)
+        #expect(RetryPolicy.serverAdvice("1") == nil)
+        #expect(RetryPolicy.serverAdvice(nil) == nil)
+    }
+
+    /// The header says nothing about a request that got no answer.
+    @Test func theServersAdviceDoesNotApplyWithoutAnAnswer() {
+        var generator = SplitMix64(seed: 1)
+        #expect(
+            policy.decide(after: .transport(.responseTooLarge), attempt: 1, firstAttemptAt: 0, now: 0, serverSays: true, using: &generator)
+                == .stop(.notRetryable))
+    }
+
+    /// A create whose answer was lost may have created a thread: trying again could create a second.
+    @Test(arguments: [TransportFailure.timedOut, .connectionReset])
+    func aLostAnswerToACreateIsNotRetried(_ failure: TransportFailure) {
+        var generator = SplitMix64(seed: 1)
+        #expect(
+            policy.decide(after: .transport(failure), attempt: 1, firstAttemptAt: 0, now: 0, idempotent: false, using: &generator)
+                == .stop(.answerLost))
+    }
+
+    /// A refused connection proves nothing arrived, and a status is the server's own answer.
+    @Test func aCreateIsRetriedWhenNothingArrivedOrTheServerAnswered() {
+        var generator = SplitMix64(seed: 1)
+        for outcome in [RetryPolicy.Outcome.transport(.cannotConnect), .status(429), .status(503)] {
+            let decision = policy.decide(after: outcome, attempt: 1, firstAttemptAt: 0, now: 0, idempotent: false, using: &generator)
+            guard case .retry = decision else {
+                Issue.record("\(outcome): expected a retry, got \(decision)")
+                continue
+            }
         }
     }
 }
