@@ -158,7 +158,6 @@ final class ExecutorHost: DaemonHost {
             } onCancel: {
                 control.requestStop(.terminate)
             }
-            await writeMetrics()
             logger.debug(
                 "scheduled run ended: \(report.status.rawValue)",
                 metadata: ["rule": rule.name, "run": report.runID.map(String.init) ?? "-"])
@@ -171,5 +170,7 @@ final class ExecutorHost: DaemonHost {
         } catch {
             logger.error("scheduled run failed: \(error)", metadata: ["rule": rule.name])
         }
+        // Also after a run that failed or was skipped: its record, or the backlog, changed.
+        await writeMetrics()
     }
 }
