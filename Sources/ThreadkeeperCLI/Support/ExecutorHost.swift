@@ -32,6 +32,7 @@ final class ExecutorHost: DaemonHost {
     private let baseURL: String?
     private let logger: Logger
     private let state: Mutex<State>
+    private let metricsWrite = Mutex(())
 
     /// Builds the executor from `configuration`; throws when the `[API]` settings or the key are unusable.
     init(context: CommandContext, configuration: Configuration, ledger: Ledger, baseURL: String?, logger: Logger) throws {
@@ -78,11 +79,15 @@ final class ExecutorHost: DaemonHost {
         state.withLock { $0.retiredRequests + $0.executor.client.requestCounts }
     }
 
+    /// Writes the metrics file; one write at a time, each gathering its counts under the lock, so
+    /// the idle rewrite never renames older counts over those a run's end just wrote.
     func writeMetrics() async {
-        let (configuration, rules) = state.withLock { ($0.configuration, $0.rules) }
-        MetricsPublisher.publish(
-            configuration: configuration, rulesDirectory: context.rulesDirectory(for: configuration), ledger: ledger,
-            requests: requestCounts, rules: rules, warn: { self.logger.warning($0) })
+        metricsWrite.withLock { _ in
+            let (configuration, rules) = state.withLock { ($0.configuration, $0.rules) }
+            MetricsPublisher.publish(
+                configuration: configuration, rulesDirectory: context.rulesDirectory(for: configuration), ledger: ledger,
+                requests: requestCounts, rules: rules, warn: { self.logger.warning($0) })
+        }
     }
 
     /// The config file read again; the last good one when it no longer loads.
@@ -158,7 +163,6 @@ final class ExecutorHost: DaemonHost {
             } onCancel: {
                 control.requestStop(.terminate)
             }
-            await writeMetrics()
             logger.debug(
                 "scheduled run ended: \(report.status.rawValue)",
                 metadata: ["rule": rule.name, "run": report.runID.map(String.init) ?? "-"])
@@ -171,5 +175,7 @@ final class ExecutorHost: DaemonHost {
         } catch {
             logger.error("scheduled run failed: \(error)", metadata: ["rule": rule.name])
         }
+        // Also after a run that failed or was skipped: its record, or the backlog, changed.
+        await writeMetrics()
     }
 }

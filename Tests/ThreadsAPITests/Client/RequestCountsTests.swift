@@ -1,5 +1,6 @@
 import Emulator
 import Foundation
+import TestSupport
 import Testing
 
 @testable import ThreadsAPI
@@ -47,5 +48,28 @@ import Testing
         #expect(client.requestCounts.unanswered == 3)
         #expect(client.requestCounts.retries == 2)
         #expect(client.requestCounts.byStatus.isEmpty)
+    }
+}
+
+/// 429s counted as such, from a server that answers nothing else.
+@Suite struct RateLimitedCountsTests {
+    @Test func every429IsCountedAndRetriedUpToTheAttempts() async throws {
+        let body = #"{"error":{"message":"Rate limit reached for requests.","type":"requests","param":null,"code":"rate_limit_exceeded"}}"#
+        let server = try CannedServer(
+            head: "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+        let client = try ThreadsClient(
+            configuration: APIConfiguration(
+                provider: .custom, baseURL: "http://127.0.0.1:\(server.port)", timeout: 5, requestsPerSecond: 500, maxAttempts: 3),
+            key: APIKey("sk-test-counts-000"),
+            retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: 0.001, maxDelay: 0.01, deadline: 30))
+        await #expect(throws: APIError.self) { _ = try await client.retrieveThread("thread_x") }
+        let counts = client.requestCounts
+        #expect(server.requests.count == 3)
+        #expect(counts.byStatus == [429: 3])
+        #expect(counts.rateLimited == 3)
+        #expect(counts.retries == 2)
+        #expect(counts.breakerOpenings == 0)
+        server.stop()
     }
 }
