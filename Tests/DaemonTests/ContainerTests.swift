@@ -73,6 +73,10 @@ import Testing
         note "user-import=$?"
         note "imported=$(sqlite3 /var/lib/threadkeeper/ledger.sqlite3 "SELECT count(*) FROM threads WHERE id = 'thread_container1'")"
         note "owners=$(find /var/lib/threadkeeper ! -user threadkeeper | wc -l)"
+        # The README's way to run an API command by hand: the service's user and its credential.
+        systemd-run --quiet --pipe --wait -p User=threadkeeper -p LoadCredential=api-key:/etc/threadkeeper/api-key \
+            -- $tk show-config > "$out/systemd-run" 2>&1
+        note "systemd-run=$?"
         # The template unit is a oneshot: start returns once the run is in the ledger.
         printf '[Rule]\nAction=report\n\n[Match]\nOlderThan=30d\n' > /etc/threadkeeper/rules.d/once.rule
         systemctl start threadkeeper-run@once; note "oneshot=$?"
@@ -210,6 +214,10 @@ import Testing
         #expect(results["user-import"] == "0", "\((try? String(contentsOfFile: out + "/user-import", encoding: .utf8)) ?? "")")
         #expect(results["imported"] == "1")
         #expect(results["owners"] == "0")
+        let systemdRun = (try? String(contentsOfFile: out + "/systemd-run", encoding: .utf8)) ?? ""
+        #expect(results["systemd-run"] == "0", "\(systemdRun)")
+        #expect(systemdRun.contains("ApiKey=<redacted>"), "\(systemdRun)")
+        #expect(systemdRun.contains("/var/lib/threadkeeper/ledger.sqlite3"), "\(systemdRun)")
         #expect(results["oneshot"] == "0")
         #expect(results["oneshot-finished"] == "1")
         #expect(results["oneshot-state"] == "inactive")
