@@ -67,8 +67,7 @@ import Testing
         #expect(Self.values("IPAddressDeny", in: text) == ["link-local multicast"])
         #expect(Self.values("SocketBindDeny", in: text) == ["any"])
         #expect(Self.values("PrivateIPC", in: text) == ["yes"])
-        // libdispatch's setpriority(2) for worker threads, else refused by ~@resources.
-        #expect(Self.values("SystemCallFilter", in: text) == ["@system-service", "~@privileged @resources", "setpriority"])
+        #expect(Self.values("SystemCallFilter", in: text) == ["@system-service", "~@privileged @resources"])
         #expect(Self.values("RestrictAddressFamilies", in: text) == ["AF_UNIX AF_INET AF_INET6"])
         #expect(Self.values("CapabilityBoundingSet", in: text) == [""])
     }
