@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Imports point one way: CLI → Daemon → Executor → {Rules, Schedule, Ledger, ThreadsAPI, Journal}.
-// CSQLite is imported only by Ledger, CZlib only by Executor, CSystemd only by Journal,
+// CSQLite and CLibmd are imported only by Ledger, CZlib only by Executor, CSystemd only by Journal,
 // CProcess only by ThreadkeeperCLI.
 let package = Package(
     name: "threadkeeper",
@@ -28,12 +28,18 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libmd's <sha2.h>: SHA-256 for the hash chain and rule digests (Ledger/Hashing/SHA256.swift).
+        .systemLibrary(
+            name: "CLibmd",
+            pkgConfig: "libmd",
+            providers: [.apt(["libmd-dev"])]
+        ),
         .systemLibrary(name: "CEpoll"),
         .systemLibrary(name: "CProcess"),
         .target(name: "UnitFile"),
         .target(name: "Schedule"),
         // Schedule: import reads created_at timestamps with the rules' parser.
-        .target(name: "Ledger", dependencies: ["CSQLite", "Schedule"]),
+        .target(name: "Ledger", dependencies: ["CSQLite", "CLibmd", "Schedule"]),
         .target(name: "Rules", dependencies: ["UnitFile", "Schedule", "Ledger"]),
         .target(name: "ThreadsAPI"),
         .target(name: "Journal", dependencies: ["CSystemd"]),
