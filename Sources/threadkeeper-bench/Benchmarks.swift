@@ -9,5 +9,7 @@ enum Benchmarks {
         "ledger-count": { arguments in try LedgerCountBenchmark.run(arguments) },
         "import-parse": { arguments in try ImportParseBenchmark.run(arguments) },
         "client": { arguments in try await ClientBenchmark.run(arguments) },
+        "archive": { arguments in try ArchiveBenchmark.run(arguments) },
+        "hash": { arguments in try HashBenchmark.run(arguments) },
     ]
 }

@@ -37,7 +37,13 @@ public struct SHA256: Sendable {
     }
 
     /// The digest as 64 lower-case hex digits.
-    public func hexDigest() -> String { Self.hexString(finalize()) }
+    public func hexDigest() -> String {
+        var copy = context
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(SHA256_DIGEST_LENGTH)) { digest in
+            SHA256Final(digest.baseAddress, &copy)
+            return Self.hexString(UnsafeBufferPointer(digest))
+        }
+    }
 
     /// The SHA-256 of `bytes` as 64 lower-case hex digits.
     public static func hex(of bytes: [UInt8]) -> String {
@@ -53,14 +59,17 @@ public struct SHA256: Sendable {
         return hasher.hexDigest()
     }
 
-    static func hexString(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+    static func hexString(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            for (index, byte) in bytes.enumerated() {
+                out[2 * index] = hexDigit(byte >> 4)
+                out[2 * index + 1] = hexDigit(byte & 0x0f)
+            }
+            return bytes.count * 2
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 }
