@@ -178,6 +178,15 @@ import Testing
         #expect((key["detail"] as? String)?.contains("is readable by group or others (mode 644); run 'chmod 600 \(setup.keyFile)'") == true)
     }
 
+    @Test func helpShowsExamplesAndExitCodes() throws {
+        let result = try ProcessRunner.threadkeeper(["doctor", "--help"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("Examples:\n  threadkeeper doctor\n"))
+        #expect(result.standardOutput.contains("threadkeeper doctor --config /etc/threadkeeper/threadkeeper.conf --json"))
+        #expect(result.standardOutput.contains("69"))
+        #expect(result.standardOutput.contains("the API cannot be used"))
+    }
+
     @Test func aBadConfigExits65() async throws {
         let setup = try await Setup()
         defer { Task { await setup.stop() } }
