@@ -21,9 +21,15 @@ public protocol DaemonHost: Sendable {
     /// Checks whether the setup can work (what `threadkeeper doctor` checks), at start and on
     /// every reload, without changing anything at the API.
     func checkSetup() async -> SetupCheck
+
+    /// Writes the metrics file (`[Metrics] TextfileDirectory=`), every `metricsInterval` while
+    /// the daemon runs; never throws (a failure is the host's to log).
+    func writeMetrics() async
 }
 
 extension DaemonHost {
+    public func writeMetrics() async {}
+
     /// A host that cannot check its setup reports nothing.
     public func checkSetup() async -> SetupCheck { SetupCheck() }
 }
@@ -57,12 +63,15 @@ public struct DaemonOptions: Sendable {
     public var watchdogClock: any Clock<Duration>
     public var shutdownSignals: [Int32]
     public var reloadSignals: [Int32]
+    /// `[Metrics] Interval=` when `TextfileDirectory=` is set: how often `writeMetrics` runs; nil: never.
+    public var metricsInterval: Duration?
 
     public init(
         runMissed: Bool = false, watchdogTimeout: Duration? = nil, wallClock: any WallClock = SystemWallClock(),
         watchdogClock: any Clock<Duration> = ContinuousClock(), shutdownSignals: [Int32] = [SIGTERM, SIGINT],
-        reloadSignals: [Int32] = [SIGHUP]
+        reloadSignals: [Int32] = [SIGHUP], metricsInterval: Duration? = nil
     ) {
+        self.metricsInterval = metricsInterval
         self.runMissed = runMissed
         self.watchdogTimeout = watchdogTimeout
         self.wallClock = wallClock

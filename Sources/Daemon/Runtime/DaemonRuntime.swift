@@ -48,6 +48,9 @@ public enum DaemonRuntime {
                     timeout: timeout, clock: options.watchdogClock, heartbeat: { await service.heartbeat() },
                     ping: { notify([.watchdog]) }))
         }
+        if let interval = options.metricsInterval {
+            services.append(MetricsService(interval: interval, clock: options.watchdogClock) { await host.writeMetrics() })
+        }
         services.append(service)
 
         let group = ServiceGroup(

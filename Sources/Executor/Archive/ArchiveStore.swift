@@ -31,9 +31,13 @@ public enum ArchiveError: Error, Sendable, Hashable, CustomStringConvertible {
 /// renamed into place and the directory synced, so an archive is either whole or absent.
 public struct ArchiveStore: Sendable {
     public let directory: String
+    /// The largest document written, and so the most `read` inflates: a thread whose document
+    /// is larger is refused (not deleted) rather than kept in a file `archive show` would refuse.
+    public let maximumDocumentSize: Int
 
-    public init(directory: String) {
+    public init(directory: String, maximumDocumentSize: Int = Gzip.maximumInflatedSize) {
         self.directory = directory
+        self.maximumDocumentSize = maximumDocumentSize
     }
 
     /// `$STATE_DIRECTORY/archive`, else an `archive` directory beside the ledger.
@@ -55,6 +59,10 @@ public struct ArchiveStore: Sendable {
     /// Compresses and writes `document` as the archive of `threadID`; returns the path and size.
     @discardableResult
     public func write(threadID: String, document: [UInt8]) throws -> (path: String, bytes: Int) {
+        guard document.count <= maximumDocumentSize else {
+            throw ArchiveError.unarchivable(
+                "thread '\(threadID)': its document is \(document.count) bytes, more than the \(maximumDocumentSize) an archive may hold")
+        }
         try ensureDirectory()
         let target = path(of: threadID)
         let temporary = directory + "/.\(threadID).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
@@ -96,7 +104,7 @@ public struct ArchiveStore: Sendable {
             if access(target, F_OK) != 0 { throw ArchiveError.notFound(path: target) }
             throw ArchiveError.io(path: target, doing: "read", errno: EACCES)
         }
-        return try Gzip.decompress(Array(data))
+        return try Gzip.decompress(Array(data), limit: maximumDocumentSize)
     }
 
     /// Creates the directory if needed and proves it takes a file, as `write` will: a run with

@@ -132,6 +132,14 @@ public enum Planner {
             planned: planned, verdicts: verdicts, refusal: refusal, sample: sample, planID: request.planID)
     }
 
+    /// How many threads the rule matches now: the backlog `status` and the metrics show, from
+    /// the same count `plan` makes.
+    public static func backlog(_ rule: Rule, ledger: Ledger, now: Int64, hold: String) throws -> Int {
+        let request = RunRequest(rule: rule, hold: hold)
+        let compiled = rule.compile(now: now, hold: hold)
+        return try count(rule, compiled: compiled, query: compiled.query, request: request, ledger: ledger, now: now).matched
+    }
+
     /// How many threads the rule matches, and how many more it would match but for the hold.
     ///
     /// Over the whole inventory this is one pass over `threads` (`NOT INDEXED`) with the

@@ -46,20 +46,24 @@ extension Migrations {
     /// (by id). Facts written after the migration are chained as they are written.
     @Sendable static func chainExistingRows(_ database: SQLiteDatabase) throws {
         let runs = try database.rows("SELECT \(Ledger.runColumns) FROM runs ORDER BY id").map(Ledger.runRecord)
-        let statement = try database.prepare("SELECT \(Ledger.actionColumns) FROM actions ORDER BY id")
-        try statement.bind([])
-        var actions: [ActionRecord] = []
-        while try statement.step() { actions.append(Ledger.actionRecord(statement)) }
-        guard !runs.isEmpty || !actions.isEmpty else { return }
-        let last = actions.last
+        let actionCount = try database.scalar("SELECT count(*) FROM actions")?.integerValue ?? 0
+        guard !runs.isEmpty || actionCount > 0 else { return }
+        let lastStatement = try database.prepare("SELECT \(Ledger.actionColumns) FROM actions ORDER BY id DESC LIMIT 1")
+        try lastStatement.bind([])
+        let last = try lastStatement.step() ? Ledger.actionRecord(lastStatement) : nil
         let note = LegacyLinks(
-            runs: Int64(runs.count), actions: Int64(actions.count), lastAction: last?.id ?? 0,
+            runs: Int64(runs.count), actions: actionCount, lastAction: last?.id ?? 0,
             lastIntent: last.map(ActionChain.intentDigest) ?? ActionChain.genesis
         ).note
         var chain = try ChainAppender(database)
         try chain.append(.migration, ref: last?.id ?? 0, fields: [.text(note)], note: note, database)
         for run in runs { try chain.appendRun(run, database) }
-        for action in actions {
+        // Streamed, as a ledger may hold millions of actions; reading `actions` while inserting
+        // into `chain` on the same connection is fine, the inserts never touch the table read.
+        let statement = try database.prepare("SELECT \(Ledger.actionColumns) FROM actions ORDER BY id")
+        try statement.bind([])
+        while try statement.step() {
+            let action = Ledger.actionRecord(statement)
             try chain.appendIntent(action, database)
             if action.outcome != nil { try chain.appendOutcome(action, database) }
         }

@@ -72,6 +72,12 @@ public struct Configuration: Sendable, Hashable {
     /// Run a rule at start when its schedule elapsed while the daemon was stopped.
     public var runMissed = Setting(true)
 
+    // [Metrics]
+    /// node_exporter's textfile directory to write `threadkeeper.prom` into; nil: no metrics file.
+    public var metricsDirectory = Setting<String?>(nil)
+    /// How often the daemon rewrites the file while no run ends (the backlog and ages move with time).
+    public var metricsInterval = Setting(TimeSpan.seconds(60))
+
     public init() {}
 
     /// The request budget rules are checked against.

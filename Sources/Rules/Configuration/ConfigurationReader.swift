@@ -15,6 +15,7 @@ extension Configuration {
         .init("Ledger", keys: [.init("Path")]),
         .init("Rules", keys: [.init("Directory"), .init("Hold")]),
         .init("Daemon", keys: [.init("RunMissed")]),
+        .init("Metrics", keys: [.init("TextfileDirectory"), .init("Interval")]),
     ])
 
     /// Reads config bytes over the defaults; returns the configuration and every finding.
@@ -124,6 +125,21 @@ struct ConfigurationReader {
             $0.unicodeScalars.count <= MetadataLimits.maxKeyLength ? $0 : nil
         }
         read("RunMissed", in: "Daemon", into: &configuration.runMissed, expected: "a boolean (yes or no)", ValueParsers.boolean)
+        read(
+            "TextfileDirectory", in: "Metrics", into: &configuration.metricsDirectory,
+            expected: "an absolute path, such as `/var/lib/prometheus/node-exporter`", Self.absolutePath)
+        if let entry = document.value("Interval", in: "Metrics") {
+            do {
+                let span = try TimeSpan.parse(entry.value)
+                if span.seconds >= 1 {
+                    configuration.metricsInterval = Setting(span, origin(entry))
+                } else {
+                    error(entry, "`Interval=` must be at least 1s, got `\(entry.value)`")
+                }
+            } catch {
+                self.error(entry, "`Interval=` takes a time span such as `60s` or `5min`: \(error)")
+            }
+        }
         return configuration
     }
 

@@ -83,7 +83,9 @@ struct DaemonCommand: ParsableCommand {
         }
 
         let options = DaemonOptions(
-            runMissed: configuration.runMissed.value, watchdogTimeout: ServiceNotifier.watchdogTimeout())
+            runMissed: configuration.runMissed.value, watchdogTimeout: ServiceNotifier.watchdogTimeout(),
+            metricsInterval: configuration.metricsDirectory.value == nil
+                ? nil : .seconds(configuration.metricsInterval.value.seconds))
         logger.debug(
             "ledger open and reconciled after \(started.duration(to: .now)); loading the rules",
             metadata: ["ledger": ledgerPath])

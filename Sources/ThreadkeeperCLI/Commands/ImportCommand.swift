@@ -71,7 +71,8 @@ struct ImportCommand: ParsableCommand {
         let name = file == "-" ? "stdin" : file
         let descriptor = try openInput()
         defer { if file != "-" { close(descriptor) } }
-        let ledger = try context.openLedger()
+        let configuration = try context.loadConfiguration()
+        let ledger = try context.openLedger(configuration)
         let reader = ImportReader(descriptor: descriptor, path: name, format: format)
         // In a terminal, a bar of the file read so far, then a line while the ledger is written.
         let progress = ProgressBar(label: "import", total: Self.size(of: descriptor), unit: .bytes, output: context.standardError)
@@ -104,6 +105,9 @@ struct ImportCommand: ParsableCommand {
                 exitCode: .dataError)
         }
         reportHiddenBadLines(skipped, context)
+        MetricsPublisher.publish(
+            configuration: configuration, rulesDirectory: context.rulesDirectory(for: configuration), ledger: ledger,
+            requests: nil, warn: context.warn)
         if json {
             let object: [String: Any] = [
                 "imported": counts.imported, "updated": counts.updated, "unchanged": counts.unchanged,

@@ -114,6 +114,9 @@ struct RunCommand: ParsableCommand {
             }
             return ([], ExitCode.success)
         }
+        MetricsPublisher.publish(
+            configuration: setup.configuration, rulesDirectory: context.rulesDirectory(for: setup.configuration),
+            ledger: setup.ledger, requests: executor.client.requestCounts, warn: context.warn)
         if json { context.print(try Self.json(reports)) }
         return exit
     }

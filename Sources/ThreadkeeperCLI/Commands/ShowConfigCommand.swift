@@ -65,6 +65,8 @@ struct ShowConfigCommand: ParsableCommand {
             row("Rules", "Directory", c.rulesDirectory, c.rulesDirectory.value),
             row("Rules", "Hold", c.hold, c.hold.value),
             row("Daemon", "RunMissed", c.runMissed, c.runMissed.value ? "yes" : "no"),
+            row("Metrics", "TextfileDirectory", c.metricsDirectory, c.metricsDirectory.value ?? ""),
+            row("Metrics", "Interval", c.metricsInterval, c.metricsInterval.value.description),
         ]
         return rows
     }

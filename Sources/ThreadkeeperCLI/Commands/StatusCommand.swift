@@ -1,15 +1,25 @@
+import Executor
 import Foundation
 import Ledger
+import Rules
 
 /// `threadkeeper status`: what the ledger holds.
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the ledger: threads by state and source, oldest live thread, size, schema, recent runs.",
+        abstract: "Show the ledger and each rule's backlog: threads by state, recent runs, what each rule has left and how long it takes.",
         discussion: """
             Reads only; safe beside a running daemon. The size counts the database file and its \
             write-ahead log; growth is the bytes a thousand actions take in the action log and its \
             indexes (measured with SQLite's dbstat), to plan disk space for years of runs.
+
+            For each rule that loads from the rules directory: its last run (when, status, the \
+            exit code its status stands for, counts), its next run from Schedule=, the threads it matches now \
+            (as 'plan' counts them) and how long clearing them takes at [API] RequestsPerSecond=: \
+            each thread costs its action's request, a GET first when Verify= or Archive= reads it \
+            (tag and untag always read first), and at least one page of messages with Archive=yes. \
+            A million threads at 5 requests/s with Verify=always is 2 million requests, about 4.6 \
+            days. Rule files with errors are left out; 'threadkeeper check' names their faults.
             """,
         options: [
             OptionSpec.flag("--json", help: "Print a JSON object."),
@@ -22,6 +32,7 @@ struct StatusCommand: ParsableCommand {
         exitCodes: [
             (.success, "success"),
             (.usage, "bad usage: unknown option, missing or bad value"),
+            (.dataError, "the config file has errors"),
             (.noInput, "there is no ledger at the path"),
             (.ioError, "the ledger is unreadable, corrupt or written by a newer threadkeeper"),
         ])
@@ -35,11 +46,20 @@ struct StatusCommand: ParsableCommand {
     }
 
     func run(_ context: CommandContext) async throws -> ExitCode {
-        let ledger = try context.openLedger(readOnly: true)
+        let configuration = try context.loadConfiguration()
+        let ledger = try context.openLedger(configuration, readOnly: true)
         let status = try ledger.status(recentRuns: runs)
         let now = ledger.now()
+        let rulesDirectory = context.rulesDirectory(for: configuration)
+        let (rules, diagnostics) = RuleSet.load(
+            directory: rulesDirectory, hold: configuration.hold.value, budget: configuration.budget, now: now)
+        // Files left out for their errors; a missing directory is said by "none loaded".
+        let broken = Set(diagnostics.filter { $0.isError && $0.file != rulesDirectory }.map(\.file)).sorted()
+        let backlogs = try RuleBacklog.collect(
+            rules: rules, ledger: ledger, now: now, hold: configuration.hold.value,
+            requestsPerSecond: configuration.requestsPerSecond.value)
         if json {
-            context.print(try Self.json(status))
+            context.print(try Self.json(status, backlogs: backlogs, brokenRules: broken))
             return .success
         }
         let total = status.threadsByState.values.reduce(0, +)
@@ -79,10 +99,60 @@ struct StatusCommand: ParsableCommand {
                         + "gone \(counts.gone), skipped \(counts.skipped), failed \(counts.failed)")
             }
         }
+        if backlogs.isEmpty {
+            context.print("rules:        none loaded from \(rulesDirectory)")
+        } else {
+            context.print("rules:        at \(ShowConfigCommand.number(configuration.requestsPerSecond.value)) requests/s")
+            for backlog in backlogs { Self.printBacklog(backlog, context) }
+        }
+        if !broken.isEmpty {
+            context.print(
+                "left out:     \(broken.joined(separator: ", ")) (errors; 'threadkeeper check' names them)")
+        }
         return .success
     }
 
-    static func json(_ status: LedgerStatus) throws -> String {
+    static func printBacklog(_ backlog: RuleBacklog, _ context: CommandContext) {
+        let rule = backlog.rule
+        context.print("  \(rule.name) (\(rule.action.rawValue)\(rule.enabled ? "" : ", disabled"))")
+        if let run = backlog.lastRun {
+            let exit = RuleBacklog.exitCode(status: run.status, failed: run.counts.failed).map { " (exit \($0))" } ?? ""
+            let counts = run.counts
+            context.print(
+                "    last run:  #\(run.id) \(TimeFormatting.utc(run.startedAt))\(run.dryRun ? " dry-run" : ""), "
+                    + "\(run.status.rawValue)\(exit): matched \(counts.matched), done \(counts.done), gone \(counts.gone), "
+                    + "skipped \(counts.skipped), failed \(counts.failed)")
+        } else {
+            context.print("    last run:  never")
+        }
+        if let next = backlog.nextRun {
+            context.print("    next run:  \(TimeFormatting.utc(next)) (\(rule.schedule?.text ?? ""))")
+        } else if let schedule = rule.schedule {
+            context.print("    next run:  none (\(rule.enabled ? "\(schedule.text) never elapses again" : "Enabled=no"))")
+        } else {
+            context.print("    next run:  manual runs only")
+        }
+        context.print("    matches:   \(backlog.matches) thread\(backlog.matches == 1 ? "" : "s") now")
+        context.print("    to clear:  \(clearanceText(backlog))")
+    }
+
+    /// "about 4.6 days: 2000000 requests, 2 a thread (1 DELETE + 1 GET (Verify=always)), in 200 runs of MaxThreads=5000".
+    static func clearanceText(_ backlog: RuleBacklog) -> String {
+        let estimate = backlog.clearance
+        guard backlog.matches > 0 else { return "nothing to clear" }
+        guard estimate.requestsPerThread > 0 else { return "no API time: \(estimate.requestsInWords)" }
+        let time = ClearanceEstimate.words(seconds: estimate.seconds)
+        let least = estimate.perThreadIsMinimum
+        var text =
+            "\(least ? "at least \(time)" : "about \(time)"): \(least ? "at least " : "")\(estimate.requests) requests, "
+            + "\(estimate.requestsPerThread)\(least ? " or more" : "") a thread (\(estimate.requestsInWords))"
+        if let runs = backlog.runsNeeded, let maxThreads = backlog.rule.limits.maxThreads, runs > 1 {
+            text += ", in \(runs) runs of MaxThreads=\(maxThreads)"
+        }
+        return text
+    }
+
+    static func json(_ status: LedgerStatus, backlogs: [RuleBacklog] = [], brokenRules: [String] = []) throws -> String {
         var object: [String: Any] = [
             "ledger": status.path,
             "schema_version": status.schemaVersion,
@@ -103,7 +173,36 @@ struct StatusCommand: ParsableCommand {
                 "skipped": run.counts.skipped, "failed": run.counts.failed,
             ]
         }
+        object["rules"] = backlogs.map(backlogObject)
+        object["rules_with_errors"] = brokenRules
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
+    }
+
+    static func backlogObject(_ backlog: RuleBacklog) -> [String: Any] {
+        let rule = backlog.rule
+        let estimate = backlog.clearance
+        let lastRun: Any =
+            backlog.lastRun.map { run -> [String: Any] in
+                [
+                    "id": run.id, "started_at": run.startedAt, "finished_at": run.finishedAt.map { $0 as Any } ?? NSNull(),
+                    "status": run.status.rawValue, "dry_run": run.dryRun, "trigger": run.trigger.rawValue,
+                    "exit_code": RuleBacklog.exitCode(status: run.status, failed: run.counts.failed).map { $0 as Any } ?? NSNull(),
+                    "matched": run.counts.matched, "done": run.counts.done, "gone": run.counts.gone,
+                    "skipped": run.counts.skipped, "failed": run.counts.failed,
+                ]
+            } ?? NSNull()
+        return [
+            "name": rule.name, "action": rule.action.rawValue, "enabled": rule.enabled,
+            "schedule": rule.schedule?.text ?? NSNull(), "last_run": lastRun,
+            "next_run": backlog.nextRun.map { $0 as Any } ?? NSNull(), "matches": backlog.matches,
+            "runs_needed": backlog.runsNeeded.map { $0 as Any } ?? NSNull(),
+            "clearance": [
+                "requests_per_thread": estimate.requestsPerThread, "at_least": estimate.perThreadIsMinimum,
+                "requests": estimate.requests, "requests_per_second": estimate.requestsPerSecond,
+                "seconds": Int(estimate.seconds.rounded(.up)), "requests_in_words": estimate.requestsInWords,
+                "in_words": clearanceText(backlog),
+            ] as [String: Any],
+        ]
     }
 }

@@ -5,6 +5,7 @@ public enum Threadkeeper {
         ImportCommand.self,
         ExportCommand.self,
         StatusCommand.self,
+        MetricsCommand.self,
         BackupCommand.self,
         AuditCommand.self,
         CalendarCommand.self,

@@ -13,6 +13,9 @@ struct Doctor {
     /// Whether to open the ledger and verify its audit chain (the daemon holds the ledger open
     /// already and does not walk the whole chain on every reload).
     var checksLedger = true
+    /// The client to probe with; nil makes one from the config. The daemon passes its runs'
+    /// client, so the probe shares their rate limiter and is counted with their requests.
+    var client: ThreadsClient?
 
     func report() async -> DoctorReport {
         var report = DoctorReport()
@@ -137,6 +140,7 @@ struct Doctor {
             report.add("probe", .skipped, "no key to send", area: .api)
             return nil
         }
+        if let client { return client }
         do {
             return try ThreadsClient(configuration: settings, key: key)
         } catch {

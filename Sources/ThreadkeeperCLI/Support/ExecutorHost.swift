@@ -20,6 +20,10 @@ final class ExecutorHost: DaemonHost {
         var configuration: Configuration
         var apiSettings: APIConfiguration
         var executor: Executor
+        /// The request counts of the clients reloads replaced: the metrics count over the daemon's life.
+        var retiredRequests = RequestCounts()
+        /// The rules the last load returned, for the backlog in the metrics.
+        var rules: [Rule] = []
     }
 
     private let context: CommandContext
@@ -28,6 +32,7 @@ final class ExecutorHost: DaemonHost {
     private let baseURL: String?
     private let logger: Logger
     private let state: Mutex<State>
+    private let metricsWrite = Mutex(())
 
     /// Builds the executor from `configuration`; throws when the `[API]` settings or the key are unusable.
     init(context: CommandContext, configuration: Configuration, ledger: Ledger, baseURL: String?, logger: Logger) throws {
@@ -66,6 +71,7 @@ final class ExecutorHost: DaemonHost {
     func checkSetup() async -> SetupCheck {
         var doctor = Doctor(context: context, baseURL: baseURL)
         doctor.checksLedger = false
+        doctor.client = executor.client
         let report = await doctor.report()
         func line(_ check: DoctorReport.Check) -> String {
             "\(check.name): \(check.detail)" + (check.fix.map { "; fix: \($0)" } ?? "")
@@ -77,8 +83,26 @@ final class ExecutorHost: DaemonHost {
 
     func loadRules() async -> (rules: [Rule], diagnostics: [Diagnostic]) {
         let configuration = reloadConfiguration()
-        return RuleSet.load(
+        let loaded = RuleSet.load(
             directory: context.rulesDirectory(for: configuration), hold: configuration.hold.value, budget: configuration.budget)
+        state.withLock { $0.rules = loaded.rules }
+        return loaded
+    }
+
+    /// Every request the daemon's clients sent since it started.
+    var requestCounts: RequestCounts {
+        state.withLock { $0.retiredRequests + $0.executor.client.requestCounts }
+    }
+
+    /// Writes the metrics file; one write at a time, each gathering its counts under the lock, so
+    /// the idle rewrite never renames older counts over those a run's end just wrote.
+    func writeMetrics() async {
+        metricsWrite.withLock { _ in
+            let (configuration, rules) = state.withLock { ($0.configuration, $0.rules) }
+            MetricsPublisher.publish(
+                configuration: configuration, rulesDirectory: context.rulesDirectory(for: configuration), ledger: ledger,
+                requests: requestCounts, rules: rules, warn: { self.logger.warning($0) })
+        }
     }
 
     /// The config file read again; the last good one when it no longer loads.
@@ -110,7 +134,10 @@ final class ExecutorHost: DaemonHost {
             do {
                 let executor = try Self.makeExecutor(
                     context: context, configuration: read, ledger: ledger, ledgerPath: ledgerPath, baseURL: baseURL, logger: logger)
-                state.withLock { $0.executor = executor }
+                state.withLock {
+                    $0.retiredRequests = $0.retiredRequests + $0.executor.client.requestCounts
+                    $0.executor = executor
+                }
                 logger.notice("the [API] settings changed; runs that start from now on use them")
             } catch {
                 logger.error("the new [API] settings cannot be used: \(error); the last good configuration stays in force")
@@ -163,5 +190,7 @@ final class ExecutorHost: DaemonHost {
         } catch {
             logger.error("scheduled run failed: \(error)", metadata: ["rule": rule.name])
         }
+        // Also after a run that failed or was skipped: its record, or the backlog, changed.
+        await writeMetrics()
     }
 }

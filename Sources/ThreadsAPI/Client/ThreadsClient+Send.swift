@@ -63,10 +63,15 @@ extension ThreadsClient {
                 observe?(answer)
                 response = answer
                 outcome = .status(answer.status)
+                counts.withLock {
+                    $0.byStatus[answer.status, default: 0] += 1
+                    if answer.status == 429 { $0.rateLimited += 1 }
+                }
                 await limiter.release(RateFeedback(status: answer.status, sentAt: sentAt, headers: answer.headers))
             } catch {
                 await limiter.release(RateFeedback(status: nil, sentAt: sentAt))
                 if Task.isCancelled || error is CancellationError { throw CancellationError() }
+                counts.withLock { $0.unanswered += 1 }
                 let transportError = error as? TransportError ?? TransportError(.other, String(describing: type(of: error)))
                 failure = transportError
                 outcome = .transport(transportError.failure)
@@ -86,6 +91,7 @@ extension ThreadsClient {
             switch decision {
             case .retry(let delay):
                 lastFailure = makeError(response: response, failure: failure, attempts: attempts, operation: operation, path: path)
+                counts.withLock { $0.retries += 1 }
                 try await clock.sleep(until: now + delay)
             case .stop(let reason):
                 var error = makeError(response: response, failure: failure, attempts: attempts, operation: operation, path: path)
@@ -97,7 +103,12 @@ extension ThreadsClient {
                 // deleted it: that says nothing about a wrong base URL.
                 let retriedDelete = method == "DELETE" && attempts > 1
                 let event = breakerEvent(for: error, reason: reason, notFoundCounts: notFoundCounts && !retriedDelete)
-                breaker.withLock { $0.record(event, now: clock.now()) }
+                let opened = breaker.withLock { breaker in
+                    let wasOpen = breaker.openCause != nil
+                    breaker.record(event, now: clock.now())
+                    return !wasOpen && breaker.openCause != nil
+                }
+                if opened { counts.withLock { $0.breakerOpenings += 1 } }
                 throw error
             }
         }

@@ -19,6 +19,7 @@ public final class ThreadsClient: Sendable {
     let clock: any APIClock
     let breaker: Locked<Breaker>
     let random: Locked<SplitMix64>
+    let counts = Locked(RequestCounts())
     let baseHeaders: [(String, String)]
 
     /// A client for `configuration`; throws an `APIError` of kind `.configuration` when it cannot be used.
@@ -53,6 +54,9 @@ public final class ThreadsClient: Sendable {
 
     /// The breaker's state now.
     public var breakerState: Breaker.State { breaker.withLock { $0.state } }
+
+    /// What this client has sent and been answered so far.
+    public var requestCounts: RequestCounts { counts.withLock { $0 } }
 
     // MARK: Threads
 

@@ -1,3 +1,5 @@
+import Foundation
+import TestSupport
 import Testing
 
 @testable import Ledger
@@ -44,5 +46,27 @@ struct SHA256Tests {
         _ = hasher.finalize()
         hasher.update("c")
         #expect(hasher.hexDigest() == SHA256.hex(of: "abc"))
+    }
+
+    @Test func aCopyHashesOnIndependently() {
+        var hasher = SHA256()
+        hasher.update("ab")
+        var copy = hasher
+        copy.update("c")
+        hasher.update("x")
+        #expect(copy.hexDigest() == SHA256.hex(of: "abc"))
+        #expect(hasher.hexDigest() == SHA256.hex(of: "abx"))
+    }
+
+    /// The same digests as coreutils' sha256sum, which docs/audit-verify.sh checks the chain with.
+    @Test(arguments: [0, 1, 55, 56, 64, 1000, 100_003])
+    func agreesWithSha256sum(length: Int) throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("bytes")
+        let bytes = (0..<length).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 7) }
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        let result = try ProcessRunner.run("/usr/bin/sha256sum", [path])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.prefix(64) == SHA256.hex(of: bytes))
     }
 }

@@ -123,7 +123,14 @@ struct ConfigurationTests {
         ),
         ("[Daemon]\nRunMissed=‸later\n", "`RunMissed=` takes a boolean (yes or no), got `later`"),
         ("[Daemon]\n‸Persistent=yes\n", "unknown key `Persistent` in [Daemon]; valid keys are: RunMissed"),
-        ("‸[Threads]\n", "unknown section `[Threads]`; valid sections are: [API], [Ledger], [Rules], [Daemon]"),
+        (
+            "[Metrics]\nTextfileDirectory=‸prom\n",
+            "`TextfileDirectory=` takes an absolute path, such as `/var/lib/prometheus/node-exporter`, got `prom`"
+        ),
+        ("[Metrics]\nInterval=‸500ms\n", "`Interval=` must be at least 1s, got `500ms`"),
+        ("[Metrics]\nInterval=‸often\n", "`Interval=` takes a time span such as `60s` or `5min`: …"),
+        ("[Metrics]\n‸Directory=/x\n", "unknown key `Directory` in [Metrics]; valid keys are: TextfileDirectory, Interval"),
+        ("‸[Threads]\n", "unknown section `[Threads]`; valid sections are: [API], [Ledger], [Rules], [Daemon], [Metrics]"),
     ]
 
     @Test(arguments: fixtures)
@@ -139,6 +146,19 @@ struct ConfigurationTests {
         } else {
             #expect(diagnostic.message == message)
         }
+    }
+
+    @Test func metricsAreOffUntilADirectoryIsNamed() {
+        let (defaults, none) = Configuration.parse(text: "", file: "t.conf")
+        #expect(none.isEmpty)
+        #expect(defaults.metricsDirectory.value == nil)
+        #expect(defaults.metricsInterval.value.seconds == 60)
+        let (configuration, diagnostics) = Configuration.parse(
+            text: "[Metrics]\nTextfileDirectory=/var/lib/prometheus/node-exporter\nInterval=5min\n", file: "t.conf")
+        #expect(diagnostics.isEmpty)
+        #expect(configuration.metricsDirectory.value == "/var/lib/prometheus/node-exporter")
+        #expect(configuration.metricsDirectory.origin.description == "t.conf:2")
+        #expect(configuration.metricsInterval.value.seconds == 300)
     }
 
     @Test func missingFileIsAFinding() {

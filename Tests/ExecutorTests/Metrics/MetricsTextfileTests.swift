@@ -1,0 +1,73 @@
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import Executor
+
+/// The file node_exporter reads is replaced whole: a reader sees the old text or the new one.
+struct MetricsTextfileTests {
+    /// Two texts of 256 KiB, far more than one write(2) of a pipe buffer, each ending in a marker.
+    static let texts = ["a", "b"].map { letter in
+        String(repeating: "# HELP x_\(letter) \(String(repeating: letter, count: 100))\n", count: 2_400) + "# end \(letter)\n"
+    }
+
+    @Test func aReaderNeverSeesAPartialFile() async throws {
+        let directory = TemporaryDirectory()
+        let file = MetricsTextfile(directory: directory.path)
+        try file.replace(with: Self.texts[0])
+        let path = file.path
+        // The writer alternates the two texts until the reader has seen both often enough.
+        let readerDone = Flag()
+        let writer = Task.detached {
+            var round = 0
+            while !readerDone.isSet && round < 100_000 {
+                round += 1
+                try file.replace(with: Self.texts[round % 2])
+            }
+            try file.replace(with: Self.texts[0])
+        }
+        var reads = 0
+        var partial = 0
+        var seen: Set<Int> = []
+        let deadline = ContinuousClock.now + .seconds(60)
+        while reads < 200 || seen.count < 2, ContinuousClock.now < deadline {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let text = String(decoding: data, as: UTF8.self)
+            if let index = Self.texts.firstIndex(of: text) { seen.insert(index) } else { partial += 1 }
+            reads += 1
+            await Task.yield()
+        }
+        readerDone.set()
+        try await writer.value
+        #expect(partial == 0)
+        #expect(reads >= 200)
+        #expect(seen == [0, 1])
+        // Only the file itself is left, readable by node_exporter's user.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["threadkeeper.prom"])
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o644)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == Self.texts[0])
+    }
+
+    @Test func aMissingDirectoryNamesThePathAndTheSetting() throws {
+        let directory = TemporaryDirectory()
+        let file = MetricsTextfile(directory: directory.file("absent"))
+        #expect {
+            try file.replace(with: "x 1\n")
+        } throws: { error in
+            let text = String(describing: error)
+            return text.contains("'\(directory.file("absent"))/threadkeeper.prom'") && text.contains("no such file or directory")
+                && text.contains("TextfileDirectory=")
+        }
+    }
+}
+
+/// Set once by the writer when it is through.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+
+    func set() { value.withLock { $0 = true } }
+
+    var isSet: Bool { value.withLock { $0 } }
+}
