@@ -118,3 +118,63 @@ extension ServiceGroupSignalTests {
         #expect(!notifications.all.contains("WATCHDOG=1"))
     }
 }
+
+/// A host whose setup check fails until the first reload.
+final class SetupHost: DaemonHost {
+    let inner: DirectoryHost
+    let checks = Mutex(0)
+
+    init(inner: DirectoryHost) { self.inner = inner }
+
+    func loadRules() async -> (rules: [Rule], diagnostics: [Diagnostic]) { await inner.loadRules() }
+    func lastScheduledRuns(of rules: [String]) async -> [String: Date] { [:] }
+    func run(_ rule: Rule, progress: @escaping @Sendable (DaemonStatus.Progress) -> Void) async {}
+
+    func checkSetup() async -> SetupCheck {
+        let count = checks.withLock { count in
+            count += 1
+            return count
+        }
+        guard count == 1 else { return SetupCheck(warnings: ["clock: the local clock is 7 s ahead of the server's Date"]) }
+        return SetupCheck(
+            failed: ["key_accepted: the key was refused: 401; fix: put a valid key where the key line says it comes from"])
+    }
+}
+
+extension ServiceGroupSignalTests {
+    /// The daemon checks its setup after READY=1 and on each reload: failures at `err` and in every
+    /// STATUS= line until a check passes.
+    @Test func daemonReportsItsSetupCheckInTheLogAndStatus() async throws {
+        let t0 = Date(timeIntervalSince1970: 1_795_575_600)
+        let rules = TemporaryDirectory()
+        try rules.write("hourly.rule", "[Rule]\nSchedule=hourly\nAction=report\n\n[Match]\nOlderThan=30d\n")
+        let notifications = Recorder<String>()
+        let memory = InMemoryLogHandler()
+        let options = DaemonOptions(
+            wallClock: ManualWallClock(now: t0.addingTimeInterval(1)), shutdownSignals: [SIGUSR1], reloadSignals: [SIGUSR2])
+        let host = SetupHost(inner: DirectoryHost(directory: rules.path, runs: Events<String>()))
+        async let termination = DaemonRuntime.run(host: host, options: options, logger: Logger(handler: memory, logLevel: .debug)) {
+            states in notifications.record(ServiceNotifier.message(states))
+        }
+        let ready = await notifications.first { $0.hasPrefix("READY=1") }
+        #expect(ready.value == "READY=1\nSTATUS=idle; next: hourly at 2026-11-25 04:00 UTC")
+        let failed = await notifications.first(from: ready.index + 1) { $0.contains("setup:") }
+        #expect(
+            failed.value
+                == "STATUS=idle; next: hourly at 2026-11-25 04:00 UTC; setup: 1 failed (key_accepted), see the journal or 'threadkeeper doctor'"
+        )
+        let error = try #require(memory.entries.first { $0.message.hasPrefix("setup check failed: ") })
+        #expect(error.level == .error)
+        #expect(error.message.contains("key_accepted: the key was refused: 401; fix: put a valid key"))
+
+        kill(getpid(), SIGUSR2)
+        let reloaded = await notifications.first(from: failed.index + 1) { $0.hasPrefix("READY=1") }
+        #expect(reloaded.value == "READY=1\nSTATUS=reloaded (1 rule); idle; next: hourly at 2026-11-25 04:00 UTC")
+        // The next check passes: the notice, and no STATUS= mentions the setup any more.
+        while !memory.entries.contains(where: { $0.message.hasPrefix("setup checks passed") }) { await Task.yield() }
+        #expect(memory.entries.contains { $0.level == .warning && $0.message.hasPrefix("setup check: clock: ") })
+        kill(getpid(), SIGUSR1)
+        #expect(try await termination == .signal(SIGUSR1))
+        #expect(!notifications.all[(reloaded.index)...].contains { $0.contains("setup:") })
+    }
+}

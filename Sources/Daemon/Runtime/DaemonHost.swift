@@ -18,6 +18,10 @@ public protocol DaemonHost: Sendable {
     /// no new work, settle the calls in flight); a second one cancels its task.
     func run(_ rule: Rule, progress: @escaping @Sendable (DaemonStatus.Progress) -> Void) async
 
+    /// Checks whether the setup can work (what `threadkeeper doctor` checks), at start and on
+    /// every reload, without changing anything at the API.
+    func checkSetup() async -> SetupCheck
+
     /// Writes the metrics file (`[Metrics] TextfileDirectory=`), every `metricsInterval` while
     /// the daemon runs; never throws (a failure is the host's to log).
     func writeMetrics() async
@@ -25,6 +29,28 @@ public protocol DaemonHost: Sendable {
 
 extension DaemonHost {
     public func writeMetrics() async {}
+
+    /// A host that cannot check its setup reports nothing.
+    public func checkSetup() async -> SetupCheck { SetupCheck() }
+}
+
+/// What the daemon's setup check found: one line per check that did not pass.
+public struct SetupCheck: Sendable, Equatable {
+    /// `name: detail; fix: …` of each failed check.
+    public var failed: [String]
+    public var warnings: [String]
+
+    public init(failed: [String] = [], warnings: [String] = []) {
+        self.failed = failed
+        self.warnings = warnings
+    }
+
+    /// For `STATUS=`: empty when every check passed, else `; setup: 1 failed (probe)`.
+    public var statusSuffix: String {
+        guard !failed.isEmpty else { return "" }
+        let names = failed.map { $0.prefix { $0 != ":" } }.joined(separator: ", ")
+        return "; setup: \(failed.count) failed (\(names)), see the journal or 'threadkeeper doctor'"
+    }
 }
 
 /// How the daemon runs: the parts a test replaces and the `[Daemon]` settings.

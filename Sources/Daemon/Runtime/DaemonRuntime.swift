@@ -19,6 +19,9 @@ public enum DaemonRuntime {
         let (rules, diagnostics) = await host.loadRules()
         let change = roster.apply(loaded: rules, diagnostics: diagnostics)
         report(change, diagnostics: diagnostics, ruleCount: roster.count, logger: logger)
+        // The setup is checked after READY=1: the probe may wait on the network for longer than
+        // systemd waits for a start, and a failing check stops nothing (each run probes itself).
+        let setup = SetupBox()
 
         let lastRuns = options.runMissed ? await host.lastScheduledRuns(of: roster.scheduled().map(\.name)) : [:]
         let scheduled = roster.scheduled(lastRuns: lastRuns)
@@ -26,7 +29,7 @@ public enum DaemonRuntime {
         let schedulerBox = ServiceBox()
         let service = SchedulerService(
             scheduler: scheduler, clock: options.wallClock, logger: logger,
-            onStatus: { notify([.status($0.line)]) }
+            onStatus: { notify([.status($0.line + setup.suffix)]) }
         ) { name in
             guard let rule = roster.rule(named: name) else {
                 logger.warning("scheduled rule is no longer loaded; skipped", metadata: ["rule": name])
@@ -56,6 +59,8 @@ public enum DaemonRuntime {
                 let status = await service.status.line
                 notify([.ready, .status(status)])
                 logger.daemonStarted(rules: roster.count, scheduled: scheduled.count)
+                await check(host, setup, logger: logger)
+                if !setup.suffix.isEmpty { notify([.status(await service.status.line + setup.suffix)]) }
             },
             onShutdown: {
                 notify([.stopping, .status("stopping")])
@@ -70,6 +75,8 @@ public enum DaemonRuntime {
                 await service.update(rules: roster.scheduled())
                 let status = await service.status.line
                 notify([.ready, .status("reloaded (\(change.summary(ruleCount: roster.count))); \(status)")])
+                await check(host, setup, logger: logger)
+                if !setup.suffix.isEmpty { notify([.status(await service.status.line + setup.suffix)]) }
             })
         let termination = try await group.run()
         logger.info("threadkeeper daemon stopped")
@@ -91,6 +98,20 @@ public enum DaemonRuntime {
                 if first { logger.warning("\(error)") }
             }
         }
+    }
+
+    /// Runs the host's setup check and keeps its outcome for `STATUS=`.
+    static func check(_ host: any DaemonHost, _ box: SetupBox, logger: Logger) async {
+        let setup = await host.checkSetup()
+        box.set(setup)
+        report(setup, logger: logger)
+    }
+
+    /// Each failed check at `err`, each warning at `warning`; one `notice` when all passed.
+    static func report(_ setup: SetupCheck, logger: Logger) {
+        for line in setup.failed { logger.error("setup check failed: \(line)") }
+        for line in setup.warnings { logger.warning("setup check: \(line)") }
+        if setup.failed.isEmpty { logger.notice("setup checks passed (\(setup.warnings.count) warnings)") }
     }
 
     static func report(_ change: RuleRoster.Change, diagnostics: [Diagnostic], ruleCount: Int, logger: Logger) {
@@ -122,6 +143,15 @@ final class RosterBox: Sendable {
     var count: Int { roster.withLock { $0.rules.count } }
 
     func scheduled(lastRuns: [String: Date] = [:]) -> [ScheduledRule] { roster.withLock { $0.scheduled(lastRuns: lastRuns) } }
+}
+
+/// The last setup check, whose failures every `STATUS=` line mentions until one passes.
+final class SetupBox: Sendable {
+    private let stored = Mutex(SetupCheck())
+
+    func set(_ check: SetupCheck) { stored.withLock { $0 = check } }
+
+    var suffix: String { stored.withLock { $0.statusSuffix } }
 }
 
 /// Lets the launch closure reach the scheduler service it is handed to (set once before running).

@@ -59,6 +59,11 @@ public struct APIErrorResponse: Error, Sendable, Equatable {
             + "Please try again by setting the header 'OpenAI-Beta: assistants=v2'.",
         code: "invalid_beta")
 
+    /// The emulator's own words for a key it knows but will not serve (`--forbid`).
+    static let forbidden = APIErrorResponse(
+        status: 403, message: "This key may not use this endpoint: the account is out of credits or lacks access.",
+        type: "permission_error", code: "forbidden")
+
     static func methodNotAllowed(_ method: String, _ path: Substring, allowed: [String]) -> APIErrorResponse {
         var error = APIErrorResponse(
             status: 405, message: "Invalid method for URL (\(method) \(path)); allowed: \(allowed.joined(separator: ", ")).")

@@ -13,6 +13,8 @@ public struct ThreadsRouter: Sendable {
     public var mergesMetadata = false
     /// Delete answers `"deleted": false` and keeps the thread (see `EmulatorFaults.refusesDeletes`).
     public var refusesDeletes = false
+    /// Every thread call with the right key answers 403 (see `EmulatorFaults.forbidsAccess`).
+    public var forbidsAccess = false
 
     public init(apiKey: String? = nil, limits: HTTPLimits = HTTPLimits()) {
         self.apiKey = apiKey
@@ -98,6 +100,7 @@ public struct ThreadsRouter: Sendable {
             throw APIErrorResponse.methodNotAllowed(request.method, path, allowed: route.allowedMethods)
         }
         if let error = authorizationError(request) { throw error }
+        if forbidsAccess { throw APIErrorResponse.forbidden }
         if flavor.requiresBetaHeader, !(request.header("openai-beta")?.contains("assistants=v2") ?? false) {
             throw APIErrorResponse.invalidBeta
         }

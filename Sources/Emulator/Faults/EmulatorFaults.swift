@@ -15,6 +15,9 @@ public struct EmulatorFaults: Sendable, Equatable {
     public var mergesMetadata: Bool
     /// `DELETE /threads/{id}` answers 200 `"deleted": false` and keeps the thread (`--refuse-deletes`).
     public var refusesDeletes: Bool
+    /// Every thread call with the right key answers 403 (`--forbid`): an account out of credits,
+    /// as AI/ML API answers, or a key without access to the API.
+    public var forbidsAccess = false
 
     public init(
         requestsPerSecond: Double? = nil, burst: Int? = nil, latencyMilliseconds: Int = 0, failRate: Double = 0,

@@ -38,6 +38,7 @@ public struct EmulatorCore: Sendable {
         self.faults = faults
         router.mergesMetadata = faults.mergesMetadata
         router.refusesDeletes = faults.refusesDeletes
+        router.forbidsAccess = faults.forbidsAccess
         if let rate = faults.requestsPerSecond, rate > 0 {
             bucket = TokenBucket(rate: rate, capacity: faults.bucketCapacity, now: now)
         } else {

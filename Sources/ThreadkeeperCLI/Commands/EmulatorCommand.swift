@@ -41,6 +41,8 @@ struct EmulatorCommand: ParsableCommand {
             OptionSpec.flag(
                 "--merge-metadata", help: "Merge the metadata of a thread modify into the thread's instead of replacing it."),
             OptionSpec.flag("--refuse-deletes", help: "Answer thread deletes with 200 \"deleted\": false and keep the thread."),
+            OptionSpec.flag(
+                "--forbid", help: "Answer every thread call with the right key 403, as for an account out of credits."),
             OptionSpec(
                 "--api-key-file", value: "FILE",
                 help:
@@ -112,6 +114,7 @@ struct EmulatorCommand: ParsableCommand {
         faults.resetRate = try Self.share(arguments, "--reset-rate")
         faults.mergesMetadata = arguments.flag("--merge-metadata")
         faults.refusesDeletes = arguments.flag("--refuse-deletes")
+        faults.forbidsAccess = arguments.flag("--forbid")
         options.faults = faults
         apiKeyFile = arguments.value("--api-key-file")
         options.stateFile = arguments.value("--state")

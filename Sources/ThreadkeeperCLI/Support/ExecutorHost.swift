@@ -66,6 +66,21 @@ final class ExecutorHost: DaemonHost {
 
     var configuration: Configuration { state.withLock { $0.configuration } }
 
+    /// `threadkeeper doctor`'s checks but the ledger's (open here already; the chain is not
+    /// walked on every reload).
+    func checkSetup() async -> SetupCheck {
+        var doctor = Doctor(context: context, baseURL: baseURL)
+        doctor.checksLedger = false
+        doctor.client = executor.client
+        let report = await doctor.report()
+        func line(_ check: DoctorReport.Check) -> String {
+            "\(check.name): \(check.detail)" + (check.fix.map { "; fix: \($0)" } ?? "")
+        }
+        return SetupCheck(
+            failed: report.checks.filter { $0.status == .failed }.map(line),
+            warnings: report.checks.filter { $0.status == .warning }.map(line))
+    }
+
     func loadRules() async -> (rules: [Rule], diagnostics: [Diagnostic]) {
         let configuration = reloadConfiguration()
         let loaded = RuleSet.load(

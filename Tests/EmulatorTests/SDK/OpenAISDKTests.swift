@@ -102,10 +102,13 @@ struct OpenAISDKTests {
         print("sdk ok", openai.__version__)
         """#
 
-    @Test(.enabled(if: OpenAISDKTests.python != nil, "python3 is not installed; the OpenAI SDK check needs it"))
-    func officialSDKCannotTellTheEmulatorFromTheAPI() async throws {
+    /// With `--flavor openai` the emulator demands `OpenAI-Beta: assistants=v2`: the SDK sends it.
+    @Test(
+        .enabled(if: OpenAISDKTests.python != nil, "python3 is not installed; the OpenAI SDK check needs it"),
+        arguments: [EmulatorFlavor.any, .openai])
+    func officialSDKCannotTellTheEmulatorFromTheAPI(flavor: EmulatorFlavor) async throws {
         let interpreter = try Self.virtualEnvironment()
-        let server = try await EmulatorServer.start(EmulatorOptions(apiKey: "sk-sdk-test"))
+        let server = try await EmulatorServer.start(EmulatorOptions(apiKey: "sk-sdk-test", flavor: flavor))
         let directory = TemporaryDirectory()
         let scriptPath = try directory.write("sdk_check.py", Self.script)
         var environment = ProcessInfo.processInfo.environment

@@ -17,9 +17,12 @@ import Testing
         var rules: String { directory.file("rules") }
         var keyFile: String { directory.file("api-key") }
 
-        init(flavor: EmulatorFlavor = .aimlapi, key: String = DoctorCommandTests.secret, keyMode: mode_t = 0o600) async throws {
+        init(
+            flavor: EmulatorFlavor = .aimlapi, key: String = DoctorCommandTests.secret, keyMode: mode_t = 0o600,
+            faults: EmulatorFaults = .none
+        ) async throws {
             server = try await EmulatorServer.start(
-                EmulatorOptions(seedCount: 3, seedRandom: 5, apiKey: DoctorCommandTests.secret, flavor: flavor))
+                EmulatorOptions(seedCount: 3, seedRandom: 5, faults: faults, apiKey: DoctorCommandTests.secret, flavor: flavor))
             try FileManager.default.createDirectory(atPath: rules, withIntermediateDirectories: false)
             _ = try directory.write(
                 "rules/old.rule", "[Rule]\nAction=report\n\n[Match]\nOlderThan=30d\n")
@@ -115,6 +118,25 @@ import Testing
         #expect(!result.standardOutput.contains("sk-not-the-right-one"))
     }
 
+    /// A 403 is not a wrong key: AI/ML API answers it for an account out of credits.
+    @Test func a403SaysCreditsOrAccessNotTheKey() async throws {
+        var faults = EmulatorFaults()
+        faults.forbidsAccess = true
+        let setup = try await Setup(faults: faults)
+        defer { Task { await setup.stop() } }
+        let result = try setup.doctor("Provider=aimlapi\nBaseURL=\(setup.server.baseURL)")
+        #expect(result.status == 69)
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        let line = try #require(lines.first { $0.hasPrefix("failed  key_accepted: ") })
+        #expect(line.hasPrefix("failed  key_accepted: the key is known but may not do this (403, not a wrong key): "))
+        #expect(line.contains("(AI/ML API answers 403 when the account is out of credits"))
+        #expect(
+            lines.contains(
+                "        fix: the account is out of credits or the key lacks access to the Threads API: top up the balance or check the key's permissions"
+            ))
+        #expect(lines.contains("skipped probe: needs a key that may read threads"))
+    }
+
     @Test func aWrongBaseURLIsNotTheAPI() async throws {
         let setup = try await Setup()
         defer { Task { await setup.stop() } }
@@ -176,6 +198,15 @@ import Testing
         let key = try #require(try setup.checks(result)["key"])
         #expect(key["status"] as? String == "warning")
         #expect((key["detail"] as? String)?.contains("is readable by group or others (mode 644); run 'chmod 600 \(setup.keyFile)'") == true)
+    }
+
+    @Test func helpShowsExamplesAndExitCodes() throws {
+        let result = try ProcessRunner.threadkeeper(["doctor", "--help"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.contains("Examples:\n  threadkeeper doctor\n"))
+        #expect(result.standardOutput.contains("threadkeeper doctor --config /etc/threadkeeper/threadkeeper.conf --json"))
+        #expect(result.standardOutput.contains("69"))
+        #expect(result.standardOutput.contains("the API cannot be used"))
     }
 
     @Test func aBadConfigExits65() async throws {
