@@ -1,5 +1,6 @@
 import Ledger
 import Testing
+import ThreadsAPI
 
 @testable import Executor
 
@@ -320,5 +321,144 @@ struct ActLoopTests {
             ])
         #expect(loop.goneThreads == ["thread_1"] && loop.goneProven)
         #expect(loop.pending.first?.threadState == nil)
+    }
+
+    @Test func aStopFromTheWatcherWhileWaitingForRoomSendsNothingMore() {
+        var loop = Self.loop(planned: 3, concurrency: 1)
+        let notices = Self.play(
+            &loop,
+            [
+                Step(expected: "poll", event: .stopPolled(nil)),
+                Step(expected: "record 3", event: .intentsRecorded(Self.items(1...3), wanted: 3)),
+                Step(expected: "dispatch 1"),
+                Step(expected: "poll", event: .stopPolled(nil)),
+                Step(expected: "await", event: .finished(.stopRequested(.terminate))),
+                // Still no room: the call in flight is awaited without a grace period first.
+                Step(expected: "await", event: Self.done(1)),
+                Step(expected: "cancel"),
+                Step(expected: "settle 1:ok 2:skipped 3:skipped", event: .settled),
+                Step(expected: "finish"),
+            ])
+        #expect(notices == [.stopRequested(.terminate)])
+        #expect(loop.end == .stopped(.terminate) && loop.dispatched == 1)
+    }
+
+    /// The loop against a simulated shell answering at random: stops, aborts, refused writes,
+    /// results in any order. Whatever happens, no call goes out without its intent, none after
+    /// the run began stopping, never more than `concurrency` at once, and every intent ends
+    /// written, still pending after a refused write, or left open by a cancelled call.
+    @Test(arguments: 0..<300)
+    func theInvariantsHoldWhateverTheAnswers(seed: Int) {
+        var random = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9_7F4A_7C15)
+        func chance(_ percent: UInt64) -> Bool { random.next() % 100 < percent }
+        let planned = Int(random.next() % 13)
+        let available = Int(random.next() % 14)
+        let concurrency = 1 + Int(random.next() % 4)
+        var loop = ActLoop(
+            planned: planned, intentBatch: 1 + Int(random.next() % 5), concurrency: concurrency,
+            settleBatch: 1 + Int(random.next() % 4), settleInterval: 0.25, grace: 1, report: chance(20),
+            start: Self.start)
+        var recorded: [Int64] = []
+        var sent: Set<Int64> = []
+        var inFlight: [Int64] = []
+        var written: Set<Int64> = []
+        var leftOpen: Set<Int64> = []
+        var stop: StopReason?
+        var watcherFired = false
+        var grace = false
+        var graceFired = false
+        var cancelled = false
+        var steps = 0
+        var now = Self.start
+        loop: while true {
+            steps += 1
+            guard steps < 10_000 else {
+                Issue.record("seed \(seed): the loop did not finish")
+                return
+            }
+            now += .milliseconds(Int64(random.next() % 100))
+            let action = loop.next(now: now)
+            let event: ActLoop.Event
+            switch action {
+            case .pollStop:
+                if stop == nil, chance(5) { stop = chance(50) ? .interrupt : .terminate }
+                event = .stopPolled(stop)
+            case .recordIntents(let limit):
+                if chance(5) {
+                    event = .ledgerFailed(LedgerError(.io, "disk full"))
+                } else {
+                    let count = min(limit, available - recorded.count)
+                    let ids = (0..<count).map { Int64(recorded.count + $0 + 1) }
+                    recorded += ids
+                    event = .intentsRecorded(
+                        ids.map { WorkItem(actionID: $0, thread: ThreadRecord(id: "thread_\($0)", createdAt: 0, firstSeen: 0)) },
+                        wanted: limit)
+                }
+            case .dispatch(let item):
+                #expect(recorded.contains(item.actionID), "seed \(seed): sent without an intent")
+                #expect(!sent.contains(item.actionID), "seed \(seed): sent twice")
+                #expect(!loop.stopping && stop == nil, "seed \(seed): sent while stopping")
+                sent.insert(item.actionID)
+                inFlight.append(item.actionID)
+                #expect(inFlight.count <= concurrency, "seed \(seed): more calls in flight than allowed")
+                continue
+            case .awaitResult:
+                #expect(!inFlight.isEmpty, "seed \(seed): waits on calls that are not there")
+                if stop != nil, !watcherFired, chance(30) {
+                    watcherFired = true
+                    event = .finished(.stopRequested(stop))
+                } else if stop == nil, chance(3) {
+                    stop = .terminate
+                    watcherFired = true
+                    event = .finished(.stopRequested(stop))
+                } else if grace, !graceFired, chance(30) {
+                    graceFired = true
+                    event = .finished(.graceExpired)
+                } else if inFlight.isEmpty {
+                    event = .groupEmpty
+                } else {
+                    let id = inFlight.remove(at: Int(random.next() % UInt64(inFlight.count)))
+                    if cancelled || chance(5) {
+                        leftOpen.insert(id)
+                        event = .finished(.leftOpen)
+                    } else if chance(8) {
+                        event = .finished(
+                            .abort(
+                                ActionSettlement(actionID: id, outcome: .failed), threadID: "thread_\(id)", reason: "breaker",
+                                notFound: chance(50), unavailable: chance(50)))
+                    } else {
+                        event = Self.done(id, chance(20) ? .failed : .ok, failure: nil)
+                    }
+                }
+            case .settle(let settlements):
+                if chance(5) {
+                    event = .settleFailed(LedgerError(.io, "disk full"))
+                } else {
+                    for settlement in settlements {
+                        #expect(written.insert(settlement.actionID).inserted, "seed \(seed): an outcome written twice")
+                    }
+                    event = .settled
+                }
+            case .startGrace:
+                #expect(stop != nil && !grace, "seed \(seed): a grace without a stop, or twice")
+                grace = true
+                continue
+            case .cancelAll:
+                cancelled = true
+                continue
+            case .finish:
+                break loop
+            }
+            _ = loop.handle(event)
+        }
+        #expect(inFlight.isEmpty, "seed \(seed): finished with calls in flight")
+        #expect(sent.count <= planned && recorded.count <= planned)
+        let pending = Set(loop.pending.map(\.actionID))
+        #expect(loop.pending.isEmpty || loop.ledgerFailure != nil)
+        #expect(written.union(pending).union(leftOpen) == Set(recorded), "seed \(seed): an intent without an outcome")
+        #expect(written.isDisjoint(with: leftOpen) && pending.isDisjoint(with: leftOpen))
+        if loop.end == .completed, loop.ledgerFailure == nil {
+            #expect(recorded.count == min(planned, available), "seed \(seed): completed with work left")
+        }
     }
 }
