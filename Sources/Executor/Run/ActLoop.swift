@@ -27,8 +27,11 @@ struct ActLoop {
         /// A stop was asked for while calls are in flight: end the wait after `grace` seconds
         /// with `ItemResult.graceExpired`.
         case startGrace(seconds: Double)
-        /// Cancel every task in the group.
+        /// Cancel every task in the group: the grace period after a stop is over.
         case cancelAll
+        /// Every call has ended: cancel what is left (the stop watcher, a grace timer) and close
+        /// the task group. The last outcomes are settled after it closed.
+        case closeGroup
         /// The loop is over; `end` and the counters say how.
         case finish
     }
@@ -209,7 +212,7 @@ struct ActLoop {
                 if let settle = settleIfDue(now: now) { return settle }
             case .closing:
                 phase = .finalFlush
-                return .cancelAll
+                return .closeGroup
             case .finalFlush:
                 phase = .finished
                 lastFlush = now

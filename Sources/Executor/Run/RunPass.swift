@@ -88,8 +88,7 @@ struct RunPass {
 
         await withTaskGroup(of: ItemResult.self) { group in
             group.addTask { [control] in .stopRequested(await control.waitForStop()) }
-            // The group's tasks are awaited when it closes; the last outcomes are written after.
-            while loop.phase != .finalFlush {
+            actions: while true {
                 let event: ActLoop.Event
                 switch loop.next(now: ContinuousClock.now) {
                 case .pollStop:
@@ -121,12 +120,16 @@ struct RunPass {
                 case .cancelAll:
                     group.cancelAll()
                     continue
+                case .closeGroup:
+                    group.cancelAll()
+                    break actions
                 case .finish:
                     preconditionFailure("act loop finished before its last settle")
                 }
                 log(loop.handle(event))
             }
         }
+        // The group awaited its cancelled tasks as it closed; the last outcomes are written now.
         while case .settle(let settlements) = loop.next(now: ContinuousClock.now) {
             log(loop.handle(settle(settlements, loop)))
         }

@@ -7,7 +7,7 @@ import ThreadsAPI
 /// The act loop's core driven step by step with chosen instants: no tasks, no sockets, no sleep.
 ///
 /// Each table row is the action the loop must ask for, written short (`poll`, `record 3`,
-/// `dispatch 1`, `await`, `settle 1:ok 2:skipped`, `grace 10`, `cancel`, `finish`), and the event
+/// `dispatch 1`, `await`, `settle 1:ok 2:skipped`, `grace 10`, `cancel`, `close`, `finish`), and the event
 /// the shell would answer it with, at an instant `at` milliseconds after the pass started.
 struct ActLoopTests {
     struct Step {
@@ -47,6 +47,7 @@ struct ActLoopTests {
             "settle " + settlements.map { "\($0.actionID):\($0.outcome.rawValue)" }.joined(separator: " ")
         case .startGrace(let seconds): "grace \(Int(seconds))"
         case .cancelAll: "cancel"
+        case .closeGroup: "close"
         case .finish: "finish"
         }
     }
@@ -84,7 +85,7 @@ struct ActLoopTests {
                 Step(expected: "poll", event: .stopPolled(nil)),
                 Step(expected: "await", event: Self.done(2)),
                 Step(expected: "await", event: Self.done(3, .failed, failure: "HTTP 500")),
-                Step(expected: "cancel"),
+                Step(expected: "close"),
                 Step(expected: "settle 1:ok 2:ok 3:failed", event: .settled),
                 Step(expected: "finish"),
             ])
@@ -104,7 +105,7 @@ struct ActLoopTests {
                 Step(expected: "poll", event: .stopPolled(nil)),
                 // Fewer threads than asked for: no further page is read.
                 Step(expected: "await", event: Self.done(1)),
-                Step(expected: "cancel"),
+                Step(expected: "close"),
                 Step(expected: "settle 1:ok", event: .settled),
                 Step(expected: "finish"),
             ])
@@ -122,7 +123,7 @@ struct ActLoopTests {
                 Step(expected: "poll", event: .stopPolled(.interrupt)),
                 Step(expected: "grace 7"),
                 Step(expected: "await", event: Self.done(1)),
-                Step(expected: "cancel"),
+                Step(expected: "close"),
                 Step(expected: "settle 2:skipped 3:skipped 1:ok", event: .settled),
                 Step(expected: "finish"),
             ])
@@ -164,7 +165,7 @@ struct ActLoopTests {
                 Step(expected: "cancel"),
                 Step(expected: "await", event: .finished(.leftOpen)),
                 Step(expected: "await", event: .finished(.leftOpen)),
-                Step(expected: "cancel"),
+                Step(expected: "close"),
                 Step(expected: "finish"),
             ])
         #expect(loop.end == .stopped(.terminate))
@@ -186,7 +187,7 @@ struct ActLoopTests {
                 Step(expected: "await", event: .finished(.stopRequested(.interrupt))),
                 Step(expected: "await", event: Self.done(1)),
                 Step(expected: "await", event: Self.done(2)),
-                Step(expected: "cancel"),
+                Step(expected: "close"),
                 Step(expected: "settle 1:ok 2:ok", event: .settled),
                 Step(expected: "finish"),
             ])
@@ -214,7 +215,7 @@ struct ActLoopTests {
                             ActionSettlement(actionID: 1, outcome: .failed, error: "breaker"), threadID: "thread_1",
                             reason: "the answer is not the api's", notFound: notFound, unavailable: unavailable))),
                 // Room for the next call, but the run is aborting: 2 and 3 are never sent.
-                Step(expected: "cancel"),
+                Step(expected: "close"),
                 Step(expected: "settle 1:failed 2:skipped 3:skipped", event: .settled),
                 Step(expected: "finish"),
             ])
@@ -244,7 +245,7 @@ struct ActLoopTests {
                 Step(expected: "poll", event: .stopPolled(nil)),
                 Step(expected: "await", event: abort(1, "first")),
                 Step(expected: "await", event: abort(2, "second")),
-                Step(expected: "cancel"),
+                Step(expected: "close"),
                 Step(expected: "settle 1:failed 2:failed", event: .settled),
                 Step(expected: "finish"),
             ])
@@ -261,7 +262,7 @@ struct ActLoopTests {
                 Step(expected: "record 2", event: .intentsRecorded(Self.items(1...2), wanted: 2)),
                 // A report's outcome is known at once; a batch of one is due at once.
                 Step(expected: "settle 1:ok", event: .settleFailed(LedgerError(.io, "disk full"))),
-                Step(expected: "cancel"),
+                Step(expected: "close"),
                 Step(expected: "settle 1:ok 2:skipped", event: .settleFailed(LedgerError(.io, "still full"))),
                 Step(expected: "finish"),
             ])
@@ -276,7 +277,7 @@ struct ActLoopTests {
             [
                 Step(expected: "poll", event: .stopPolled(nil)),
                 Step(expected: "record 2", event: .ledgerFailed(LedgerError(.io, "disk full"))),
-                Step(expected: "cancel"),
+                Step(expected: "close"),
                 Step(expected: "finish"),
             ])
         #expect(loop.dispatched == 0 && loop.ledgerFailure != nil)
@@ -295,7 +296,7 @@ struct ActLoopTests {
                 Step(expected: "poll", event: .stopPolled(nil), at: 260),
                 // The third outcome is 150 ms younger than the last settle: it waits for the end.
                 Step(expected: "poll", event: .stopPolled(nil), at: 400),
-                Step(expected: "cancel", at: 400),
+                Step(expected: "close", at: 400),
                 Step(expected: "settle 3:ok", event: .settled, at: 400),
                 Step(expected: "finish"),
             ])
@@ -317,7 +318,7 @@ struct ActLoopTests {
                         .settled(
                             ActionSettlement(actionID: 1, outcome: .gone, httpStatus: 404, threadState: .gone),
                             threadID: "thread_1", archived: false, failure: nil))),
-                Step(expected: "cancel"),
+                Step(expected: "close"),
             ])
         #expect(loop.goneThreads == ["thread_1"] && loop.goneProven)
         #expect(loop.pending.first?.threadState == nil)
@@ -335,7 +336,7 @@ struct ActLoopTests {
                 Step(expected: "await", event: .finished(.stopRequested(.terminate))),
                 // Still no room: the call in flight is awaited without a grace period first.
                 Step(expected: "await", event: Self.done(1)),
-                Step(expected: "cancel"),
+                Step(expected: "close"),
                 Step(expected: "settle 1:ok 2:skipped 3:skipped", event: .settled),
                 Step(expected: "finish"),
             ])
@@ -443,7 +444,7 @@ struct ActLoopTests {
                 #expect(stop != nil && !grace, "seed \(seed): a grace without a stop, or twice")
                 grace = true
                 continue
-            case .cancelAll:
+            case .cancelAll, .closeGroup:
                 cancelled = true
                 continue
             case .finish:
