@@ -139,7 +139,7 @@ public final class Executor: Sendable {
             }
         }
         let compiled = rule.compile(now: plan.now, hold: request.hold)
-        var pass = RunPass(
+        let pass = RunPass(
             executor: self, request: request, plan: plan, compiled: compiled, runID: runID, control: control,
             progress: progress, logger: log)
         let outcome = try await pass.execute()

@@ -5,13 +5,13 @@ import Rules
 import ThreadsAPI
 
 /// A thread with its intent written, waiting for or in its call.
-struct WorkItem: Sendable {
+struct WorkItem: Sendable, Equatable {
     var actionID: Int64
     var thread: ThreadRecord
 }
 
 /// What one thread's work came to.
-enum ItemResult: Sendable {
+enum ItemResult: Sendable, Equatable {
     /// An outcome to write; `archived` when an archive was written; `failure` to log.
     case settled(ActionSettlement, threadID: String, archived: Bool, failure: String?)
     /// The run must stop: the breaker opened, the key was refused, or the answer was not the
@@ -55,20 +55,6 @@ struct RunPass {
     var ledger: Ledger { executor.ledger }
     var settings: ExecutorSettings { executor.settings }
 
-    // Mutable state of the pass, touched only by the task running `execute`.
-    private var pending: [ActionSettlement] = []
-    private var goneThreads: [String] = []
-    private var lastFlush = ContinuousClock.now
-    private var settled = 0
-    private var failed = 0
-    private var archived = 0
-    private var firstFailure: String?
-    private var leftOpen = 0
-    private var ledgerFailure: LedgerError?
-    private var abortReason: String?
-    private var abortedByNotFound = false
-    private var abortedUnavailable = false
-    private var stopReason: StopReason?
     private let started = ContinuousClock.now
 
     init(
@@ -89,122 +75,73 @@ struct RunPass {
         min(settings.concurrency, request.rule.limits.concurrency ?? Int.max)
     }
 
-    var stopping: Bool { ledgerFailure != nil || abortReason != nil || stopReason != nil }
-
-    mutating func execute() async throws -> PassOutcome {
+    /// Carries out the act loop's actions and feeds it their results until it finishes.
+    func execute() async throws -> PassOutcome {
+        var loop = ActLoop(
+            planned: plan.planned, intentBatch: settings.intentBatch, concurrency: concurrency,
+            settleBatch: settings.settleBatch, settleInterval: settings.settleInterval, grace: control.grace,
+            report: request.rule.action == .report, start: started)
         var position: ThreadPosition?
-        var queue: [WorkItem] = []
-        var queueIndex = 0
-        var dispatched = 0
-        var exhausted = false
-        let action = request.rule.action
         let worker = ItemWorker(
             client: executor.client, rule: request.rule, compiled: compiled, runID: runID, archive: settings.archive,
             now: executor.now)
 
         await withTaskGroup(of: ItemResult.self) { group in
             group.addTask { [control] in .stopRequested(await control.waitForStop()) }
-            var inFlight = 0
-            while !stopping {
-                if let reason = control.stopReason, stopReason == nil {
-                    handle(.stopRequested(reason))
-                    break
-                }
-                if queueIndex == queue.count {
-                    guard !exhausted, dispatched < plan.planned else { break }
-                    let wanted = min(settings.intentBatch, plan.planned - dispatched)
-                    let page: [ThreadRecord]
-                    let ids: [Int64]
-                    do {
-                        page = try ledger.threads(matching: plan.query, after: position, limit: wanted)
-                        if page.count < wanted { exhausted = true }
-                        guard let last = page.last else { break }
-                        position = ThreadPosition(last)
-                        ids = try ledger.recordIntents(
-                            runID: runID,
-                            page.map {
-                                ActionIntent(threadID: $0.id, action: action.rawValue, reason: Planner.reason(compiled, $0))
-                            })
-                    } catch {
-                        ledgerFailure = Self.ledgerError(error)
-                        break
+            actions: while true {
+                let event: ActLoop.Event
+                switch loop.next(now: ContinuousClock.now) {
+                case .pollStop:
+                    event = .stopPolled(control.stopReason)
+                case .recordIntents(let limit):
+                    event = recordIntents(limit: limit, after: &position)
+                case .dispatch(let item):
+                    if item.thread.metadataUnreadable {
+                        logger.warning(
+                            "the ledger's metadata of thread '\(item.thread.id)' cannot be parsed: it counts as held until the api's copy replaces it",
+                            metadata: ["thread": item.thread.id])
                     }
-                    queue = zip(ids, page).map { WorkItem(actionID: $0, thread: $1) }
-                    queueIndex = 0
-                }
-                if action == .report {
-                    // A report touches nothing at the API: its outcome is known at once.
-                    let item = queue[queueIndex]
-                    queueIndex += 1
-                    dispatched += 1
-                    handle(
-                        .settled(
-                            ActionSettlement(actionID: item.actionID, outcome: .ok, attempts: 0), threadID: item.thread.id, archived: false,
-                            failure: nil))
-                    flushIfDue()
+                    group.addTask { await worker.process(item) }
                     continue
-                }
-                while inFlight >= concurrency, let result = await group.next() {
-                    if case .stopRequested = result {} else { inFlight -= 1 }
-                    handle(result)
-                }
-                flushIfDue()
-                if stopping { break }
-                let item = queue[queueIndex]
-                queueIndex += 1
-                dispatched += 1
-                inFlight += 1
-                if item.thread.metadataUnreadable {
-                    logger.warning(
-                        "the ledger's metadata of thread '\(item.thread.id)' cannot be parsed: it counts as held until the api's copy replaces it",
-                        metadata: ["thread": item.thread.id])
-                }
-                group.addTask { await worker.process(item) }
-            }
-            // Intents recorded but never sent: settled as skipped, the threads untouched.
-            let note = notSentNote()
-            for item in queue[queueIndex...] {
-                pending.append(ActionSettlement(actionID: item.actionID, outcome: .skipped, attempts: 0, error: note))
-            }
-            queue.removeAll()
-            var timerStarted = false
-            while inFlight > 0 {
-                if stopReason != nil, !timerStarted {
-                    timerStarted = true
-                    group.addTask { [grace = control.grace] in
+                case .awaitResult:
+                    if let result = await group.next() {
+                        event = .finished(result)
+                    } else {
+                        event = .groupEmpty
+                    }
+                case .settle(let settlements):
+                    event = settle(settlements, loop)
+                case .startGrace(let grace):
+                    group.addTask {
                         try? await Task.sleep(for: .milliseconds(Int64(grace * 1000)))
                         return .graceExpired
                     }
+                    continue
+                case .cancelAll:
+                    group.cancelAll()
+                    continue
+                case .closeGroup:
+                    group.cancelAll()
+                    break actions
+                case .finish:
+                    preconditionFailure("act loop finished before its last settle")
                 }
-                guard let result = await group.next() else { break }
-                switch result {
-                case .graceExpired: group.cancelAll()
-                case .stopRequested: break
-                default: inFlight -= 1
-                }
-                handle(result)
-                flushIfDue()
+                log(loop.handle(event))
             }
-            group.cancelAll()
         }
-        flush()
-        if let ledgerFailure { throw ExecutorError.ledger(ledgerFailure) }
+        // The group awaited its cancelled tasks as it closed; the last outcomes are written now.
+        while case .settle(let settlements) = loop.next(now: ContinuousClock.now) {
+            log(loop.handle(settle(settlements, loop)))
+        }
+        if let ledgerFailure = loop.ledgerFailure { throw ExecutorError.ledger(ledgerFailure) }
         // 404s change the inventory only once the run shows the API answering sanely: a
         // breaker opened by a flood of 404s (wrong BaseURL=) leaves every thread live.
-        if !abortedByNotFound, !goneThreads.isEmpty {
-            try executor.wrapLedger { _ = try ledger.markState(.gone, threadIDs: goneThreads) }
-        }
-        let end: RunEnd
-        if let abortReason {
-            end = .aborted(abortReason)
-        } else if let stopReason {
-            end = .stopped(stopReason)
-        } else {
-            end = .completed
+        if loop.goneProven, !loop.goneThreads.isEmpty {
+            try executor.wrapLedger { _ = try ledger.markState(.gone, threadIDs: loop.goneThreads) }
         }
         return PassOutcome(
-            end: end, elapsed: elapsedSeconds, leftOpen: leftOpen, archived: archived, apiUnavailable: abortedUnavailable,
-            firstFailure: firstFailure)
+            end: loop.end, elapsed: elapsedSeconds, leftOpen: loop.leftOpen, archived: loop.archived,
+            apiUnavailable: loop.abortedUnavailable, firstFailure: loop.firstFailure)
     }
 
     private var elapsedSeconds: Double {
@@ -212,71 +149,53 @@ struct RunPass {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 
-    private func notSentNote() -> String {
-        if let abortReason { return "not sent: the run was aborted: \(abortReason)" }
-        if let stopReason { return "not sent: the run was stopped by \(stopReason == .interrupt ? "SIGINT" : "SIGTERM")" }
-        return "not sent: the ledger refused a write"
-    }
-
-    private mutating func handle(_ result: ItemResult) {
-        switch result {
-        case .settled(var settlement, let threadID, let didArchive, let failure):
-            if settlement.outcome == .gone, settlement.threadState == .gone {
-                settlement.threadState = nil
-                goneThreads.append(threadID)
-            }
-            pending.append(settlement)
-            settled += 1
-            if didArchive { archived += 1 }
-            if let failure {
-                failed += 1
-                if firstFailure == nil { firstFailure = "thread \(threadID): \(failure)" }
-                logger.actionFailed(
-                    rule: request.rule.name, run: runID, thread: threadID, httpStatus: settlement.httpStatus,
-                    requestID: settlement.requestID, attempts: settlement.attempts, error: failure)
-            }
-        case .abort(let settlement, _, let reason, let notFound, let unavailable):
-            pending.append(settlement)
-            settled += 1
-            if abortReason == nil {
-                abortReason = reason
-                abortedByNotFound = notFound
-                abortedUnavailable = unavailable
-                logger.breakerOpened(rule: request.rule.name, run: runID, reason: reason)
-            }
-        case .leftOpen:
-            leftOpen += 1
-        case .stopRequested(let reason):
-            if let reason, stopReason == nil {
-                stopReason = reason
-                logger.notice("stop requested (\(reason.rawValue)): no new calls; waiting for the \(concurrency) in flight at most")
-            }
-        case .graceExpired:
-            break
-        }
-    }
-
-    private mutating func flushIfDue() {
-        if pending.count >= settings.settleBatch
-            || (!pending.isEmpty && ContinuousClock.now - lastFlush >= .milliseconds(Int64(settings.settleInterval * 1000)))
-        {
-            flush()
-        }
-    }
-
-    private mutating func flush() {
-        lastFlush = ContinuousClock.now
-        guard !pending.isEmpty else { return }
-        // Tried even after an intent could not be written: the outcomes of calls already
-        // made are worth keeping whenever the ledger still takes them.
+    /// Reads the next page of planned threads and records their intents before any is sent.
+    private func recordIntents(limit: Int, after position: inout ThreadPosition?) -> ActLoop.Event {
         do {
-            try ledger.settle(pending)
-            pending.removeAll(keepingCapacity: true)
+            let page = try ledger.threads(matching: plan.query, after: position, limit: limit)
+            guard let last = page.last else { return .intentsRecorded([], wanted: limit) }
+            position = ThreadPosition(last)
+            let ids = try ledger.recordIntents(
+                runID: runID,
+                page.map {
+                    ActionIntent(threadID: $0.id, action: request.rule.action.rawValue, reason: Planner.reason(compiled, $0))
+                })
+            return .intentsRecorded(zip(ids, page).map { WorkItem(actionID: $0, thread: $1) }, wanted: limit)
         } catch {
-            if ledgerFailure == nil { ledgerFailure = Self.ledgerError(error) }
+            return .ledgerFailed(Self.ledgerError(error))
+        }
+    }
+
+    /// Writes outcomes. Tried even after an intent could not be written: the outcomes of calls
+    /// already made are worth keeping whenever the ledger still takes them.
+    private func settle(_ settlements: [ActionSettlement], _ loop: ActLoop) -> ActLoop.Event {
+        let event: ActLoop.Event
+        do {
+            try ledger.settle(settlements)
+            event = .settled
+        } catch {
+            event = .settleFailed(Self.ledgerError(error))
         }
         progress?(
-            RunProgress(rule: request.rule.name, planned: plan.planned, settled: settled, failed: failed, elapsed: elapsedSeconds))
+            RunProgress(
+                rule: request.rule.name, planned: plan.planned, settled: loop.settledCount, failed: loop.failed,
+                elapsed: elapsedSeconds))
+        return event
+    }
+
+    private func log(_ notice: ActLoop.Notice?) {
+        switch notice {
+        case .actionFailed(let threadID, let settlement, let failure):
+            logger.actionFailed(
+                rule: request.rule.name, run: runID, thread: threadID, httpStatus: settlement.httpStatus,
+                requestID: settlement.requestID, attempts: settlement.attempts, error: failure)
+        case .breakerOpened(let reason):
+            logger.breakerOpened(rule: request.rule.name, run: runID, reason: reason)
+        case .stopRequested(let reason):
+            logger.notice("stop requested (\(reason.rawValue)): no new calls; waiting for the \(concurrency) in flight at most")
+        case nil:
+            break
+        }
     }
 
     static func ledgerError(_ error: any Error) -> LedgerError {
