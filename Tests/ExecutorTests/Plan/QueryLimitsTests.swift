@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Rules
+import SQLite
 import TestSupport
 import Testing
 
