@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Imports point one way: CLI → Daemon → Executor → {Rules, Schedule, Ledger, ThreadsAPI, Journal}.
-// CSQLite and CLibmd are imported only by Ledger, CZlib only by Executor, CSystemd only by Journal,
-// CProcess only by ThreadkeeperCLI.
+// Imports point one way: CLI → Daemon → Executor → {Rules, Schedule, Ledger, ThreadsAPI, Journal};
+// Ledger → SQLite, and the emulator's --state file uses SQLite, never Ledger.
+// CSQLite is imported only by SQLite, CLibmd only by Ledger, CZlib only by Executor, CSystemd only
+// by Journal, CProcess only by ThreadkeeperCLI.
 let package = Package(
     name: "threadkeeper",
     platforms: [.macOS(.v15)],
@@ -39,8 +40,10 @@ let package = Package(
         .target(name: "UnitFile"),
         .target(name: "Schedule"),
         // Schedule: import reads created_at timestamps with the rules' parser.
-        .target(name: "Ledger", dependencies: ["CSQLite", "CLibmd", "Schedule"]),
-        .target(name: "Rules", dependencies: ["UnitFile", "Schedule", "Ledger"]),
+        // SQLite: the connection, statements, values, limits and a structured SQLiteError.
+        .target(name: "SQLite", dependencies: ["CSQLite"]),
+        .target(name: "Ledger", dependencies: ["SQLite", "CLibmd", "Schedule"]),
+        .target(name: "Rules", dependencies: ["UnitFile", "Schedule", "Ledger", "SQLite"]),
         .target(name: "ThreadsAPI"),
         .target(name: "Journal", dependencies: ["CSystemd"]),
         .target(
@@ -48,27 +51,28 @@ let package = Package(
             dependencies: ["Rules", "Schedule", "Ledger", "ThreadsAPI", "Journal", "CZlib"]
         ),
         .target(name: "Daemon", dependencies: ["Executor", "Rules", "UnitFile", "Schedule", "Ledger", "Journal"]),
-        .target(name: "Emulator", dependencies: ["Ledger", "CEpoll"]),
-        .target(name: "ThreadkeeperCLI", dependencies: ["Daemon", "Emulator", "CProcess"]),
+        .target(name: "Emulator", dependencies: ["SQLite", "CEpoll"]),
+        .target(name: "ThreadkeeperCLI", dependencies: ["Daemon", "Emulator", "SQLite", "CProcess"]),
         .executableTarget(name: "threadkeeper", dependencies: ["ThreadkeeperCLI"]),
         .executableTarget(name: "threadkeeper-emulator", dependencies: ["ThreadkeeperCLI"]),
-        .executableTarget(name: "threadkeeper-bench", dependencies: ["ThreadkeeperCLI"]),
+        .executableTarget(name: "threadkeeper-bench", dependencies: ["ThreadkeeperCLI", "SQLite"]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "UnitFileTests", dependencies: ["UnitFile", "TestSupport"]),
         .testTarget(name: "ScheduleTests", dependencies: ["Schedule", "TestSupport"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "TestSupport"]),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "SQLite", "TestSupport"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "SQLite", "TestSupport"]),
         .testTarget(name: "ThreadsAPITests", dependencies: ["ThreadsAPI", "Emulator", "TestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "TestSupport"]),
         .testTarget(
-            name: "ExecutorTests", dependencies: ["Executor", "Emulator", "TestSupport"],
+            name: "ExecutorTests", dependencies: ["Executor", "Emulator", "SQLite", "TestSupport"],
             // Archives written before zlib, read by GzipTests (not resources: read by path).
             exclude: ["Archive/Fixtures"]),
         .testTarget(
             name: "DaemonTests", dependencies: ["Daemon", "Journal", "Rules", "UnitFile", "Schedule", "Ledger", "Emulator", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "TestSupport"]),
-        .testTarget(name: "ThreadkeeperCLITests", dependencies: ["ThreadkeeperCLI", "TestSupport"]),
+        .testTarget(name: "ThreadkeeperCLITests", dependencies: ["ThreadkeeperCLI", "SQLite", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import SQLite
 
 /// The ledger: one SQLite file holding the thread inventory, the runs and the action log.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Rules
+import SQLite
 
 /// `threadkeeper-bench glob`: the in-memory GLOB matcher against SQLite's on patterns that
 /// make a backtracking matcher take exponential time.

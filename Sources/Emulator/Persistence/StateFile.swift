@@ -1,6 +1,6 @@
-import Ledger
+import SQLite
 
-/// The emulator's threads and counters in a SQLite file (`--state`), through the Ledger's SQLite wrapper.
+/// The emulator's threads and counters in a SQLite file (`--state`), through the `SQLite` module.
 ///
 /// Saved whole at stop and loaded at start, so a run against the emulator can be checked after it restarts.
 /// Seeded threads whose messages were never read keep only their message seed.
@@ -69,6 +69,8 @@ public enum StateFile {
             }
         } catch let error as EmulatorError {
             throw error
+        } catch let error as SQLiteError {
+            throw .state(path: path, reason: reason(error))
         } catch {
             throw .state(path: path, reason: String(describing: error))
         }
@@ -113,6 +115,8 @@ public enum StateFile {
             return found ? (store, stats) : nil
         } catch let error as EmulatorError {
             throw error
+        } catch let error as SQLiteError {
+            throw .state(path: path, reason: reason(error))
         } catch {
             throw .state(path: path, reason: String(describing: error))
         }
@@ -190,4 +194,20 @@ public enum StateFile {
 
 extension JSONValue {
     func stringValue(_ key: String) -> String? { self[key]?.stringValue }
+}
+
+extension StateFile {
+    /// SQLite's words for a failure on the state file, and what to do about it with `--state`.
+    static func reason(_ error: SQLiteError) -> String {
+        let advice: String
+        switch error.code {
+        case .notADatabase, .corrupt: advice = "; pass --state a file the emulator wrote, or a path that does not exist yet"
+        case .readOnly, .cannotOpen, .permission: advice = "; check that the file and its directory exist and are writable"
+        case .full: advice = "; free space on its file system"
+        case .busy, .locked: advice = "; another process holds the file locked, stop it or pass another --state"
+        default: advice = ""
+        }
+        // One line: the SQL that failed is the emulator's own schema or queries, which the user cannot change.
+        return error.message + advice
+    }
 }

@@ -1,3 +1,5 @@
+import SQLite
+
 /// Which actions `audit` shows.
 public struct AuditFilter: Sendable, Hashable {
     public var rule: String?

@@ -1,4 +1,5 @@
 import Foundation
+import SQLite
 
 /// Appends rows to the `chain` table inside the transaction that writes the fact they cover.
 ///

@@ -1,3 +1,5 @@
+import SQLite
+
 extension Ledger {
     /// Recomputes the whole chain oldest first, checks that it covers every run and action,
     /// checks the per-action links, and looks for each of `expected` in it.

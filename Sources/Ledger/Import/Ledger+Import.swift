@@ -1,4 +1,5 @@
 import Foundation
+import SQLite
 
 extension Ledger {
     /// Imports from this many staged threads on rebuild the indexes instead of updating them row by row.

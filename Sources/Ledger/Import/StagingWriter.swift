@@ -1,4 +1,5 @@
 import Foundation
+import SQLite
 
 /// The writing end of an import's staging: takes batches from the pipe and appends them to
 /// `temp.import_staging`, committing every `batchSize` threads.

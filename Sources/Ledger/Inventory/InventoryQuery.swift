@@ -1,3 +1,5 @@
+import SQLite
+
 /// A filter over the inventory: an SQL boolean expression over the table `threads`, and
 /// optionally a metadata test the query starts from.
 ///

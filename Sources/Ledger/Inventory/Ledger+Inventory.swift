@@ -1,3 +1,5 @@
+import SQLite
+
 /// Where a page of threads ended, to continue after it (keyset pagination).
 public struct ThreadPosition: Sendable, Hashable {
     /// Nil for a thread of unknown age: those come first (SQLite orders NULL before numbers).

@@ -1,3 +1,5 @@
+import SQLite
+
 /// Who holds a rule's lock: enough to tell an operator, and to tell whether it is still alive.
 public struct RuleLockHolder: Sendable, Hashable, CustomStringConvertible {
     public var pid: Int32

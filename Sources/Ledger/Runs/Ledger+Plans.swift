@@ -1,3 +1,5 @@
+import SQLite
+
 /// A frozen plan: the exact threads a rule matched when it was saved, with the rule's digest.
 public struct PlanRecord: Sendable, Hashable {
     public var id: Int64

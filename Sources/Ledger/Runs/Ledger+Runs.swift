@@ -1,3 +1,5 @@
+import SQLite
+
 /// The runs and the action log, as the Executor writes them.
 ///
 /// A run is: `beginRun` → `recordIntents` (durable before any API call) → the calls →

@@ -1,4 +1,5 @@
 import Foundation
+import SQLite
 
 /// Checks on the ledger file made before SQLite is allowed to write to it.
 enum LedgerFile {
@@ -143,11 +144,16 @@ enum LedgerFile {
         }
     }
 
-    /// Runs `body`, naming a damaged file plainly; while `opening`, nothing has been written
-    /// yet, and the message says the file was left untouched.
+    /// Runs `body`, turning an `SQLiteError` into a `LedgerError` and naming a damaged file
+    /// plainly; while `opening`, nothing has been written yet, and the message says the file
+    /// was left untouched.
     static func translate<T>(path: String, opening: Bool = false, _ body: () throws -> T) throws -> T {
         do {
-            return try body()
+            do {
+                return try body()
+            } catch let error as SQLiteError {
+                throw LedgerError(error)
+            }
         } catch var error as LedgerError {
             let untouched = opening ? "; it was left untouched" : ""
             switch error.kind {

@@ -1,3 +1,5 @@
+import SQLite
+
 extension Migrations {
     static let version3 = Migration(
         version: 3, name: "one hash chain over runs, intents and outcomes",

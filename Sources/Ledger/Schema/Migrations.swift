@@ -1,3 +1,5 @@
+import SQLite
+
 /// One forward step of the ledger's schema.
 public struct Migration: Sendable {
     /// The `PRAGMA user_version` the ledger has after this step.

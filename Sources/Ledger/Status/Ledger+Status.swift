@@ -1,4 +1,5 @@
 import Foundation
+import SQLite
 
 /// What `threadkeeper status` reports about a ledger.
 public struct LedgerStatus: Sendable, Hashable {
@@ -72,7 +73,7 @@ extension Ledger {
             do {
                 let bytes = try database.scalar("SELECT pgsize FROM dbstat WHERE name = ? AND aggregate = TRUE", [.text(name)])
                 total += bytes?.integerValue ?? 0
-            } catch let error as LedgerError where error.kind == .sqlite {
+            } catch let error as SQLiteError where error.code == .error {
                 return nil  // built without SQLITE_ENABLE_DBSTAT_VTAB
             }
         }

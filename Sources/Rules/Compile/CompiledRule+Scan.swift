@@ -1,4 +1,5 @@
 import Ledger
+import SQLite
 
 extension CompiledRule {
     /// The rule as a condition over the `threads` row alone, reading `threads.metadata` with

@@ -1,4 +1,5 @@
 import Ledger
+import SQLite
 import Schedule
 
 /// A rule resolved against one moment: a ledger query and a predicate that select the same threads.

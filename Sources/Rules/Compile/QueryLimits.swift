@@ -1,4 +1,5 @@
 import Ledger
+import SQLite
 
 /// What SQLite can run of a rule, checked when the rule is loaded so that `check` refuses
 /// every rule `plan` and `run` cannot carry out.

@@ -1,4 +1,5 @@
 import Ledger
+import SQLite
 
 /// One condition of a compiled rule, with its SQL and its in-memory test side by side.
 ///

@@ -2,6 +2,7 @@ import Executor
 import Foundation
 import Ledger
 import Rules
+import SQLite
 
 /// `threadkeeper status`: what the ledger holds.
 struct StatusCommand: ParsableCommand {

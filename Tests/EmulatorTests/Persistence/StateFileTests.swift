@@ -111,4 +111,17 @@ struct StateFileTests {
         let path = try directory.write("state.sqlite3", String(repeating: "not a database ", count: 100))
         await #expect(throws: EmulatorError.self) { try await EmulatorServer.start(EmulatorOptions(stateFile: path)) }
     }
+
+    /// The emulator's own words about its `--state` file: SQLite's reason and what to do with
+    /// `--state`, never the ledger's advice about `--ledger`.
+    @Test func aStateFileErrorNamesTheFileAndAdvisesAboutState() throws {
+        let directory = TemporaryDirectory()
+        let path = try directory.write("state.sqlite3", String(repeating: "not a database ", count: 100))
+        let error = try #require(throws: EmulatorError.self) { try StateFile.load(from: path, seed: 1) }
+        #expect(
+            error.description
+                == "state file '\(path)': file is not a database; pass --state a file the emulator wrote, "
+                + "or a path that does not exist yet")
+        #expect(!error.description.contains("--ledger"))
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Rules
+import SQLite
 import TestSupport
 import Testing
 
@@ -31,7 +32,9 @@ struct QueryLimitsTests {
         let database = try SQLiteDatabase(path: directory.file("l.sqlite3"))
         let fits = "SELECT 1 IN (" + Array(repeating: "?", count: 32766).joined(separator: ", ")
         #expect(try database.scalar(fits + ")", Array(repeating: .integer(1), count: 32766))?.integerValue == 1)
-        #expect(throws: LedgerError.self) { try database.prepare(fits + ", ?)") }
+        let error = try #require(throws: SQLiteError.self) { try database.prepare(fits + ", ?)") }
+        #expect(error.code == .error)
+        #expect(error.message == "too many SQL variables")
     }
 
     @Test func theLargestRuleThatLoadsPlansAndOneConditionMoreIsRefused() async throws {

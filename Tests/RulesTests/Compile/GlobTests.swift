@@ -1,4 +1,5 @@
 import Ledger
+import SQLite
 import TestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import SQLite
 import TestSupport
 import Testing
 

@@ -1,9 +1,20 @@
 import TestSupport
 import Testing
 
-@testable import Ledger
+@testable import SQLite
 
 struct SQLiteDatabaseTests {
+    @Test func aFileThatIsNotADatabaseIsNotADatabase() throws {
+        let directory = TemporaryDirectory()
+        let path = try directory.write("notes.txt", String(repeating: "not a database ", count: 100))
+        let database = try SQLiteDatabase(path: path, mode: .readWrite)
+        let error = try #require(throws: SQLiteError.self) { try database.execute("SELECT 1 FROM sqlite_master") }
+        #expect(error.code == .notADatabase)
+        #expect(error.extendedCode == 26)  // SQLITE_NOTADB
+        #expect(error.message == "file is not a database")
+        #expect(error.path == path)
+    }
+
     @Test func bindsAndReadsEveryStorageClass() throws {
         let directory = TemporaryDirectory()
         let database = try SQLiteDatabase(path: directory.file("t.sqlite3"))
@@ -25,14 +36,18 @@ struct SQLiteDatabaseTests {
         let database = try SQLiteDatabase(path: directory.file("t.sqlite3"))
         try database.execute("CREATE TABLE t (id TEXT PRIMARY KEY)")
         try database.run("INSERT INTO t VALUES (?)", ["secret-value"])
-        let error = try #require(throws: LedgerError.self) {
+        let error = try #require(throws: SQLiteError.self) {
             try database.run("INSERT INTO t VALUES (?)", ["secret-value"])
         }
-        #expect(error.kind == .constraint)
-        #expect(error.code == 1555)  // SQLITE_CONSTRAINT_PRIMARYKEY
+        #expect(error.code == .constraint)
+        #expect(error.extendedCode == 1555)  // SQLITE_CONSTRAINT_PRIMARYKEY
         #expect(error.sql == "INSERT INTO t VALUES (?)")
+        #expect(error.path == directory.file("t.sqlite3"))
+        #expect(error.message == "UNIQUE constraint failed: t.id")
+        #expect(
+            error.description
+                == "'\(directory.file("t.sqlite3"))': UNIQUE constraint failed: t.id (sql: INSERT INTO t VALUES (?))")
         #expect(!error.description.contains("secret-value"))
-        #expect(error.message.contains(directory.file("t.sqlite3")))
     }
 
     @Test func transactionRollsBackWhenTheBodyThrows() throws {
@@ -53,8 +68,10 @@ struct SQLiteDatabaseTests {
     @Test func wrongArgumentCountIsRefused() throws {
         let directory = TemporaryDirectory()
         let database = try SQLiteDatabase(path: directory.file("t.sqlite3"))
-        let error = try #require(throws: LedgerError.self) { try database.run("SELECT ?, ?", [1]) }
-        #expect(error.kind == .invalidArgument)
+        let error = try #require(throws: SQLiteError.self) { try database.run("SELECT ?, ?", [1]) }
+        #expect(error.code == .range)
+        #expect(error.message == "statement expects 2 arguments, got 1")
+        #expect(error.sql == "SELECT ?, ?")
     }
 
     @Test func readOnlyConnectionRefusesWrites() throws {
@@ -63,16 +80,19 @@ struct SQLiteDatabaseTests {
         try SQLiteDatabase(path: path).execute("CREATE TABLE t (x)")
         let reader = try SQLiteDatabase(path: path, mode: .readOnly)
         #expect(reader.isReadOnly)
-        let error = try #require(throws: LedgerError.self) { try reader.execute("INSERT INTO t VALUES (1)") }
-        #expect(error.kind == .readOnly)
+        let error = try #require(throws: SQLiteError.self) { try reader.execute("INSERT INTO t VALUES (1)") }
+        #expect(error.code == .readOnly)
+        #expect(error.sql == "INSERT INTO t VALUES (1)")
     }
 
     @Test func missingFileWithoutCreateIsCannotOpen() throws {
         let directory = TemporaryDirectory()
-        let error = try #require(throws: LedgerError.self) {
+        let error = try #require(throws: SQLiteError.self) {
             try SQLiteDatabase(path: directory.file("absent.sqlite3"), mode: .readWrite)
         }
-        #expect(error.kind == .cannotOpen)
-        #expect(error.message.contains("absent.sqlite3"))
+        #expect(error.code == .cannotOpen)
+        #expect(error.path == directory.file("absent.sqlite3"))
+        #expect(error.sql == nil)
+        #expect(error.description.contains("absent.sqlite3"))
     }
 }

@@ -1,6 +1,6 @@
 import CSQLite
 
-// This file is the only importer of CSQLite: no raw SQLite pointer leaves it.
+// This module is the only importer of CSQLite: no raw SQLite pointer leaves it.
 
 /// SQLite's "make your own copy" destructor, which the C macro spells as `(sqlite3_destructor_type)-1`.
 ///
@@ -26,13 +26,15 @@ private final class SQLiteConnection {
         sqlite3_close_v2(handle)
     }
 
-    func error(code: Int32, sql: String?) -> LedgerError {
-        SQLiteDatabase.error(code: code, handle, sql: sql, path: path)
+    func error(code: Int32, sql: String?) -> SQLiteError {
+        SQLiteError(code: code, handle, sql: sql, path: path)
     }
 }
 
 /// One connection to an SQLite database file.
 ///
+/// Every failure is an `SQLiteError` carrying SQLite's result codes, the SQL and the path;
+/// what to do about it is the owner's to say (the `Ledger` wraps it into a `LedgerError`).
 /// Not thread-safe by itself: its owner (the `Ledger`, the emulator's state store) holds
 /// it behind one lock or actor. Statements keep the connection alive; the connection is
 /// closed when the last reference goes.
@@ -52,7 +54,7 @@ public final class SQLiteDatabase {
     private var handle: OpaquePointer { connection.handle }
     private var cache: [String: SQLiteStatement] = [:]
 
-    /// Opens `path`; throws a `LedgerError` naming the path when SQLite cannot.
+    /// Opens `path`; throws an `SQLiteError` naming the path when SQLite cannot.
     public convenience init(path: String, mode: OpenMode = .readWriteCreate) throws {
         try self.init(path: path, mode: mode, immutable: false)
     }
@@ -75,12 +77,12 @@ public final class SQLiteDatabase {
         let name = immutable && mode == .readOnly ? Self.immutableURI(path) : path
         let code = sqlite3_open_v2(name, &pointer, flags, nil)
         guard let pointer else {
-            throw LedgerError(.sqlite, "cannot open '\(path)': out of memory", code: code, path: path)
+            throw SQLiteError(code: code, nil, sql: nil, path: path)
         }
         // "Whether or not an error occurs when it is opened, resources associated with the
         // database connection handle should be released by passing it to sqlite3_close()."
         guard code == SQLITE_OK else {
-            let error = Self.error(code: sqlite3_extended_errcode(pointer), pointer, sql: nil, path: path)
+            let error = SQLiteError(code: sqlite3_extended_errcode(pointer), pointer, sql: nil, path: path)
             sqlite3_close_v2(pointer)
             throw error
         }
@@ -220,53 +222,8 @@ public final class SQLiteDatabase {
     /// The SQLite library version, such as `3.40.1`.
     public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
 
-    fileprivate func error(code: Int32, sql: String?) -> LedgerError {
+    fileprivate func error(code: Int32, sql: String?) -> SQLiteError {
         connection.error(code: code, sql: sql)
-    }
-
-    fileprivate static func error(code: Int32, _ handle: OpaquePointer?, sql: String?, path: String) -> LedgerError {
-        let kind = kind(of: code)
-        if code == readOnlyRollback {
-            return LedgerError(
-                kind,
-                "'\(path)': an interrupted write left a journal that only a writable connection can roll back; "
-                    + "make the file and its directory writable, then run any threadkeeper command",
-                code: code, sql: sql, path: path)
-        }
-        let detail = handle.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
-        return LedgerError(kind, "'\(path)': \(detail)\(advice(for: kind))", code: code, sql: sql, path: path)
-    }
-
-    /// SQLITE_READONLY_ROLLBACK, `(SQLITE_READONLY | (3<<8))` in sqlite3.h, a macro Swift does not import:
-    /// "a database cannot be opened because it has a hot journal that needs to be rolled back but cannot
-    /// because the database is readonly".
-    static let readOnlyRollback = SQLITE_READONLY | (3 << 8)
-
-    static func kind(of code: Int32) -> LedgerError.Kind {
-        switch code & 0xff {
-        case SQLITE_NOTADB: return .notADatabase
-        case SQLITE_CORRUPT: return .corrupt
-        case SQLITE_READONLY: return .readOnly
-        case SQLITE_FULL: return .full
-        case SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_AUTH: return .cannotOpen
-        case SQLITE_BUSY, SQLITE_LOCKED: return .busy
-        case SQLITE_IOERR: return .io
-        case SQLITE_CONSTRAINT: return .constraint
-        default: return .sqlite
-        }
-    }
-
-    static func advice(for kind: LedgerError.Kind) -> String {
-        switch kind {
-        case .notADatabase: return "; is --ledger pointing at the right file?"
-        case .corrupt: return "; restore it from a backup (threadkeeper backup)"
-        case .readOnly: return "; make the file and its directory writable"
-        case .full: return "; free space on its file system"
-        case .cannotOpen: return "; check that the directory exists and is accessible"
-        case .busy: return "; another process holds the ledger locked, try again"
-        case .io: return "; check the disk and the file system"
-        default: return ""
-        }
     }
 }
 
@@ -292,8 +249,8 @@ public final class SQLiteStatement {
         sqlite3_clear_bindings(handle)
         let expected = Int(sqlite3_bind_parameter_count(handle))
         guard values.count == expected else {
-            throw LedgerError(
-                .invalidArgument, "statement expects \(expected) arguments, got \(values.count)", sql: sql,
+            throw SQLiteError(
+                extendedCode: SQLITE_RANGE, message: "statement expects \(expected) arguments, got \(values.count)", sql: sql,
                 path: database.path)
         }
         for (offset, value) in values.enumerated() { try bind(value, at: Int32(offset + 1)) }
@@ -383,63 +340,4 @@ public final class SQLiteStatement {
     public func row() -> [SQLiteValue] {
         (0..<columnCount).map(column)
     }
-}
-
-/// The run-time limits of SQLite that a rule's query can reach, the same on every host.
-///
-/// Distributions build SQLite with different compile-time maxima (Debian 12 allows 250,000
-/// bound values a statement, SQLite's own default is 32,766), so every connection lowers the
-/// limits a rule can reach to SQLite's documented defaults: "For each limit category
-/// SQLITE_LIMIT_NAME there is a separate hard upper bound set at compile-time ... Attempts
-/// to increase a limit above its hard upper bound are silently truncated to the hard upper
-/// bound." A rule `check` accepts on one host then runs on every host, and the limits `check`
-/// enforces are read back from a connection opened the same way.
-public struct SQLiteLimits: Sendable, Hashable {
-    /// `SQLITE_LIMIT_EXPR_DEPTH`: the deepest expression tree (default 1000).
-    public var expressionDepth: Int
-    /// `SQLITE_LIMIT_VARIABLE_NUMBER`: the highest `?` number a statement may bind (default 32766).
-    public var variables: Int
-    /// `SQLITE_LIMIT_LIKE_PATTERN_LENGTH`: the longest LIKE or GLOB pattern, in bytes (default 50000).
-    public var patternBytes: Int
-    /// `SQLITE_LIMIT_SQL_LENGTH`: the longest SQL text, in bytes (default 1,000,000,000).
-    public var sqlBytes: Int
-
-    public init(expressionDepth: Int, variables: Int, patternBytes: Int, sqlBytes: Int) {
-        self.expressionDepth = expressionDepth
-        self.variables = variables
-        self.patternBytes = patternBytes
-        self.sqlBytes = sqlBytes
-    }
-
-    /// SQLite's documented defaults (`SQLITE_MAX_…` in sqliteLimit.h), set on every connection.
-    static let portable = SQLiteLimits(expressionDepth: 1000, variables: 32766, patternBytes: 50000, sqlBytes: 1_000_000_000)
-
-    /// Lowers a new connection's limits to these (a limit the library holds lower stays lower).
-    fileprivate func apply(to handle: OpaquePointer) {
-        for (category, value) in [
-            (SQLITE_LIMIT_EXPR_DEPTH, expressionDepth), (SQLITE_LIMIT_VARIABLE_NUMBER, variables),
-            (SQLITE_LIMIT_LIKE_PATTERN_LENGTH, patternBytes), (SQLITE_LIMIT_SQL_LENGTH, sqlBytes),
-        ] where Int(sqlite3_limit(handle, category, -1)) > value {
-            sqlite3_limit(handle, category, Int32(value))
-        }
-    }
-
-    /// The limits every connection has: the portable ones, or the library's where lower.
-    public static let library: SQLiteLimits = {
-        var pointer: OpaquePointer?
-        defer { sqlite3_close_v2(pointer) }
-        guard sqlite3_open_v2(":memory:", &pointer, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, nil) == SQLITE_OK,
-            let handle = pointer
-        else {
-            // An in-memory open fails only when memory is exhausted; nothing would run then anyway.
-            preconditionFailure("cannot open an in-memory SQLite database to read its limits")
-        }
-        portable.apply(to: handle)
-        // A negative value only reads: "If the new limit is a negative number, the limit is unchanged."
-        return SQLiteLimits(
-            expressionDepth: Int(sqlite3_limit(handle, SQLITE_LIMIT_EXPR_DEPTH, -1)),
-            variables: Int(sqlite3_limit(handle, SQLITE_LIMIT_VARIABLE_NUMBER, -1)),
-            patternBytes: Int(sqlite3_limit(handle, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, -1)),
-            sqlBytes: Int(sqlite3_limit(handle, SQLITE_LIMIT_SQL_LENGTH, -1)))
-    }()
 }

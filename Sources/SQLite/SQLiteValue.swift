@@ -1,7 +1,7 @@
 /// One SQLite value, as bound to a statement or read from a column.
 ///
 /// SQLite has five storage classes; this enum is them, so nothing is lost in either
-/// direction. Bound values never appear in a `LedgerError`.
+/// direction. Bound values never appear in an `SQLiteError`.
 public enum SQLiteValue: Sendable, Hashable {
     case null
     case integer(Int64)
