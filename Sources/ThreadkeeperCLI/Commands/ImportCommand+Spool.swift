@@ -37,8 +37,9 @@ extension ImportCommand {
                         ? "… and \(result.badLines - result.problems.count) more bad lines\n" : "")
                     + "nothing of this file was imported: fix the lines and put it back into the spool\n"
                 result.movedTo = try spool.fail(entry.name, report: report)
-            } catch let error as LedgerError where error.kind == .badInput {
-                // The file as a whole cannot be read (a CSV header without an id column, say).
+            } catch let error as LedgerError where error.kind == .badInput || error.kind == .inputUnavailable {
+                // The file as a whole cannot be read: a CSV header without an id column, or
+                // a mode that keeps this user out (its writer fixes it and drops it again).
                 result.problems = [error.message]
                 result.badLines = 1
                 result.movedTo = try spool.fail(entry.name, report: error.message + "\n")
@@ -83,7 +84,10 @@ extension ImportCommand {
     private func importSpoolFile(_ path: String, name: String, into ledger: Ledger, _ result: inout SpoolResult) throws {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw LedgerError(.inputUnavailable, "cannot open '\(path)': \(String(cString: strerror(errno)))", path: path)
+            let reason = String(cString: strerror(errno)).lowercased()
+            throw LedgerError(
+                .inputUnavailable, "\(name): cannot open: \(reason); a spool file must be readable by the importing user or group",
+                path: path)
         }
         defer { close(descriptor) }
         let reader = ImportReader(descriptor: descriptor, path: name, format: format)
