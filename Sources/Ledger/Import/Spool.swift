@@ -161,6 +161,13 @@ public final class Spool {
     /// Takes back the files of every claim directory whose pass has died (its lock is free).
     private func recoverAbandonedClaims() throws {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        // A pass that died between making its claim directory and renaming it leaves it
+        // empty under the other name; its PID tells whether it is still on the way (the
+        // name's PID is alive) — a recycled PID only keeps an empty directory a while longer.
+        for name in names where name.hasPrefix(Self.claimingPrefix) {
+            let pid = name.dropFirst(Self.claimingPrefix.count).prefix { $0 != "-" }
+            if let pid = pid_t(pid), kill(pid, 0) != 0, errno == ESRCH { rmdir(directory + "/" + name) }
+        }
         for name in names where name.hasPrefix(Self.claimPrefix) {
             let path = directory + "/" + name
             guard path != claimDirectory else { continue }

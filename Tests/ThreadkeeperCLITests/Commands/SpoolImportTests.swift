@@ -172,6 +172,36 @@ struct SpoolImportTests {
         #expect(try fixture.names() == ["done", "failed"])
     }
 
+    @Test func aLiveClaimIsLeftAloneAndADeadOneIsTakenBack() throws {
+        let fixture = try Fixture()
+        let spool = fixture.spool
+        let fm = FileManager.default
+        // A claim directory whose pass is alive: its lock is held (here, by this process).
+        try fm.createDirectory(atPath: spool + "/.claimed-1-1", withIntermediateDirectories: true)
+        try Data("thread_live\n".utf8).write(to: URL(fileURLWithPath: spool + "/.claimed-1-1/live.ids"))
+        let held = open(spool + "/.claimed-1-1", O_RDONLY | O_DIRECTORY)
+        try #require(held >= 0 && flock(held, LOCK_EX | LOCK_NB) == 0)
+        defer { close(held) }
+        // One whose pass died: nobody holds its lock, whatever its PID is now.
+        try fm.createDirectory(atPath: spool + "/.claimed-2-2", withIntermediateDirectories: true)
+        try Data("thread_dead\n".utf8).write(to: URL(fileURLWithPath: spool + "/.claimed-2-2/dead.ids"))
+        // A file of the same name arrived since: both are kept.
+        try fixture.drop("dead.ids", "thread_new\n")
+        // A pass that died before it renamed its claim directory, and one still on the way
+        // (this process is alive).
+        var dead: pid_t = 4_194_304
+        while kill(dead, 0) == 0 || errno != ESRCH { dead -= 1 }
+        try fm.createDirectory(atPath: spool + "/.claiming-\(dead)-3", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: spool + "/.claiming-\(getpid())-4", withIntermediateDirectories: true)
+        let result = try fixture.pass()
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(Set(Self.importedFiles(result.standardOutput)) == ["dead.ids", "dead.ids.1"])
+        #expect(try fixture.names() == [".claimed-1-1", ".claiming-\(getpid())-4", "done", "failed"])
+        #expect(try fixture.names(".claimed-1-1") == ["live.ids"])
+        #expect(try fixture.names("done") == ["dead.ids", "dead.ids.1"])
+        #expect(try fixture.threadCount() == 2)
+    }
+
     @Test func aPassKilledMidFileLeavesItForTheNextWhichImportsEverythingOnce() throws {
         let fixture = try Fixture()
         let count = 200_000
