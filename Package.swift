@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "UnitFile"),
         .target(name: "Schedule"),
         // Schedule: import reads created_at timestamps with the rules' parser.
-        .target(name: "Ledger", dependencies: ["CSQLite", "CLibmd", "Schedule"]),
+        .target(name: "Ledger", dependencies: ["CSQLite", "CLibmd", "Schedule", "CProcess"]),
         .target(name: "Rules", dependencies: ["UnitFile", "Schedule", "Ledger"]),
         .target(name: "ThreadsAPI"),
         .target(name: "Journal", dependencies: ["CSystemd"]),

@@ -1,3 +1,4 @@
+import CProcess
 import Foundation
 
 /// A drop box of import files: applications write a file elsewhere in the directory (a
@@ -44,7 +45,9 @@ public final class Spool {
         }
         for name in [Self.doneDirectory, Self.failedDirectory] {
             let path = directory + "/" + name
-            if mkdir(path, 0o2770) != 0, errno != EEXIST {
+            // No setgid bit asked for: a subdirectory inherits it from a setgid spool, and
+            // RestrictSUIDSGID= in the unit refuses any mkdir asking for one (EPERM).
+            if stat(path, &info) != 0, mkdir(path, 0o770) != 0, errno != EEXIST {
                 throw LedgerError(.io, "cannot create '\(path)': \(Self.reason(errno))", path: path)
             }
         }
@@ -196,13 +199,11 @@ public final class Spool {
         throw LedgerError(.io, "cannot return '\(claims)/\(file)' to spool '\(directory)': \(Self.reason(errno))", path: directory)
     }
 
-    /// A rename that fails with EEXIST instead of replacing `target`: link(2), then unlink(2)
-    /// of the source (renameat2's RENAME_NOREPLACE is not in Swift's Glibc module). A crash
-    /// between the two leaves the file under both names; the claimed one is then imported
-    /// again, which changes nothing in the ledger.
+    /// rename(2) that fails with EEXIST instead of replacing `target` (renameat2's
+    /// RENAME_NOREPLACE). Not link(2) then unlink(2): with `fs.protected_hardlinks` a link
+    /// to a file another user owns (an application's) is refused.
     private static func renameNoReplace(_ source: String, _ target: String) -> Int32 {
-        guard link(source, target) == 0 else { return -1 }
-        return unlink(source)
+        threadkeeper_rename_noreplace(source, target)
     }
 
     /// Whether the file's last byte is a newline: a writer appending in place is not done yet.

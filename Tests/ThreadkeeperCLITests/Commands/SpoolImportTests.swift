@@ -143,6 +143,8 @@ struct SpoolImportTests {
         for file in 0..<50 {
             try fixture.drop(String(format: "f%02d.ids", file), Self.ids(file * 20..<(file + 1) * 20), modified: 1_700_000_000 + file)
         }
+        // The ledger exists: what races here is the spool, not two first opens of a new ledger.
+        _ = try Ledger(path: fixture.ledger)
         // Both passes start before either has listed the spool, and race for every file.
         let group = DispatchGroup()
         nonisolated(unsafe) var results: [ProcessResult?] = [nil, nil]
