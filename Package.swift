@@ -42,7 +42,7 @@ let package = Package(
         // Schedule: import reads created_at timestamps with the rules' parser.
         // SQLite: the connection, statements, values, limits and a structured SQLiteError.
         .target(name: "SQLite", dependencies: ["CSQLite"]),
-        .target(name: "Ledger", dependencies: ["SQLite", "CLibmd", "Schedule"]),
+        .target(name: "Ledger", dependencies: ["SQLite", "CLibmd", "Schedule", "CProcess"]),
         .target(name: "Rules", dependencies: ["UnitFile", "Schedule", "Ledger", "SQLite"]),
         .target(name: "ThreadsAPI"),
         .target(name: "Journal", dependencies: ["CSystemd"]),

@@ -83,6 +83,27 @@ import Testing
         note "oneshot-finished=$(sqlite3 /var/lib/threadkeeper/ledger.sqlite3 "SELECT count(*) FROM runs WHERE rule = 'once' AND finished_at IS NOT NULL")"
         note "oneshot-state=$(systemctl show threadkeeper-run@once -p ActiveState --value)"
         journalctl -u threadkeeper -u 'threadkeeper-run@*' -o cat | grep 'Failed to set thread priority' > "$out/priority-lines"
+        # The spool: what a package would do (the staged tree is root's), then an application
+        # in group threadkeeper-spool renames a good and a bad file in; the path unit imports them.
+        chown threadkeeper:threadkeeper-spool /var/spool/threadkeeper /var/spool/threadkeeper/done /var/spool/threadkeeper/failed
+        systemctl link /opt/threadkeeper/lib/systemd/system/threadkeeper-import.service \
+            /opt/threadkeeper/lib/systemd/system/threadkeeper-import.path; note "link-import=$?"
+        systemctl start threadkeeper-import.path; note "import-path=$?"
+        app() { setpriv --reuid=nobody --regid=threadkeeper-spool --clear-groups -- "$@"; }
+        app sh -c 'umask 027; printf "thread_spool1\nthread_spool2\n" > /var/spool/threadkeeper/.app.tmp && mv /var/spool/threadkeeper/.app.tmp /var/spool/threadkeeper/app.ids'
+        note "app-write=$?"
+        app sh -c 'umask 027; printf "thread_spool3\nthread spool4\n" > /var/spool/threadkeeper/.bad.tmp && mv /var/spool/threadkeeper/.bad.tmp /var/spool/threadkeeper/bad.ids'
+        for _ in $(seq 1 200); do
+            [ -e /var/spool/threadkeeper/done/app.ids ] && [ -e /var/spool/threadkeeper/failed/bad.ids.err ] && break
+            sleep 0.1
+        done
+        note "spool-done=$(ls /var/spool/threadkeeper/done | tr '\n' ' ')"
+        note "spool-failed=$(ls /var/spool/threadkeeper/failed | tr '\n' ' ')"
+        note "spool-left=$(ls -A /var/spool/threadkeeper | tr '\n' ' ')"
+        note "spool-threads=$(sqlite3 /var/lib/threadkeeper/ledger.sqlite3 "SELECT count(*) FROM threads WHERE id LIKE 'thread_spool%'")"
+        cp /var/spool/threadkeeper/failed/bad.ids.err "$out/spool-err" 2>/dev/null
+        systemctl status threadkeeper-import.path threadkeeper-import.service --no-pager > "$out/import-journal" 2>&1
+        journalctl -u threadkeeper-import -o cat >> "$out/import-journal"
         printf 'Bogus=1\n' >> /etc/threadkeeper/rules.d/every-5s.rule
         systemctl reload threadkeeper; note "reload=$?"
         note "active-after-reload=$(systemctl is-active threadkeeper)"
@@ -186,6 +207,18 @@ import Testing
         let results = Self.results(resultText)
         #expect(exited, "the container did not power off; trace: \(trace)")
         #expect(results["done"] == "1", "trace: \(trace)")
+        // The spool: the path unit ran a pass as the service's user that took the good file in
+        // and put the bad one in failed/ with its line.
+        #expect(results["link-import"] == "0")
+        #expect(results["import-path"] == "0")
+        #expect(results["app-write"] == "0")
+        let importJournal = (try? String(contentsOfFile: out + "/import-journal", encoding: .utf8)) ?? ""
+        #expect(results["spool-done"] == "app.ids ", "\(importJournal)")
+        #expect(results["spool-failed"] == "bad.ids bad.ids.err ")
+        #expect(results["spool-left"] == "done failed ")
+        #expect(results["spool-threads"] == "2")
+        let spoolError = (try? String(contentsOfFile: out + "/spool-err", encoding: .utf8)) ?? ""
+        #expect(spoolError.hasPrefix("/var/spool/threadkeeper/bad.ids:2: thread id 'thread spool4' "), "\(spoolError)")
         #expect(results["unpack"] == "0")
         #expect(results["sysusers"] == "0")
         #expect(results["user"] == "threadkeeper")

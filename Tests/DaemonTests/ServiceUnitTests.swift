@@ -31,6 +31,7 @@ import Testing
         var files: [String] = []
         for (source, target) in [
             ("threadkeeper.service", "threadkeeper.service"), ("threadkeeper-run@.service", "threadkeeper-run@stale-support.service"),
+            ("threadkeeper-import.service", "threadkeeper-import.service"), ("threadkeeper-import.path", "threadkeeper-import.path"),
         ] {
             let text = try unit(source).replacingOccurrences(
                 of: "ExecStart=/usr/bin/threadkeeper ", with: "ExecStart=\(BuiltProducts.threadkeeper) ")
@@ -62,7 +63,7 @@ import Testing
         let sysusers = try String(contentsOfFile: Self.repository + "/systemd/threadkeeper.sysusers", encoding: .utf8)
         #expect(
             sysusers.split(separator: "\n").filter { !$0.hasPrefix("#") } == [
-                #"u threadkeeper - "threadkeeper retention daemon" /var/lib/threadkeeper"#
+                #"u threadkeeper - "threadkeeper retention daemon" /var/lib/threadkeeper"#, "g threadkeeper-spool -",
             ])
         #expect(Self.values("IPAddressDeny", in: text) == ["link-local multicast"])
         #expect(Self.values("SocketBindDeny", in: text) == ["any"])
@@ -92,6 +93,28 @@ import Testing
         #expect(Self.values("User", in: run) == Self.values("User", in: service))
     }
 
+    /// The import pass runs as the daemon's user with the spool's group, writes only the state
+    /// directory and the spool, and reaches no network; the path unit starts it for the names
+    /// writers rename complete files to.
+    @Test func theImportUnitsWatchTheSpoolAndRunOnePassSandboxed() throws {
+        let service = try Self.unit("threadkeeper-import.service")
+        #expect(Self.values("Type", in: service) == ["oneshot"])
+        #expect(Self.values("ExecStart", in: service) == ["/usr/bin/threadkeeper import --spool /var/spool/threadkeeper"])
+        #expect(Self.values("User", in: service) == ["threadkeeper"])
+        #expect(Self.values("SupplementaryGroups", in: service) == ["threadkeeper-spool"])
+        #expect(Self.values("ReadWritePaths", in: service) == ["/var/spool/threadkeeper"])
+        #expect(Self.values("StateDirectory", in: service) == ["threadkeeper"])
+        #expect(Self.values("ProtectSystem", in: service) == ["strict"])
+        #expect(Self.values("PrivateNetwork", in: service) == ["yes"])
+        #expect(Self.values("LoadCredential", in: service).isEmpty)
+        let path = try Self.unit("threadkeeper-import.path")
+        #expect(
+            Self.values("PathExistsGlob", in: path) == [
+                "/var/spool/threadkeeper/*.jsonl", "/var/spool/threadkeeper/*.csv", "/var/spool/threadkeeper/*.ids",
+            ])
+        #expect(Self.values("Unit", in: path) == ["threadkeeper-import.service"])
+    }
+
     @Test func systemdAnalyzeVerifyPrintsNothing() throws {
         try requireAnalyze()
         let (directory, files) = try Self.preparedUnits()
@@ -104,7 +127,7 @@ import Testing
     @Test func systemdAnalyzeSecurityRatesBothUnitsAtMostTwo() throws {
         try requireAnalyze()
         let (directory, files) = try Self.preparedUnits()
-        for file in files {
+        for file in files where file.hasSuffix(".service") {
             let result = try ProcessRunner.run(
                 Self.analyze, ["security", "--offline=yes", "--no-pager", file], currentDirectory: directory.path)
             let overall = result.standardOutput.split(separator: "\n").first { $0.contains("Overall exposure level") }
@@ -130,6 +153,15 @@ import Testing
         #expect(Self.values("ExecStart", in: service) == ["/opt/tk/bin/threadkeeper daemon"])
         let run = try String(contentsOfFile: root + "/opt/tk/lib/systemd/system/threadkeeper-run@.service", encoding: .utf8)
         #expect(Self.values("ExecStart", in: run) == ["/opt/tk/bin/threadkeeper run --yes -- %i"])
+        let importService = try String(
+            contentsOfFile: root + "/opt/tk/lib/systemd/system/threadkeeper-import.service", encoding: .utf8)
+        #expect(Self.values("ExecStart", in: importService) == ["/opt/tk/bin/threadkeeper import --spool /var/spool/threadkeeper"])
+        #expect(fm.fileExists(atPath: root + "/opt/tk/lib/systemd/system/threadkeeper-import.path"))
+        // The spool and its done/ and failed/: setgid, for the writers' group.
+        for directory in ["", "/done", "/failed"] {
+            let spool = try fm.attributesOfItem(atPath: root + "/var/spool/threadkeeper" + directory)
+            #expect((spool[.posixPermissions] as? Int) == 0o2770, "\(directory)")
+        }
         #expect(fm.fileExists(atPath: root + "/etc/threadkeeper/threadkeeper.conf"))
         #expect(fm.fileExists(atPath: root + "/opt/tk/lib/sysusers.d/threadkeeper.conf"))
         // The key file exists, empty and root's alone; the directory stays readable by the service.

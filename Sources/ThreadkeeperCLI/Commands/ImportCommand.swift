@@ -22,6 +22,15 @@ struct ImportCommand: ParsableCommand {
             is written if any line is bad. Threads are staged in a temporary table, then merged into \
             the ledger in one transaction: the ledger gets every good line or, on an error such as a \
             full disk, none. Memory stays flat for any input size.
+
+            With --spool DIR, every complete file in DIR is imported, oldest first (modification \
+            time, then name), each in its own transaction and as with --strict, then moved to \
+            DIR/done/, or to DIR/failed/ with FILE.err beside it naming each bad line and why. A \
+            writer writes a dot-file or NAME.tmp and renames it into DIR when it is complete; a \
+            file that does not end in a newline (or is empty) is left for the next pass. Each pass \
+            claims a file by renaming it into a locked DIR/.claimed-PID-N/ first, so concurrent \
+            passes never import a file twice; the files of a pass that died are put back and \
+            imported again (without duplicates: the ledger is keyed by id).
             """,
         options: [
             OptionSpec(
@@ -30,6 +39,9 @@ struct ImportCommand: ParsableCommand {
             OptionSpec.flag("--strict", help: "Write nothing if any line is bad."),
             OptionSpec("--batch-size", value: "N", help: "Threads per transaction while staging (default 10000)."),
             OptionSpec.flag("--json", help: "Print the summary as a JSON object."),
+            OptionSpec(
+                "--spool", value: "DIR",
+                help: "Import every complete file in DIR, oldest first, then move it to DIR/done/ or DIR/failed/."),
         ],
         positionals: [PositionalSpec("FILE", optional: true, help: "The file to import, or '-' for stdin (default).")],
         examples: [
@@ -39,13 +51,14 @@ struct ImportCommand: ParsableCommand {
                 "ids and dates straight from an application's database"
             ),
             ("threadkeeper import ids.txt && threadkeeper sync", "bare ids, then their created_at and metadata from the API"),
+            ("threadkeeper import --spool /var/lib/threadkeeper/spool", "every complete file applications dropped there"),
         ],
         exitCodes: [
             (.success, "every line was imported"),
-            (.failure, "some lines were bad and skipped (the rest was imported)"),
+            (.failure, "some lines were bad and skipped (the rest was imported); --spool: some files went to failed/"),
             (.usage, "bad usage: unknown option, missing or bad value"),
             (.dataError, "--strict and a bad line: nothing was written"),
-            (.noInput, "FILE is missing or unreadable"),
+            (.noInput, "FILE (or the spool DIR) is missing or unreadable"),
             (.ioError, "the ledger is unreadable, corrupt, read-only or its disk is full"),
             (.temporaryFailure, "another process held the ledger locked too long"),
         ])
@@ -58,9 +71,14 @@ struct ImportCommand: ParsableCommand {
     var strict: Bool
     var batchSize: Int
     var json: Bool
+    var spool: String?
 
     init(arguments: ParsedArguments) throws {
         file = arguments.positional(0) ?? "-"
+        spool = arguments.value("--spool")
+        if spool != nil, arguments.positional(0) != nil {
+            throw CommandFailure("--spool DIR imports the files in DIR; name no FILE with it", exitCode: .usage)
+        }
         format = arguments.value("--format").flatMap(ImportFormat.init(rawValue:))
         strict = arguments.flag("--strict")
         batchSize = try arguments.integer("--batch-size", minimum: 1) ?? 10_000
@@ -68,6 +86,7 @@ struct ImportCommand: ParsableCommand {
     }
 
     func run(_ context: CommandContext) async throws -> ExitCode {
+        if let spool { return try runSpool(spool, context) }
         let name = file == "-" ? "stdin" : file
         let descriptor = try openInput()
         defer { if file != "-" { close(descriptor) } }
