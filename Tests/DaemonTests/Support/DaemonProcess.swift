@@ -70,9 +70,7 @@ final class DaemonProcess: @unchecked Sendable {
 
     /// Runs blocking `work` on a thread of its own.
     static func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: work()) }.start()
-        }
+        await onOwnThread(work)
     }
 
     /// Waits until `condition` holds, checking every 100 ms for at most `timeout`; the last result.
