@@ -73,7 +73,7 @@ public final class Ledger: @unchecked Sendable {
             }
             // "The WAL journaling mode uses a write-ahead log instead of a rollback journal."
             // Readers never block the writer, so `status` and `backup` run beside the daemon.
-            _ = try database.scalar("PRAGMA journal_mode = WAL")
+            try Self.switchToWAL(database)
             // In WAL mode FULL syncs the log at every commit: an intent is on disk before the call.
             try database.execute("PRAGMA synchronous = FULL")
             try Migrations.migrate(database)
@@ -120,6 +120,24 @@ public final class Ledger: @unchecked Sendable {
         try withDatabase { try $0.rows(sql, arguments) }
     }
 
+    /// Puts the file in WAL mode, waiting for another connection that is doing the same.
+    ///
+    /// Changing the journal mode needs the file to itself, and a connection that finds another
+    /// one switching it gets SQLITE_BUSY at once, without the busy handler (two commands opening
+    /// a new ledger together). It retries until the file is in WAL mode or the busy timeout has
+    /// passed.
+    static func switchToWAL(_ database: SQLiteDatabase) throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int(busyTimeoutMilliseconds))
+        while true {
+            do {
+                _ = try database.scalar("PRAGMA journal_mode = WAL")
+                return
+            } catch let error as SQLiteError where error.code == .busy && ContinuousClock.now < deadline {
+                usleep(5_000)
+            }
+        }
+    }
+
     /// Copies the ledger to `destination` with SQLite's online backup API.
     ///
     /// The copy is written to a temporary file beside `destination` (mode 0600) and renamed
@@ -127,7 +145,9 @@ public final class Ledger: @unchecked Sendable {
     public func backup(to destination: String) throws {
         try withDatabase { database in
             let temporary = destination + ".tmp-\(getpid())"
-            try LedgerFile.createEmpty(path: temporary)
+            guard try LedgerFile.createEmpty(path: temporary) else {
+                throw LedgerFile.posixError(EEXIST, path: temporary, doing: "create")
+            }
             do {
                 do {
                     try Self.copy(database, to: temporary, naming: destination)

@@ -55,8 +55,10 @@ enum LedgerFile {
                         path: path)
                 }
             }
-            try createEmpty(path: path)
-            return false
+            if try createEmpty(path: path) { return false }
+            // Another process created it between the stat and the open (two commands opening
+            // a new ledger at once): it is checked as the existing file it now is.
+            guard stat(path, &info) == 0 else { throw posixError(EEXIST, path: path, doing: "create") }
         }
         if create { try checkWritable(path: path) }
         guard info.st_mode & S_IFMT == S_IFREG else {
@@ -124,13 +126,18 @@ enum LedgerFile {
         }
     }
 
-    /// Creates an empty file with mode 0600; an existing file is an error.
-    static func createEmpty(path: String) throws {
+    /// Creates `path` empty with mode 0600; false when it exists already (`O_EXCL`).
+    static func createEmpty(path: String) throws -> Bool {
         let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw posixError(errno, path: path, doing: "create") }
+        guard descriptor >= 0 else {
+            let code = errno
+            if code == EEXIST { return false }
+            throw posixError(code, path: path, doing: "create")
+        }
         // open(2) applies the umask; make the mode exact whatever the umask is.
         fchmod(descriptor, 0o600)
         close(descriptor)
+        return true
     }
 
     /// `PRAGMA quick_check`, which reads every page; throws `.corrupt` unless it says "ok".
