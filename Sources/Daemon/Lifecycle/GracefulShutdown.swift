@@ -72,6 +72,32 @@ public func gracefulShutdown() async throws {
     }
 }
 
+/// Sleeps for `interval` on `clock` unless the service is asked to stop first: returns true
+/// when a graceful shutdown or cancellation ended the wait, false when the interval passed.
+///
+/// The pause between the rounds of a periodic service (the watchdog, the metrics file).
+public func sleepUnlessStopped(for interval: Duration, clock: any Clock<Duration>) async -> Bool {
+    await withTaskGroup(of: Bool.self) { group in
+        group.addTask {
+            do {
+                try await clock.sleep(for: interval)
+                return false
+            } catch {
+                return true
+            }
+        }
+        group.addTask {
+            do {
+                try await gracefulShutdown()
+            } catch {}
+            return true
+        }
+        let first = await group.next() ?? true
+        group.cancelAll()
+        return first
+    }
+}
+
 extension Task where Success == Never, Failure == Never {
     /// Whether the service group has asked the current service to shut down gracefully.
     public static var isShuttingDownGracefully: Bool { GracefulShutdown.current?.isTriggered ?? false }

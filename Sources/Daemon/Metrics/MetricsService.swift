@@ -18,28 +18,7 @@ public struct MetricsService: Service {
     public func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             await write()
-            let interval = interval
-            let clock = clock
-            let stop = await withTaskGroup(of: Bool.self) { group in
-                group.addTask {
-                    do {
-                        try await clock.sleep(for: interval)
-                        return false
-                    } catch {
-                        return true
-                    }
-                }
-                group.addTask {
-                    do {
-                        try await gracefulShutdown()
-                    } catch {}
-                    return true
-                }
-                let first = await group.next() ?? true
-                group.cancelAll()
-                return first
-            }
-            if stop { return }
+            if await sleepUnlessStopped(for: interval, clock: clock) { return }
         }
     }
 }

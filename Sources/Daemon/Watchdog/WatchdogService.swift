@@ -32,28 +32,7 @@ public struct WatchdogService: Service {
             await heartbeat()
             if Task.isCancelled || Task.isShuttingDownGracefully { return }
             ping()
-            let interval = interval
-            let clock = clock
-            let stop = await withTaskGroup(of: Bool.self) { group in
-                group.addTask {
-                    do {
-                        try await clock.sleep(for: interval)
-                        return false
-                    } catch {
-                        return true
-                    }
-                }
-                group.addTask {
-                    do {
-                        try await gracefulShutdown()
-                    } catch {}
-                    return true
-                }
-                let first = await group.next() ?? true
-                group.cancelAll()
-                return first
-            }
-            if stop { return }
+            if await sleepUnlessStopped(for: interval, clock: clock) { return }
         }
     }
 }
