@@ -86,17 +86,8 @@ struct EmulatorBinaryTests {
         let directory = TemporaryDirectory()
         let portFile = directory.file("port")
         let keyFile = try directory.write("key", "sk-from-file-0123456789\n")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BuiltProducts.emulator)
-        process.arguments = ["--port-file", portFile, "--api-key-file", keyFile]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let (process, port) = try Self.startOnAnnouncedPort("--api-key-file", keyFile, portFile: portFile)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        var port: Int?
-        for _ in 0..<300 where port == nil {
-            port = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .newlines)) }
-            if port == nil { usleep(20_000) }
-        }
         let client = try RawHTTPClient(port: try #require(port))
         #expect(try client.request("POST", "/threads", body: "{}").status == 401)
         let authorized = [("Authorization", "Bearer sk-from-file-0123456789")]
@@ -116,17 +107,8 @@ struct EmulatorBinaryTests {
         let directory = TemporaryDirectory()
         let portFile = directory.file("port")
         let state = directory.file("state.sqlite3")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BuiltProducts.emulator)
-        process.arguments = ["--port-file", portFile, "--state", state]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let (process, port) = try Self.startOnAnnouncedPort("--state", state, portFile: portFile)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        var port: Int?
-        for _ in 0..<300 where port == nil {
-            port = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .newlines)) }
-            if port == nil { usleep(20_000) }
-        }
         let client = try RawHTTPClient(port: try #require(port))
         let created = try JSONParser.parse(try client.request("POST", "/threads", body: #"{"metadata":{"keep":"yes"}}"#).body)
         let id = try #require(created.string("id"))
@@ -138,5 +120,21 @@ struct EmulatorBinaryTests {
         let (store, stats) = try #require(try StateFile.load(from: state, seed: 1))
         #expect(store.thread(id)?.metadata.first?.1 == "yes")
         #expect(stats.requestsByMethod["POST"] == 1)
+    }
+
+    /// Starts the built emulator with `--port-file portFile` and `arguments`; its port once announced
+    /// (nil after 6 s without one). The caller ends the process.
+    static func startOnAnnouncedPort(_ arguments: String..., portFile: String) throws -> (Process, Int?) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BuiltProducts.emulator)
+        process.arguments = ["--port-file", portFile] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var port: Int?
+        for _ in 0..<300 where port == nil {
+            port = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .newlines)) }
+            if port == nil { usleep(20_000) }
+        }
+        return (process, port)
     }
 }

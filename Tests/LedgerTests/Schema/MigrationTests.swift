@@ -31,7 +31,7 @@ struct MigrationTests {
         }
     }
 
-    @Test func version3AllowsAnUnknownCreatedAtAndKeepsIndexesTriggersAndTheSideTable() throws {
+    @Test func version4AllowsAnUnknownCreatedAtAndKeepsIndexesTriggersAndTheSideTable() throws {
         let directory = TemporaryDirectory()
         let path = directory.file("ledger.sqlite3")
         do {
