@@ -7,16 +7,6 @@ import Testing
 /// The metrics file the built daemon keeps: written at start and every `Interval=`, rewritten
 /// after each scheduled run, and at the end its request counts are the emulator's.
 @Suite struct DaemonMetricsTests {
-    /// `name{labels} value` lines of the text, keyed by everything before the value.
-    static func samples(_ text: String) -> [String: Int] {
-        var samples: [String: Int] = [:]
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            guard let space = line.lastIndex(of: " "), let value = Int(line[line.index(after: space)...]) else { continue }
-            samples[String(line[..<space])] = value
-        }
-        return samples
-    }
-
     @Test func theDaemonKeepsTheFileAndItsRequestCountsAreTheEmulators() async throws {
         let server = try await EmulatorServer.start(EmulatorOptions(eventLoops: 1))
         let directory = TemporaryDirectory()
@@ -44,7 +34,7 @@ import Testing
         #expect(await daemon.next { $0.hasPrefix("READY=1") } != nil, "stderr: \(daemon.standardError)")
 
         let file = prom + "/threadkeeper.prom"
-        @Sendable func current() -> [String: Int] { Self.samples((try? String(contentsOfFile: file, encoding: .utf8)) ?? "") }
+        @Sendable func current() -> [String: Int64] { prometheusSamples((try? String(contentsOfFile: file, encoding: .utf8)) ?? "") }
         // Before any run: the backlog is the six threads.
         #expect(await DaemonProcess.eventually { current()["threadkeeper_rule_backlog_threads{rule=\"sweep\"}"] != nil })
         let completed = "threadkeeper_runs_total{rule=\"sweep\",status=\"completed\"}"
@@ -55,17 +45,17 @@ import Testing
         #expect(await daemon.waitForExit() == 0, "stderr: \(daemon.standardError)")
 
         let text = try String(contentsOfFile: file, encoding: .utf8)
-        let samples = Self.samples(text)
+        let samples = prometheusSamples(text)
         let ledger = try Ledger(path: ledgerPath, readOnly: true)
         let runs = try ledger.recentRuns(limit: 100, rule: "sweep").filter { $0.finishedAt != nil }
-        #expect(samples[completed] == runs.filter { $0.status == .completed }.count)
+        #expect(samples[completed] == Int64(runs.filter { $0.status == .completed }.count))
         #expect(samples["threadkeeper_threads{kind=\"thread\",state=\"deleted\"}"] == 6)
         #expect(samples["threadkeeper_rule_backlog_threads{rule=\"sweep\"}"] == 0)
         // The last write followed the last run: every request the emulator saw is counted.
         let stats = await server.stats()
         #expect(stats.totalRequests > 6)
         for (status, count) in stats.requestsByStatus {
-            #expect(samples["threadkeeper_api_requests_total{status=\"\(status)\"}"] == count, "status \(status)")
+            #expect(samples["threadkeeper_api_requests_total{status=\"\(status)\"}"] == Int64(count), "status \(status)")
         }
         #expect(samples["threadkeeper_api_retries_total"] == 0)
         let promtool = try ProcessRunner.run("/usr/bin/promtool", ["check", "metrics"], input: text)

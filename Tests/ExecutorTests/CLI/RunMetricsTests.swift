@@ -20,7 +20,7 @@ struct RunMetricsTests {
         let run = try setup.threadkeeper(["run", "old", "--yes"])
         #expect(run.status == 0, "\(run.standardError)")
         let written = try String(contentsOfFile: prom + "/threadkeeper.prom", encoding: .utf8)
-        let samples = MetricsTests.samples(written)
+        let samples = prometheusSamples(written)
         let ledger = try Ledger(path: setup.ledger, readOnly: true)
         let deleted = try MetricsTests.scalar(ledger, "SELECT count(*) FROM threads WHERE state = 'deleted'")
         #expect(deleted > 0)

@@ -19,16 +19,6 @@ struct MetricsTests {
         OlderThan=30d
         """
 
-    /// `name{labels} value` lines of the text, keyed by everything before the value.
-    static func samples(_ text: String) -> [String: Int64] {
-        var samples: [String: Int64] = [:]
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            guard let space = line.lastIndex(of: " "), let value = Int64(line[line.index(after: space)...]) else { continue }
-            samples[String(line[..<space])] = value
-        }
-        return samples
-    }
-
     static func scalar(_ ledger: Ledger, _ sql: String) throws -> Int64 {
         try ledger.rows(sql).first?.first?.integerValue ?? -1
     }
@@ -58,7 +48,7 @@ struct MetricsTests {
             requests: client.requestCounts)
         #expect(failures.isEmpty)
         let text = PrometheusText.render(snapshot)
-        let samples = Self.samples(text)
+        let samples = prometheusSamples(text)
         let ledger = harness.ledger
 
         for state in ThreadState.allCases {
@@ -120,7 +110,7 @@ struct MetricsTests {
         let text = PrometheusText.render(snapshot)
         #expect(text.contains(#"threadkeeper_rule_backlog_threads{rule="we\"ird\\name\nnext"} 0"#))
         #expect(!text.contains("threadkeeper_audit_chain_head_age_seconds"))
-        #expect(Self.samples(text)["threadkeeper_audit_chain_rows"] == 0)
+        #expect(prometheusSamples(text)["threadkeeper_audit_chain_rows"] == 0)
         try Self.promtoolAccepts(text)
     }
 
