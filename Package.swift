@@ -43,7 +43,7 @@ let package = Package(
         // SQLite: the connection, statements, values, limits and a structured SQLiteError.
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "Ledger", dependencies: ["SQLite", "CLibmd", "Schedule", "CProcess"]),
-        .target(name: "Rules", dependencies: ["UnitFile", "Schedule", "Ledger", "SQLite"]),
+        .target(name: "Rules", dependencies: ["UnitFile", "Schedule", "Ledger"]),
         .target(name: "ThreadsAPI"),
         .target(name: "Journal", dependencies: ["CSystemd"]),
         .target(

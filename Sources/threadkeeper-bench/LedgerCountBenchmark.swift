@@ -15,8 +15,7 @@ enum LedgerCountBenchmark {
         let runs = arguments.count > 1 ? max(1, Int(arguments[1]) ?? 5) : 5
         let ledger = try Ledger(path: path, readOnly: true)
         let cutoff = Int64(Date().timeIntervalSince1970) - 30 * 86_400
-        let query = InventoryQuery(condition: "threads.state IN (?)", arguments: ["live"])
-            .and(.createdBefore(cutoff))
+        let query = InventoryQuery.state(.live).and(.createdBefore(cutoff))
             .and(.metadata("tag", glob: "support"))
         var timings: [Double] = []
         var cpu: [Double] = []

@@ -135,7 +135,7 @@ enum RulesBenchmark {
             let cpu = values.map(\.cpu).sorted()[values.count / 2]
             return String(format: "median %.1f ms wall, %.1f ms cpu", wall, cpu)
         }
-        print("rules: query `FROM \(query.source) WHERE \(query.condition)`")
+        print("rules: query `\(query.sql)`")
         print("rules: count of matches (\(count) of \(threads)): \(median(counts)) over 5 runs (target < 200 ms)")
         print("rules: first MaxThreads page (\(page) threads, oldest first): \(median(pages)) over 5 runs")
         print(

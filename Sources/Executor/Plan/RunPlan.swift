@@ -76,7 +76,7 @@ public enum Planner {
             query = InventoryQuery.inPlan(planID).and(query)
         }
         let live = try ledger.count(matching: .state(.live))
-        let (matched, held) = try count(rule, compiled: compiled, query: query, request: request, ledger: ledger, now: now)
+        let (matched, held) = try ledger.countWithHeld(matching: query)
 
         var verdicts: [GuardVerdict] = []
         var planned = matched
@@ -135,38 +135,7 @@ public enum Planner {
     /// How many threads the rule matches now: the backlog `status` and the metrics show, from
     /// the same count `plan` makes.
     public static func backlog(_ rule: Rule, ledger: Ledger, now: Int64, hold: String) throws -> Int {
-        let request = RunRequest(rule: rule, hold: hold)
-        let compiled = rule.compile(now: now, hold: hold)
-        return try count(rule, compiled: compiled, query: compiled.query, request: request, ledger: ledger, now: now).matched
-    }
-
-    /// How many threads the rule matches, and how many more it would match but for the hold.
-    ///
-    /// Over the whole inventory this is one pass over `threads` (`NOT INDEXED`) with the
-    /// rule's scan form, which reads each row's metadata in place: for a million threads that
-    /// is several times faster than a side-table lookup per row. A saved plan's few threads
-    /// are counted through its index instead.
-    static func count(
-        _ rule: Rule, compiled: CompiledRule, query: InventoryQuery, request: RunRequest, ledger: Ledger, now: Int64
-    ) throws -> (matched: Int, held: Int) {
-        var unheldRule = rule
-        unheldRule.action = .report
-        let unheld = unheldRule.compile(now: now, hold: request.hold)
-        if let planID = request.planID {
-            let matched = try ledger.count(matching: query)
-            guard rule.action.changesThreads else { return (matched, 0) }
-            let all = try ledger.count(matching: InventoryQuery.inPlan(planID).and(unheld.query))
-            return (matched, all - matched)
-        }
-        let scan = compiled.scanQuery
-        let outer = unheld.scanQuery
-        let rows = try ledger.rows(
-            "SELECT count(*), coalesce(sum(CASE WHEN \(scan.condition) THEN 1 ELSE 0 END), 0) FROM threads NOT INDEXED "
-                + "WHERE \(outer.condition)",
-            scan.arguments + outer.arguments)
-        let all = Int(rows.first?[0].integerValue ?? 0)
-        let matched = Int(rows.first?[1].integerValue ?? 0)
-        return (matched, rule.action.changesThreads ? all - matched : 0)
+        try ledger.countWithHeld(matching: rule.compile(now: now, hold: hold).query).matched
     }
 
     /// Why a thread matches: what it has for each condition of the rule's `[Match]`.

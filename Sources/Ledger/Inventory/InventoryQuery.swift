@@ -1,116 +1,101 @@
-import SQLite
+/// A condition on one row of the inventory, over the thread's columns and its metadata.
+///
+/// Rules compiles a rule's `[Match]` into one; the Ledger alone turns it into SQL
+/// (`InventoryQuery.Rendered`), so no other module writes SQL about threads. A new column
+/// (an object kind, say) is a new case here and one line in each rendering.
+public indirect enum ThreadPredicate: Sendable, Hashable {
+    /// Every thread.
+    case always
+    /// `created_at < t` (a thread of unknown age never matches).
+    case createdBefore(Int64)
+    /// `created_at >= t`.
+    case createdAtOrAfter(Int64)
+    /// The newest activity (`last_activity`, else `created_at`) `< t`.
+    case activityBefore(Int64)
+    /// The newest activity `>= t`.
+    case activityAtOrAfter(Int64)
+    /// The thread is in one of the states.
+    case state([ThreadState])
+    /// The thread came from one of the sources.
+    case source([ThreadSource])
+    /// The metadata has `key`, whatever its value.
+    case metadataPresent(String)
+    /// The metadata has `key` with a value matching the GLOB `pattern` (SQLite's GLOB, bytes).
+    case metadataMatches(String, pattern: String)
+    /// `last_synced` is unknown or before `t` (nil: only never synced).
+    case syncedBefore(Int64?)
+    /// The thread belongs to the saved plan.
+    case inPlan(Int64)
+    /// The condition does not hold (SQL's `NOT`: a comparison with an unknown value stays unknown).
+    case not(ThreadPredicate)
+    /// Every condition holds.
+    case and([ThreadPredicate])
 
-/// A filter over the inventory: an SQL boolean expression over the table `threads`, and
-/// optionally a metadata test the query starts from.
+    /// The conjunction's terms, nested conjunctions and `always` flattened away.
+    var terms: [ThreadPredicate] {
+        switch self {
+        case .always: []
+        case .and(let parts): parts.flatMap(\.terms)
+        default: [self]
+        }
+    }
+}
+
+/// Which threads a ledger read selects: a predicate, and the hold that keeps threads out.
 ///
-/// The expression may use any column of `threads` and the side table `thread_metadata`,
-/// with positional `?` arguments. Rules compiles its `[Match]` section into one; the Ledger
-/// counts and streams what matches, reading `FROM \(source) WHERE \(condition)` with
-/// `boundArguments`.
-///
-/// A metadata test that a thread must pass (`metadata(_:glob:)`, `metadataPresent(_:)`) is
-/// kept as the query's `driver` rather than in the expression: SQLite then walks the side
-/// table's (key, value) index and joins each entry to its thread by id. Written as `threads.id
-/// IN (SELECT thread_id …)` instead, SQLite first copies every id of the subquery into a
-/// temporary B-tree (a third of the time of a million-thread count); written as a correlated
-/// `EXISTS (… m.thread_id = threads.id …)`, it probes the side table once per thread, ten
-/// times slower. A second positive metadata test, and every absence test, go into the
-/// expression as `IN` / `NOT IN`. The join has one row per thread: `thread_metadata` has
-/// one row per (thread, key).
+/// Reads are oldest first (`created_at`, then `id`); a count, a page, a stream and a saved
+/// plan take the order and their limit from the call. The hold is kept apart from the
+/// predicate so that the Ledger can count in one pass both what matches and what a hold
+/// keeps back (`countWithHeld(matching:)`).
 public struct InventoryQuery: Sendable, Hashable {
-    public var condition: String
-    public var arguments: [SQLiteValue]
-    /// The metadata test the query starts from, nil to read `threads` by its own indexes.
-    public var driver: MetadataTest?
+    public var predicate: ThreadPredicate
+    /// Threads whose metadata carries this key are left out (a destructive rule's hold); nil: none.
+    public var hold: String?
 
-    /// Threads whose metadata has `key`, with a value matching the GLOB `pattern` when given.
-    public struct MetadataTest: Sendable, Hashable {
-        public var key: String
-        public var pattern: String?
-
-        public init(key: String, pattern: String? = nil) {
-            self.key = key
-            self.pattern = pattern
-        }
-
-        /// The side table's rows that pass, and their arguments.
-        var selection: (sql: String, arguments: [SQLiteValue]) {
-            guard let pattern else { return ("SELECT thread_id FROM thread_metadata WHERE key = ?", [.text(key)]) }
-            return ("SELECT thread_id FROM thread_metadata WHERE key = ? AND value GLOB ?", [.text(key), .text(pattern)])
-        }
-
-        /// The same test as an expression over `threads`.
-        public var condition: InventoryQuery {
-            InventoryQuery(condition: "threads.id IN (\(selection.sql))", arguments: selection.arguments)
-        }
-
-        /// Threads that fail the test: the key is absent, or (with a pattern) its value does not match.
-        public var failing: InventoryQuery {
-            InventoryQuery(condition: "threads.id NOT IN (\(selection.sql))", arguments: selection.arguments)
-        }
+    public init(_ predicate: ThreadPredicate = .always, excludingHeld hold: String? = nil) {
+        self.predicate = predicate
+        self.hold = hold
     }
 
-    public init(condition: String, arguments: [SQLiteValue] = [], driver: MetadataTest? = nil) {
-        self.condition = condition
-        self.arguments = arguments
-        self.driver = driver
-    }
-
-    /// The FROM clause: `threads`, or the driver's side-table rows joined to `threads`.
-    public var source: String {
-        guard let driver else { return "threads" }
-        return "(\(driver.selection.sql)) AS driving_metadata JOIN threads ON threads.id = driving_metadata.thread_id"
-    }
-
-    /// The arguments of `FROM \(source) WHERE \(condition)`, in order.
-    public var boundArguments: [SQLiteValue] { (driver?.selection.arguments ?? []) + arguments }
-
-    /// The same query with the driver written into the expression: for SQL that must read
-    /// `FROM threads` itself.
-    public var withoutDriver: InventoryQuery {
-        guard let driver else { return self }
-        return driver.condition.and(InventoryQuery(condition: condition, arguments: arguments))
-    }
+    /// The same threads without the hold: what would match but for it.
+    public var ignoringHold: InventoryQuery { InventoryQuery(predicate) }
 
     /// Every thread.
-    public static let all = InventoryQuery(condition: "1")
+    public static let all = InventoryQuery()
 
     /// Threads in one state.
-    public static func state(_ state: ThreadState) -> InventoryQuery {
-        InventoryQuery(condition: "threads.state = ?", arguments: [.text(state.rawValue)])
-    }
+    public static func state(_ state: ThreadState) -> InventoryQuery { InventoryQuery(.state([state])) }
 
     /// Threads whose metadata has `key` with a value matching the GLOB `pattern`.
     public static func metadata(_ key: String, glob pattern: String) -> InventoryQuery {
-        InventoryQuery(condition: "1", driver: MetadataTest(key: key, pattern: pattern))
+        InventoryQuery(.metadataMatches(key, pattern: pattern))
     }
 
     /// Threads whose metadata has `key`, whatever its value.
-    public static func metadataPresent(_ key: String) -> InventoryQuery {
-        InventoryQuery(condition: "1", driver: MetadataTest(key: key))
-    }
+    public static func metadataPresent(_ key: String) -> InventoryQuery { InventoryQuery(.metadataPresent(key)) }
 
     /// Threads whose metadata has no `key` at all.
-    public static func metadataAbsent(_ key: String) -> InventoryQuery {
-        MetadataTest(key: key).failing
-    }
+    public static func metadataAbsent(_ key: String) -> InventoryQuery { InventoryQuery(.not(.metadataPresent(key))) }
 
     /// Threads created before `time` (Unix seconds).
-    public static func createdBefore(_ time: Int64) -> InventoryQuery {
-        InventoryQuery(condition: "threads.created_at < ?", arguments: [.integer(time)])
+    public static func createdBefore(_ time: Int64) -> InventoryQuery { InventoryQuery(.createdBefore(time)) }
+
+    /// Threads that belong to the saved plan `planID`.
+    public static func inPlan(_ planID: Int64) -> InventoryQuery { InventoryQuery(.inPlan(planID)) }
+
+    /// Both: the conditions of each, and the hold of either (the first when both have one and
+    /// they differ, the second joining the predicate).
+    public func and(_ other: InventoryQuery) -> InventoryQuery {
+        var predicate = ThreadPredicate.and(self.predicate.terms + other.predicate.terms)
+        let hold = self.hold ?? other.hold
+        if let second = other.hold, second != hold {
+            predicate = .and(predicate.terms + [.not(.metadataPresent(second))])
+        }
+        return InventoryQuery(predicate, excludingHeld: hold)
     }
 
-    /// Both conditions. The first driver stays the driver; a second one joins the expression.
-    public func and(_ other: InventoryQuery) -> InventoryQuery {
-        var both = InventoryQuery(
-            condition: "(\(condition)) AND (\(other.condition))", arguments: arguments + other.arguments, driver: driver)
-        if let second = other.driver {
-            if both.driver == nil {
-                both.driver = second
-            } else {
-                both = both.and(second.condition)
-            }
-        }
-        return both
+    /// The predicate's terms with the hold's exclusion last: what a thread must pass.
+    var terms: [ThreadPredicate] {
+        predicate.terms + (hold.map { [.not(.metadataPresent($0))] } ?? [])
     }
 }

@@ -17,16 +17,11 @@ extension Ledger {
     public func export(
         states: [ThreadState]? = nil, format: ExportFormat, _ write: (String) throws -> Void
     ) throws -> Int {
-        var query = InventoryQuery.all
-        if let states {
-            query = InventoryQuery(
-                condition: "threads.state IN (\(states.map { _ in "?" }.joined(separator: ", ")))",
-                arguments: states.map { .text($0.rawValue) })
-        }
+        let read = InventoryQuery(states.map { .state($0) } ?? .always).indexed
         return try withDatabase { database in
             let statement = try database.prepare(
-                "SELECT \(Self.threadColumns) FROM \(query.source) WHERE \(query.condition) ORDER BY threads.created_at, threads.id")
-            try statement.bind(query.boundArguments)
+                "SELECT \(Self.threadColumns) FROM \(read.source) WHERE \(read.condition) ORDER BY threads.created_at, threads.id")
+            try statement.bind(read.arguments)
             if format == .csv { try write(Self.csvExportHeader) }
             var count = 0
             while try statement.step() {

@@ -21,11 +21,36 @@ extension Ledger {
 
     /// How many threads match.
     public func count(matching query: InventoryQuery = .all) throws -> Int {
-        try withDatabase { database in
-            let value = try database.scalar(
-                "SELECT count(*) FROM \(query.source) WHERE \(query.condition)", query.boundArguments)
+        let read = query.indexed
+        return try withDatabase { database in
+            let value = try database.scalar("SELECT count(*) FROM \(read.source) WHERE \(read.condition)", read.arguments)
             return Int(value?.integerValue ?? 0)
         }
+    }
+
+    /// How many threads match, and how many more would match but for the query's hold.
+    ///
+    /// Over the whole inventory this is one pass over `threads` in the scan form, which reads
+    /// each row's metadata in place: for a million threads that is several times faster than
+    /// a side-table lookup per row, and eight times faster than walking an index and looking
+    /// each entry up in the table. Within a saved plan, its few threads
+    /// are counted through the plan's index instead.
+    public func countWithHeld(matching query: InventoryQuery) throws -> (matched: Int, held: Int) {
+        if query.withinPlan {
+            let matched = try count(matching: query)
+            guard query.hold != nil else { return (matched, 0) }
+            return (matched, try count(matching: query.ignoringHold) - matched)
+        }
+        let matching = query.scan
+        let outer = query.ignoringHold.scan
+        let row = try rows(
+            "SELECT count(*), coalesce(sum(CASE WHEN \(matching.condition) THEN 1 ELSE 0 END), 0) FROM threads "
+                + "WHERE \(outer.condition)",
+            matching.arguments + outer.arguments
+        ).first
+        let all = Int(row?[0].integerValue ?? 0)
+        let matched = Int(row?[1].integerValue ?? 0)
+        return (matched, all - matched)
     }
 
     /// Calls `body` with each matching thread, oldest first (created_at, id), at most `limit`.
@@ -36,10 +61,13 @@ extension Ledger {
     public func forEachThread(
         matching query: InventoryQuery = .all, limit: Int? = nil, _ body: (ThreadRecord) throws -> Void
     ) throws {
+        try forEachThread(query.indexed, limit: limit, body)
+    }
+
+    func forEachThread(_ read: InventoryQuery.Rendered, limit: Int?, _ body: (ThreadRecord) throws -> Void) throws {
         try withDatabase { database in
-            var sql =
-                "SELECT \(Self.threadColumns) FROM \(query.source) WHERE \(query.condition) ORDER BY threads.created_at, threads.id"
-            var arguments = query.boundArguments
+            var sql = "SELECT \(Self.threadColumns) FROM \(read.source) WHERE \(read.condition) ORDER BY threads.created_at, threads.id"
+            var arguments = read.arguments
             if let limit {
                 sql += " LIMIT ?"
                 arguments.append(.integer(Int64(limit)))
@@ -54,22 +82,18 @@ extension Ledger {
     public func threads(matching query: InventoryQuery = .all, after position: ThreadPosition? = nil, limit: Int) throws
         -> [ThreadRecord]
     {
-        var condition = "(\(query.condition))"
-        var arguments = query.arguments
+        var read = query.indexed
         if let position, let createdAt = position.createdAt {
             // A row value with a NULL compares as NULL: threads of unknown age, which sort
             // first, are all before this position anyway.
-            condition += " AND (threads.created_at, threads.id) > (?, ?)"
-            arguments += [.integer(createdAt), .text(position.id)]
+            read = read.and("(threads.created_at, threads.id) > (?, ?)", [.integer(createdAt), .text(position.id)])
         } else if let position {
-            condition += " AND ((threads.created_at IS NULL AND threads.id > ?) OR threads.created_at IS NOT NULL)"
-            arguments += [.text(position.id)]
+            read = read.and(
+                "((threads.created_at IS NULL AND threads.id > ?) OR threads.created_at IS NOT NULL)", [.text(position.id)])
         }
         var page: [ThreadRecord] = []
         page.reserveCapacity(min(limit, 10_000))
-        try forEachThread(matching: InventoryQuery(condition: condition, arguments: arguments, driver: query.driver), limit: limit) {
-            page.append($0)
-        }
+        try forEachThread(read, limit: limit) { page.append($0) }
         return page
     }
 

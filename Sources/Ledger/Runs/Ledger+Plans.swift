@@ -27,11 +27,12 @@ extension Ledger {
                 "INSERT INTO plans (rule, rule_digest, rule_file, created_at, matched) VALUES (?, ?, ?, ?, 0)",
                 [.text(rule), .text(ruleDigest), .text(ruleFile), .integer(time)])
             let id = database.lastInsertRowID
-            var arguments: [SQLiteValue] = [.integer(id)] + query.boundArguments
+            let read = query.indexed
+            var arguments: [SQLiteValue] = [.integer(id)] + read.arguments
             var sql = """
                 INSERT INTO plan_threads (plan_id, position, thread_id)
                 SELECT ?, row_number() OVER (ORDER BY threads.created_at, threads.id), threads.id
-                FROM \(query.source) WHERE \(query.condition) ORDER BY threads.created_at, threads.id
+                FROM \(read.source) WHERE \(read.condition) ORDER BY threads.created_at, threads.id
                 """
             if let limit {
                 sql += " LIMIT ?"
@@ -56,13 +57,5 @@ extension Ledger {
     public func planThreadIDs(planID: Int64) throws -> [String] {
         try rows("SELECT thread_id FROM plan_threads WHERE plan_id = ? ORDER BY position", [.integer(planID)])
             .compactMap { $0.first?.textValue }
-    }
-}
-
-extension InventoryQuery {
-    /// Threads that belong to the saved plan `planID`.
-    public static func inPlan(_ planID: Int64) -> InventoryQuery {
-        InventoryQuery(
-            condition: "threads.id IN (SELECT p.thread_id FROM plan_threads p WHERE p.plan_id = ?)", arguments: [.integer(planID)])
     }
 }

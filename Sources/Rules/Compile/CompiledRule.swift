@@ -1,5 +1,4 @@
 import Ledger
-import SQLite
 import Schedule
 
 /// A rule resolved against one moment: a ledger query and a predicate that select the same threads.
@@ -11,36 +10,19 @@ public struct CompiledRule: Sendable {
     /// Every condition, the implied ones (state, hold) included.
     public let conditions: [RuleCondition]
 
-    /// The `[Match]` section (and the hold) as an SQL condition over `threads`, every value
-    /// bound. The first metadata test a thread must pass drives the query (see `InventoryQuery`).
+    /// The `[Match]` section as a query over the inventory, with the hold kept apart: the
+    /// Ledger writes the SQL and chooses how to read it (see `InventoryQuery`).
     public var query: InventoryQuery {
-        var driver: InventoryQuery.MetadataTest?
-        var parts: [(String, [SQLiteValue])] = []
+        var hold: String?
+        var terms: [ThreadPredicate] = []
         for condition in conditions {
-            if driver == nil, let test = condition.requiredMetadata {
-                driver = test
-                continue
+            if case .notHeld(let key) = condition.kind {
+                hold = key
+            } else {
+                terms.append(condition.predicate)
             }
-            parts.append(condition.sql)
         }
-        guard !parts.isEmpty else { return InventoryQuery(condition: "1", driver: driver) }
-        let (condition, arguments) = Self.conjunction(parts[...])
-        return InventoryQuery(condition: condition, arguments: arguments, driver: driver)
-    }
-
-    /// `a AND b AND …` as a balanced tree: `(a AND b) AND (c AND d)`.
-    ///
-    /// SQLite parses `a AND b AND c` as `(a AND b) AND c`, one level deeper per condition,
-    /// and refuses a statement whose expression tree is deeper than `SQLITE_MAX_EXPR_DEPTH`
-    /// (1000): a rule of about 990 conditions could not run. Halving keeps the depth to the
-    /// logarithm of the count, so what bounds a rule is the number of values it binds
-    /// (`QueryLimits`). Arguments stay in the order of their `?`s.
-    static func conjunction(_ parts: ArraySlice<(String, [SQLiteValue])>) -> (String, [SQLiteValue]) {
-        guard parts.count > 1 else { return parts.first ?? ("1", []) }
-        let middle = parts.startIndex + parts.count / 2
-        let left = conjunction(parts[..<middle])
-        let right = conjunction(parts[middle...])
-        return ("(\(left.0)) AND (\(right.0))", left.1 + right.1)
+        return InventoryQuery(.and(terms), excludingHeld: hold)
     }
 
     /// Whether one thread matches, and which conditions hold or fail.

@@ -1,10 +1,9 @@
 import Ledger
-import SQLite
 
-/// One condition of a compiled rule, with its SQL and its in-memory test side by side.
+/// One condition of a compiled rule, with its ledger predicate and its in-memory test side by side.
 ///
 /// Keeping both forms in one type, case by case, is what makes the ledger query and the
-/// predicate agree; the property test in RulesTests checks that they do.
+/// in-memory test agree; the property test in RulesTests checks that they do.
 public struct RuleCondition: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         /// `created_at < t`.
@@ -31,58 +30,24 @@ public struct RuleCondition: Sendable, Hashable {
         self.origin = origin
     }
 
-    /// The SQL boolean expression over `threads`, with `?` for every value.
-    var sql: (String, [SQLiteValue]) {
+    /// The condition as a predicate over the ledger's inventory (the hold is the query's own).
+    var predicate: ThreadPredicate {
         switch kind {
-        case .createdBefore(let t): ("threads.created_at < ?", [.integer(t)])
-        case .createdAtOrAfter(let t): ("threads.created_at >= ?", [.integer(t)])
-        case .activityBefore(let t):
-            (
-                "(threads.last_activity < ? OR (threads.last_activity IS NULL AND threads.created_at < ?))",
-                [.integer(t), .integer(t)]
-            )
-        case .activityAtOrAfter(let t):
-            (
-                "(threads.last_activity >= ? OR (threads.last_activity IS NULL AND threads.created_at >= ?))",
-                [.integer(t), .integer(t)]
-            )
+        case .createdBefore(let t): .createdBefore(t)
+        case .createdAtOrAfter(let t): .createdAtOrAfter(t)
+        case .activityBefore(let t): .activityBefore(t)
+        case .activityAtOrAfter(let t): .activityAtOrAfter(t)
         case .metadata(let condition):
-            // `InventoryQuery.MetadataTest` writes the side-table SQL (see there why `IN` and not
-            // `EXISTS`); `CompiledRule.query` makes the first positive test the query's driver.
-            Self.sql(Self.sideTable(condition))
-        case .notHeld(let key): Self.sql(InventoryQuery.metadataAbsent(key))
-        case .state(let states):
-            ("threads.state IN (\(Self.placeholders(states.count)))", states.map { .text($0.rawValue) })
-        case .source(let sources):
-            ("threads.source IN (\(Self.placeholders(sources.count)))", sources.map { .text($0.rawValue) })
+            switch condition.test {
+            case .present: .metadataPresent(condition.key)
+            case .absent: .not(.metadataPresent(condition.key))
+            case .matches(let glob): .metadataMatches(condition.key, pattern: glob.pattern)
+            case .doesNotMatch(let glob): .not(.metadataMatches(condition.key, pattern: glob.pattern))
+            }
+        case .notHeld(let key): .not(.metadataPresent(key))
+        case .state(let states): .state(states)
+        case .source(let sources): .source(sources)
         }
-    }
-
-    /// The side-table test a matching thread must pass, when this is a positive metadata test.
-    var requiredMetadata: InventoryQuery.MetadataTest? {
-        guard case .metadata(let condition) = kind else { return nil }
-        let side = Self.sideTable(condition)
-        return side.passes ? side.test : nil
-    }
-
-    /// The side-table test of a metadata condition, and whether a matching thread passes it.
-    private static func sideTable(_ condition: MetadataCondition) -> (test: InventoryQuery.MetadataTest, passes: Bool) {
-        switch condition.test {
-        case .present: (InventoryQuery.MetadataTest(key: condition.key), true)
-        case .matches(let glob): (InventoryQuery.MetadataTest(key: condition.key, pattern: glob.pattern), true)
-        case .absent: (InventoryQuery.MetadataTest(key: condition.key), false)
-        case .doesNotMatch(let glob): (InventoryQuery.MetadataTest(key: condition.key, pattern: glob.pattern), false)
-        }
-    }
-
-    private static func sql(_ side: (test: InventoryQuery.MetadataTest, passes: Bool)) -> (String, [SQLiteValue]) {
-        sql(side.passes ? side.test.condition : side.test.failing)
-    }
-
-    private static func sql(_ query: InventoryQuery) -> (String, [SQLiteValue]) { (query.condition, query.arguments) }
-
-    private static func placeholders(_ count: Int) -> String {
-        Array(repeating: "?", count: count).joined(separator: ", ")
     }
 
     /// The value of `key`, compared byte for byte as SQLite compares `m.key = ?`.

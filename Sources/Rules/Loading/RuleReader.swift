@@ -222,10 +222,10 @@ struct RuleReader {
     /// Whether SQLite's GLOB takes the pattern; reports it when not.
     private mutating func checkPatternLength(_ glob: Glob, _ entry: UnitFileEntry, at offset: Int) -> Bool {
         let bytes = glob.pattern.utf8.count
-        guard bytes > queryLimits.sqlite.patternBytes else { return true }
+        guard bytes > queryLimits.patternBytes else { return true }
         error(
             entry, offset: offset,
-            "the pattern of `Metadata=` is \(bytes) bytes; SQLite's GLOB takes patterns of at most \(queryLimits.sqlite.patternBytes) "
+            "the pattern of `Metadata=` is \(bytes) bytes; SQLite's GLOB takes patterns of at most \(queryLimits.patternBytes) "
                 + "bytes (SQLITE_LIMIT_LIKE_PATTERN_LENGTH) and refuses longer ones when the rule runs; shorten it "
                 + "(a metadata value is at most \(MetadataLimits.maxValueLength) characters)")
         return false
@@ -233,9 +233,9 @@ struct RuleReader {
 
     /// Refuses a rule whose statements SQLite would refuse to prepare (see `QueryLimits`).
     mutating func checkLimits(_ rule: Rule) {
-        let values = QueryLimits.boundValues(rule, now: now, hold: hold)
+        let values = rule.compile(now: now, hold: hold).query.boundValues
         let entries = document.values("Metadata", in: "Match")
-        if values > queryLimits.sqlite.variables {
+        if values > queryLimits.variables {
             // The first `Metadata=` line that no longer fits: the longest prefix that does.
             var fits = 0
             var tooMany = rule.match.metadata.count
@@ -243,7 +243,7 @@ struct RuleReader {
                 let middle = (fits + tooMany + 1) / 2
                 var prefix = rule
                 prefix.match.metadata = Array(rule.match.metadata.prefix(middle))
-                if QueryLimits.boundValues(prefix, now: now, hold: hold) <= queryLimits.sqlite.variables {
+                if prefix.compile(now: now, hold: hold).query.boundValues <= queryLimits.variables {
                     fits = middle
                 } else {
                     tooMany = middle - 1
@@ -251,7 +251,7 @@ struct RuleReader {
             }
             let message =
                 "`[Match]` makes a run bind \(values) values in one SQL statement; SQLite binds at most "
-                + "\(queryLimits.sqlite.variables) (SQLITE_LIMIT_VARIABLE_NUMBER). A run counts matches with the conditions "
+                + "\(queryLimits.variables) (SQLITE_LIMIT_VARIABLE_NUMBER). A run counts matches with the conditions "
                 + "twice, and each `Metadata=key=glob` binds two values there: the first \(fits) `Metadata=` lines "
                 + "fit, so move the rest (from this line on) into another rule"
             if entries.count == rule.match.metadata.count, fits < entries.count {
@@ -262,12 +262,12 @@ struct RuleReader {
         }
         let conditions = rule.compile(now: now, hold: hold).conditions.count
         let depth = QueryLimits.expressionDepth(conditions: conditions)
-        if depth > queryLimits.sqlite.expressionDepth {
+        if depth > queryLimits.expressionDepth {
             diagnostics.append(
                 Diagnostic(
                     at: anchor("Match"),
                     "`[Match]` has \(conditions) conditions, whose SQL expression may be \(depth) levels deep; this SQLite "
-                        + "allows \(queryLimits.sqlite.expressionDepth) (SQLITE_LIMIT_EXPR_DEPTH); split the rule"))
+                        + "allows \(queryLimits.expressionDepth) (SQLITE_LIMIT_EXPR_DEPTH); split the rule"))
         }
     }
 

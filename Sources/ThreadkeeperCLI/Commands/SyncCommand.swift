@@ -87,11 +87,9 @@ struct SyncCommand: ParsableCommand {
         if !all {
             if let staleAfter {
                 let cutoff = ledger.now() - staleAfter.microseconds / 1_000_000
-                query = query.and(
-                    InventoryQuery(
-                        condition: "(threads.last_synced IS NULL OR threads.last_synced < ?)", arguments: [.integer(cutoff)]))
+                query = query.and(InventoryQuery(.syncedBefore(cutoff)))
             } else {
-                query = query.and(InventoryQuery(condition: "threads.last_synced IS NULL"))
+                query = query.and(InventoryQuery(.syncedBefore(nil)))
             }
         }
         var summary = Summary()

@@ -1,8 +1,8 @@
-import Ledger
 import Schedule
 import TestSupport
 import Testing
 
+@testable import Ledger
 @testable import Rules
 
 /// The ledger query and the in-memory predicate of a compiled rule select exactly the same
@@ -81,11 +81,12 @@ struct AgreementPropertyTests {
             var fromLedger: [String] = []
             try ledger.forEachThread(matching: compiled.query) { fromLedger.append($0.id) }
             let fromPredicate = threads.filter { compiled.evaluate($0).matches }.map(\.id)
-            #expect(Set(fromLedger) == Set(fromPredicate), "rule \(rule.match) hold \(hold): \(compiled.query.condition)")
+            #expect(Set(fromLedger) == Set(fromPredicate), "rule \(rule.match) hold \(hold): \(compiled.query.sql)")
             #expect(try ledger.count(matching: compiled.query) == fromPredicate.count)
             var fromScan: [String] = []
-            try ledger.forEachThread(matching: compiled.scanQuery) { fromScan.append($0.id) }
-            #expect(Set(fromScan) == Set(fromPredicate), "scan form of rule \(rule.match) hold \(hold): \(compiled.scanQuery.condition)")
+            let scan = compiled.query.scan
+            try ledger.forEachThread(scan, limit: nil) { fromScan.append($0.id) }
+            #expect(Set(fromScan) == Set(fromPredicate), "scan form of rule \(rule.match) hold \(hold): \(scan.condition)")
             if !fromPredicate.isEmpty { nonEmpty += 1 }
         }
         // The generator must produce rules that select something, or agreement proves little.

@@ -1,8 +1,9 @@
-import Ledger
+import SQLite
 import Schedule
 import TestSupport
 import Testing
 
+@testable import Ledger
 @testable import Rules
 
 struct CompiledRuleTests {
@@ -24,17 +25,20 @@ struct CompiledRuleTests {
     @Test func everyValueIsBoundNeverSpliced() throws {
         let rule = try Self.rule("[Rule]\nAction=delete\n[Match]\nOlderThan=30d\nMetadata=tag=x'); DROP TABLE threads; --\n")
         let query = rule.compile(now: Self.now).query
-        // What the ledger runs: the driver's side-table selection, then the expression.
-        let sql = "FROM \(query.source) WHERE \(query.condition)"
-        #expect(query.driver == InventoryQuery.MetadataTest(key: "tag", pattern: "x'); DROP TABLE threads; --"))
-        #expect(!sql.contains("DROP"))
-        #expect(!sql.contains("legal_hold"))
-        #expect(!sql.contains("'"))
-        #expect(query.boundArguments.first == .text("tag"))
-        #expect(query.boundArguments.contains(.text("x'); DROP TABLE threads; --")))
-        #expect(query.boundArguments.contains(.integer(Self.now - 30 * Self.day)))
-        #expect(query.boundArguments.contains(.text("legal_hold")))
-        #expect(sql.filter { $0 == "?" }.count == query.boundArguments.count)
+        #expect(query.predicate.terms.contains(.metadataMatches("tag", pattern: "x'); DROP TABLE threads; --")))
+        #expect(query.hold == "legal_hold")
+        // What the ledger runs, in both forms: the driver's side-table selection, then the expression.
+        for (read, firstValue) in [(query.indexed, SQLiteValue.text("tag")), (query.scan, .text("live"))] {
+            let sql = "FROM \(read.source) WHERE \(read.condition)"
+            #expect(!sql.contains("DROP"))
+            #expect(!sql.contains("legal_hold"))
+            #expect(!sql.contains("'"))
+            #expect(read.arguments.first == firstValue)
+            #expect(read.arguments.contains(.text("x'); DROP TABLE threads; --")))
+            #expect(read.arguments.contains(.integer(Self.now - 30 * Self.day)))
+            #expect(read.arguments.contains(.text("legal_hold")) || read.arguments.contains(.text("$.\"legal_hold\"")))
+            #expect(sql.filter { $0 == "?" }.count == read.arguments.count)
+        }
     }
 
     @Test func olderAndNewerPartitionAtTheCutoff() throws {
