@@ -123,7 +123,8 @@ public enum Planner {
         }
 
         var sample: [PlannedThread] = []
-        try ledger.forEachThread(matching: query, limit: min(sampleSize, planned)) { thread in
+        let share = live > 0 ? Double(matched) / Double(live) : 0
+        try ledger.forEachThread(matching: query, limit: min(sampleSize, planned), share: share) { thread in
             sample.append(
                 PlannedThread(id: thread.id, createdAt: thread.createdAt, metadata: thread.metadata, reason: reason(compiled, thread)))
         }

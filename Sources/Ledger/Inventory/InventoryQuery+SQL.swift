@@ -37,11 +37,11 @@ extension InventoryQuery {
     var indexed: Rendered {
         var terms = self.terms
         guard let index = terms.firstIndex(where: \.isPositiveMetadataTest) else {
-            let (condition, arguments) = Self.conjunction(terms.map { $0.sql(scan: false) }[...])
+            let (condition, arguments) = Self.conjunction(terms.map { $0.sql(.indexed) }[...])
             return Rendered(source: "threads", condition: condition, arguments: arguments)
         }
         let driver = terms.remove(at: index).sideTableSelection
-        let (condition, arguments) = Self.conjunction(terms.map { $0.sql(scan: false) }[...])
+        let (condition, arguments) = Self.conjunction(terms.map { $0.sql(.indexed) }[...])
         return Rendered(
             source: "(\(driver.sql)) AS driving_metadata JOIN threads ON threads.id = driving_metadata.thread_id",
             condition: condition, arguments: driver.arguments + arguments)
@@ -49,14 +49,51 @@ extension InventoryQuery {
 
     /// The scan form over `threads` alone, metadata read from `threads.metadata`.
     var scan: Rendered {
-        let (condition, arguments) = Self.conjunction(terms.map { $0.sql(scan: true) }[...])
+        let (condition, arguments) = Self.conjunction(terms.map { $0.sql(.scan) }[...])
         return Rendered(source: "threads", condition: condition, arguments: arguments)
+    }
+
+    /// The walk form: metadata read in place, the columns' terms free to use `threads_by_state`,
+    /// so that SQLite walks the index in (`created_at`, `id`) order and stops at a read's limit.
+    var walk: Rendered {
+        let (condition, arguments) = Self.conjunction(terms.map { $0.sql(.walk) }[...])
+        return Rendered(source: "threads", condition: condition, arguments: arguments)
+    }
+
+    /// Whether a whole-inventory count should start from the side table's (key, value) index.
+    ///
+    /// Each entry the driver yields costs a lookup of its thread by id, about 2.5 times the
+    /// cost of a row read in one pass over `threads`: the driver wins while it selects under
+    /// about 40% of the threads. That share is not known without counting; a test on a value
+    /// (`tag=support`, `tenant=acme-*`) is taken as selective, a key's mere presence
+    /// (`Metadata=key`, or a pattern `*`) as not.
+    var countsThroughDriver: Bool {
+        guard case .metadataMatches(_, let pattern)? = terms.first(where: \.isPositiveMetadataTest) else { return false }
+        return !pattern.allSatisfy { $0 == "*" }
     }
 
     /// The SQL a stream or a page of the query reads with (`FROM … WHERE …`), to show it.
     public var sql: String {
         let read = indexed
         return "FROM \(read.source) WHERE \(read.condition)"
+    }
+
+    /// The first GLOB pattern longer than SQLite takes, with its key.
+    ///
+    /// SQLite refuses such a pattern only when it compares it with a value, so whether a read
+    /// fails would depend on the data and on the form that reads it (the driver's index range
+    /// may hold no value to compare). The Ledger refuses the query before any read instead.
+    var overlongPattern: (key: String, bytes: Int)? {
+        func find(_ predicate: ThreadPredicate) -> (key: String, bytes: Int)? {
+            switch predicate {
+            case .metadataMatches(let key, let pattern):
+                pattern.utf8.count > QueryLimits().patternBytes ? (key, pattern.utf8.count) : nil
+            case .not(let inner): find(inner)
+            case .and(let parts): parts.lazy.compactMap(find).first
+            default: nil
+            }
+        }
+        return find(predicate)
     }
 
     /// Whether the read is within a saved plan: its few threads are found through the plan's index.
@@ -98,15 +135,24 @@ extension ThreadPredicate {
         }
     }
 
-    /// The SQL boolean expression over `threads`, with `?` for every value; with `scan`,
-    /// metadata is read from `threads.metadata` instead of the side table, and no term can
-    /// use an index.
-    func sql(scan: Bool) -> (String, [SQLiteValue]) {
+    /// How a term is written: the three forms of `InventoryQuery`.
+    enum Form {
+        /// Metadata from the side table, columns indexable.
+        case indexed
+        /// Metadata in place, no term indexable.
+        case scan
+        /// Metadata in place, columns indexable.
+        case walk
+    }
+
+    /// The SQL boolean expression over `threads`, with `?` for every value, in `form`.
+    func sql(_ form: Form) -> (String, [SQLiteValue]) {
+        let scan = form != .indexed
         // `threads` is a WITHOUT ROWID table, and SQLite (3.40) ignores `NOT INDEXED` on one: a
         // count over `created_at < ?` then walks `threads_by_state` and looks every entry up in
         // the table, eight times the CPU of reading the table once. A unary `+` keeps a term
         // from any index (it changes no value: every value bound here has the column's type).
-        let column = { (name: String) in scan ? "+threads.\(name)" : "threads.\(name)" }
+        let column = { (name: String) in form == .scan ? "+threads.\(name)" : "threads.\(name)" }
         switch self {
         case .always: return ("1", [])
         case .createdBefore(let t): return ("\(column("created_at")) < ?", [.integer(t)])
@@ -138,11 +184,11 @@ extension ThreadPredicate {
             case .metadataMatches(let key, let pattern):
                 return scan ? Self.scanMatches(key, pattern, negated: true) : Self.sideTable(inner, negated: true)
             default:
-                let (sql, arguments) = inner.sql(scan: scan)
+                let (sql, arguments) = inner.sql(form)
                 return ("NOT (\(sql))", arguments)
             }
         case .and(let parts):
-            return InventoryQuery.conjunction(parts.flatMap(\.terms).map { $0.sql(scan: scan) }[...])
+            return InventoryQuery.conjunction(parts.flatMap(\.terms).map { $0.sql(form) }[...])
         }
     }
 

@@ -52,10 +52,10 @@ public struct QueryLimits: Sendable, Hashable {
 
 extension InventoryQuery {
     /// Values bound by the largest statement the Ledger prepares for the query: the count of
-    /// matching and held threads (the conditions in the scan form twice), or a page of them.
+    /// matching and held threads (in the scan form, the conditions twice), or a page of them.
     public var boundValues: Int {
         let count = scan.arguments.count + ignoringHold.scan.arguments.count
-        let page = indexed.arguments.count + QueryLimits.pagingValues
-        return max(count, page)
+        let page = max(indexed.arguments.count, walk.arguments.count) + QueryLimits.pagingValues
+        return max(count, Ledger.countWithHeldStatement(self).1.count, page)
     }
 }

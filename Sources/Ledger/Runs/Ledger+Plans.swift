@@ -21,7 +21,8 @@ extension Ledger {
     public func savePlan(rule: String, ruleDigest: String, ruleFile: String, query: InventoryQuery, limit: Int? = nil)
         throws -> PlanRecord
     {
-        try write { database in
+        try check(query)
+        return try write { database in
             let time = now()
             try database.run(
                 "INSERT INTO plans (rule, rule_digest, rule_file, created_at, matched) VALUES (?, ?, ?, ?, 0)",

@@ -1,3 +1,4 @@
+import SQLite
 import TestSupport
 import Testing
 
@@ -67,6 +68,72 @@ struct InventoryQueryTests {
         let first = try ledger.threads(matching: support, limit: 2)
         #expect(first.map(\.id) == ["thread_d", "thread_a"])
         #expect(try ledger.threads(matching: support, after: ThreadPosition(first[1]), limit: 2).map(\.id) == ["thread_c"])
+    }
+
+    /// The details of `EXPLAIN QUERY PLAN`, one a step.
+    func queryPlan(_ ledger: Ledger, _ statement: (String, [SQLiteValue])) throws -> [String] {
+        try ledger.rows("EXPLAIN QUERY PLAN " + statement.0, statement.1).map { $0[3].textValue ?? "" }
+    }
+
+    @Test func aWholeInventoryCountReadsTheTableOnceOrStartsFromASelectiveMetadataTest() throws {
+        let (_, ledger) = try seeded()
+        // Age and state alone: one pass over the table. SQLite would walk threads_by_state
+        // and look every entry up in the table, and `NOT INDEXED` does not stop it on a WITHOUT
+        // ROWID table; the scan form's unary `+` does.
+        let old = InventoryQuery(.and([.state([.live]), .createdBefore(200)]), excludingHeld: "legal_hold")
+        #expect(!old.countsThroughDriver)
+        #expect(try queryPlan(ledger, Ledger.countWithHeldStatement(old)) == ["SCAN threads"])
+        #expect(try ledger.countWithHeld(matching: old) == (matched: 1, held: 1))
+        // A key's presence is not taken as selective; a value is, and drives the count.
+        let tagged = InventoryQuery(.and([.state([.live]), .metadataPresent("tag")]), excludingHeld: "legal_hold")
+        #expect(!tagged.countsThroughDriver)
+        #expect(try queryPlan(ledger, Ledger.countWithHeldStatement(tagged)) == ["SCAN threads"])
+        #expect(try ledger.countWithHeld(matching: tagged) == (matched: 2, held: 1))
+        let support = InventoryQuery(.and([.state([.live]), .metadataMatches("tag", pattern: "support*")]), excludingHeld: "legal_hold")
+        #expect(support.countsThroughDriver)
+        let steps = try queryPlan(ledger, Ledger.countWithHeldStatement(support))
+        #expect(steps.first?.hasPrefix("SEARCH thread_metadata USING COVERING INDEX thread_metadata_by_value") == true, "\(steps)")
+        #expect(try ledger.countWithHeld(matching: support) == (matched: 1, held: 1))
+        #expect(try ledger.countWithHeld(matching: support.ignoringHold) == (matched: 2, held: 0))
+    }
+
+    @Test func aSmallSampleOfACommonMatchWalksTheStateIndexInOrder() throws {
+        let (_, ledger) = try seeded()
+        let query = InventoryQuery(.and([.state([.live]), .metadataMatches("tag", pattern: "s*")]), excludingHeld: "legal_hold")
+        let walk = query.walk
+        let steps = try queryPlan(
+            ledger, ("SELECT threads.id FROM threads WHERE \(walk.condition) ORDER BY threads.created_at, threads.id", walk.arguments))
+        #expect(steps.contains { $0.contains("USING INDEX threads_by_state") }, "\(steps)")
+        #expect(!steps.contains { $0.contains("TEMP B-TREE") }, "\(steps)")
+        for share in [1.0, 0.5, 0.0001, 0] {
+            var ids: [String] = []
+            try ledger.forEachThread(matching: query, limit: 1, share: share) { ids.append($0.id) }
+            #expect(ids == ["thread_b"], "share \(share)")
+        }
+    }
+
+    @Test func aPatternLongerThanSQLiteTakesIsRefusedBeforeAnyReadWhateverTheData() throws {
+        let (_, ledger) = try seeded()
+        let long = String(repeating: "*", count: QueryLimits().patternBytes) + "x"
+        // No value lies in the driver's index range (`zz…`): SQLite would compare the pattern with nothing.
+        let query = InventoryQuery(.and([.state([.live]), .metadataMatches("tag", pattern: "zz" + long)]))
+        let reads: [() throws -> Void] = [
+            { _ = try ledger.count(matching: query) },
+            { _ = try ledger.countWithHeld(matching: query) },
+            { try ledger.forEachThread(matching: query) { _ in } },
+            { try ledger.forEachThread(matching: query, limit: 1, share: 1) { _ in } },
+            { _ = try ledger.threads(matching: query, limit: 1) },
+            { _ = try ledger.savePlan(rule: "r", ruleDigest: "d", ruleFile: "r.rule", query: query) },
+        ]
+        for read in reads {
+            let error = try #require(throws: LedgerError.self) { try read() }
+            #expect(error.kind == .invalidArgument)
+            #expect(error.message.contains("LIKE or GLOB pattern too complex"))
+            #expect(error.message.contains("'tag' is 50003 bytes"))
+        }
+        #expect(try ledger.rows("SELECT count(*) FROM plans") == [[.integer(0)]])
+        // The longest pattern SQLite takes is read.
+        #expect(try ledger.count(matching: InventoryQuery(.metadataMatches("tag", pattern: String(long.dropFirst())))) == 0)
     }
 
     @Test func pagesContinueAfterAPosition() throws {

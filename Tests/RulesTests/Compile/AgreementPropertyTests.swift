@@ -87,6 +87,16 @@ struct AgreementPropertyTests {
             let scan = compiled.query.scan
             try ledger.forEachThread(scan, limit: nil) { fromScan.append($0.id) }
             #expect(Set(fromScan) == Set(fromPredicate), "scan form of rule \(rule.match) hold \(hold): \(scan.condition)")
+            var fromWalk: [String] = []
+            try ledger.forEachThread(compiled.query.walk, limit: nil) { fromWalk.append($0.id) }
+            #expect(fromWalk == fromLedger, "walk form of rule \(rule.match) hold \(hold)")
+            // The count plan and status make, through the driver or in one pass, and what the hold keeps back.
+            var unheld = rule
+            unheld.action = .report
+            let all = threads.filter { unheld.compile(now: Self.now, hold: hold).evaluate($0).matches }.count
+            let counted = try ledger.countWithHeld(matching: compiled.query)
+            #expect(counted.matched == fromPredicate.count, "count of rule \(rule.match) hold \(hold)")
+            #expect(counted.held == all - fromPredicate.count, "held count of rule \(rule.match) hold \(hold)")
             if !fromPredicate.isEmpty { nonEmpty += 1 }
         }
         // The generator must produce rules that select something, or agreement proves little.
