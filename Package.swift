@@ -4,7 +4,7 @@ import PackageDescription
 // Imports point one way: CLI → Daemon → Executor → {Rules, Schedule, Ledger, ThreadsAPI, Journal};
 // Ledger → SQLite, and the emulator's --state file uses SQLite, never Ledger.
 // CSQLite is imported only by SQLite, CLibmd only by Ledger, CZlib only by Executor, CSystemd only
-// by Journal, CProcess only by ThreadkeeperCLI.
+// by Journal, CProcess by ThreadkeeperCLI, Ledger and Daemon.
 let package = Package(
     name: "threadkeeper",
     platforms: [.macOS(.v15)],
@@ -50,7 +50,7 @@ let package = Package(
             name: "Executor",
             dependencies: ["Rules", "Schedule", "Ledger", "ThreadsAPI", "Journal", "CZlib"]
         ),
-        .target(name: "Daemon", dependencies: ["Executor", "Rules", "UnitFile", "Schedule", "Ledger", "Journal"]),
+        .target(name: "Daemon", dependencies: ["Executor", "Rules", "UnitFile", "Schedule", "Ledger", "Journal", "CProcess"]),
         .target(name: "Emulator", dependencies: ["SQLite", "CEpoll"]),
         .target(name: "ThreadkeeperCLI", dependencies: ["Daemon", "Emulator", "SQLite", "CProcess"]),
         .executableTarget(name: "threadkeeper", dependencies: ["ThreadkeeperCLI"]),

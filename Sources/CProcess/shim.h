@@ -1,11 +1,13 @@
 // Fixed-argument wrappers of what does not import into Swift: prctl(2), which is
-// variadic, and renameat2(2), which glibc declares only under _GNU_SOURCE.
-// Imported by ThreadkeeperCLI and Ledger (the import spool).
+// variadic, renameat2(2), which glibc declares only under _GNU_SOURCE, and malloc_trim(3),
+// which the Glibc module leaves out with <malloc.h>.
+// Imported by ThreadkeeperCLI, Ledger (the import spool) and Daemon (the heap's trim).
 #ifndef THREADKEEPER_CPROCESS_SHIM_H
 #define THREADKEEPER_CPROCESS_SHIM_H
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <unistd.h>
 
 /// prctl(PR_SET_DUMPABLE, flag): 0 means no core dump, no ptrace by the same user, and
@@ -17,5 +19,9 @@ static inline int threadkeeper_set_dumpable(int flag) {
 /// rename(2) that fails with EEXIST instead of replacing `target` (RENAME_NOREPLACE).
 static inline int threadkeeper_rename_noreplace(const char *source, const char *target) {
     return (int)syscall(SYS_renameat2, AT_FDCWD, source, AT_FDCWD, target, 1U /* RENAME_NOREPLACE */);
+}
+/// malloc_trim(0): returns the free pages anywhere in the heap to the kernel; 1 when some were.
+static inline int threadkeeper_release_free_heap(void) {
+    return malloc_trim(0);
 }
 #endif

@@ -26,6 +26,15 @@ import Testing
             ])
     }
 
+    @Test func timestampsInAZoneAndInTheHostsLocalTimeWithoutFoundationsCalendar() throws {
+        #expect(StderrHandler.timestamp(date, timeZone: utc) == "2026-11-24 08:10:00")
+        let kolkata = try #require(TimeZone(secondsFromGMT: 5 * 3600 + 1800))
+        #expect(StderrHandler.timestamp(date, timeZone: kolkata) == "2026-11-24 13:40:00")
+        // nil is the host's local time as libc reads it, the zone Foundation calls current.
+        #expect(StderrHandler.timestamp(date, timeZone: nil) == StderrHandler.timestamp(date, timeZone: .current))
+        #expect(StderrHandler(format: .text) { _ in }.timeZone == nil)
+    }
+
     @Test func jsonLinesParseBackToTheEntry() throws {
         let lines = Lines()
         let handler = StderrHandler(format: .json, timeZone: utc) { line in lines.stored.withLock { $0.append(line) } }

@@ -61,6 +61,7 @@ public enum DaemonRuntime {
                 logger.daemonStarted(rules: roster.count, scheduled: scheduled.count)
                 await check(host, setup, logger: logger)
                 if !setup.suffix.isEmpty { notify([.status(await service.status.line + setup.suffix)]) }
+                HeapTrim.releaseFreePages()
             },
             onShutdown: {
                 notify([.stopping, .status("stopping")])
@@ -77,6 +78,7 @@ public enum DaemonRuntime {
                 notify([.ready, .status("reloaded (\(change.summary(ruleCount: roster.count))); \(status)")])
                 await check(host, setup, logger: logger)
                 if !setup.suffix.isEmpty { notify([.status(await service.status.line + setup.suffix)]) }
+                HeapTrim.releaseFreePages()
             })
         let termination = try await group.run()
         logger.info("threadkeeper daemon stopped")

@@ -57,12 +57,15 @@ public enum DaemonStatus: Sendable, Equatable {
     }
 
     /// `2026-11-25 03:00 UTC`, with seconds only when they are not zero.
+    ///
+    /// With libc's `gmtime_r`: Foundation's `Calendar` and `TimeZone` load ICU, about 4 MiB
+    /// of the idle daemon's resident memory for one line (docs/BENCHMARKS.md).
     public static func format(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
-        let seconds = (c.second ?? 0) == 0 ? "" : ":" + two(c.second)
-        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute))\(seconds) UTC"
+        var time = time_t(date.timeIntervalSince1970.rounded(.down))
+        var c = tm()
+        guard gmtime_r(&time, &c) != nil else { return "@\(time)" }
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let seconds = c.tm_sec == 0 ? "" : ":" + two(c.tm_sec)
+        return "\(c.tm_year + 1900)-\(two(c.tm_mon + 1))-\(two(c.tm_mday)) \(two(c.tm_hour)):\(two(c.tm_min))\(seconds) UTC"
     }
 }

@@ -13,16 +13,19 @@ public struct StderrHandler: LogHandler {
     }
 
     public var format: Format
-    public var timeZone: TimeZone
+    /// The zone of text timestamps; nil for the host's local time, read by libc (`TZ`,
+    /// `/etc/localtime`) without Foundation's `TimeZone`, which loads ICU (about 4 MiB of a
+    /// daemon's resident memory).
+    public var timeZone: TimeZone?
     private let sink: @Sendable (String) -> Void
 
     /// Writes to file descriptor `fileDescriptor` (stderr by default).
-    public init(format: Format = .text, fileDescriptor: Int32 = STDERR_FILENO, timeZone: TimeZone = .current) {
+    public init(format: Format = .text, fileDescriptor: Int32 = STDERR_FILENO, timeZone: TimeZone? = nil) {
         self.init(format: format, timeZone: timeZone) { line in Self.writeAll(fileDescriptor, line) }
     }
 
     /// Hands each formatted line (with its newline) to `sink`.
-    public init(format: Format, timeZone: TimeZone = .current, sink: @escaping @Sendable (String) -> Void) {
+    public init(format: Format, timeZone: TimeZone? = nil, sink: @escaping @Sendable (String) -> Void) {
         self.format = format
         self.timeZone = timeZone
         self.sink = sink
@@ -36,7 +39,7 @@ public struct StderrHandler: LogHandler {
     }
 
     /// The readable one-line form; newlines in the message are escaped so one entry is one line.
-    public static func textLine(_ entry: LogEntry, timeZone: TimeZone = .current) -> String {
+    public static func textLine(_ entry: LogEntry, timeZone: TimeZone? = nil) -> String {
         var line = "\(timestamp(entry.date, timeZone: timeZone)) \(entry.level.name): \(escapeLine(entry.message))"
         for key in entry.metadata.keys.sorted() {
             line += " \(key)=\(quoteIfNeeded(entry.metadata[key]!))"
@@ -61,12 +64,18 @@ public struct StderrHandler: LogHandler {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func timestamp(_ date: Date, timeZone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func two(_ value: Int?) -> String { value.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
-        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)):\(two(c.second))"
+    static func timestamp(_ date: Date, timeZone: TimeZone?) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        var c = tm()
+        if let timeZone {
+            var time = time_t(seconds + timeZone.secondsFromGMT(for: date))
+            guard gmtime_r(&time, &c) != nil else { return "@\(seconds)" }
+        } else {
+            var time = time_t(seconds)
+            guard localtime_r(&time, &c) != nil else { return "@\(seconds)" }
+        }
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(c.tm_year + 1900)-\(two(c.tm_mon + 1))-\(two(c.tm_mday)) \(two(c.tm_hour)):\(two(c.tm_min)):\(two(c.tm_sec))"
     }
 
     static func iso8601(_ date: Date) -> String {

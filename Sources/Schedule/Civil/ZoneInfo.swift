@@ -103,11 +103,29 @@ final class ZoneInfo: Sendable {
         var value = tz
         if value.hasPrefix(":") { value.removeFirst() }
         if value.isEmpty {
-            return fromFile("/etc/localtime", name: TimeZone.current.identifier)
+            return fromFile("/etc/localtime", name: localName())
         }
         if value.hasPrefix("/") { return fromFile(value, name: value) }
         if let zone = named(value) { return zone }
         return PosixTimeZoneRule(value).map { ZoneInfo(name: value, rule: $0) }
+    }
+
+    /// The name of the host's zone as Foundation's `TimeZone.current` gives it on Linux: the
+    /// target of the `/etc/localtime` link below `zoneinfo/`, else `/etc/timezone`. Asked of
+    /// `TimeZone` only when neither says, because it loads ICU (about 4 MiB resident in every
+    /// process that parses a schedule, the daemon included).
+    static func localName() -> String {
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/etc/localtime"),
+            let range = target.range(of: "zoneinfo/")
+        {
+            let name = String(target[range.upperBound...])
+            if !name.isEmpty { return name }
+        }
+        if let data = FileManager.default.contents(atPath: "/etc/timezone") {
+            let words = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace)
+            if words.count == 1 { return String(words[0]) }
+        }
+        return TimeZone.current.identifier
     }
 
     private static func fromFile(_ path: String, name: String) -> ZoneInfo? {

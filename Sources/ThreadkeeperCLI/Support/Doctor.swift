@@ -112,7 +112,9 @@ struct Doctor {
                 area: .files)
             return nil
         }
-        guard let components = URLComponents(string: resolved.baseURL), let host = components.host else { return nil }
+        // URL's host, not URLComponents' (which loads ICU for IDNA): the daemon runs this check.
+        guard let components = URLComponents(string: resolved.baseURL), let host = URL(string: resolved.baseURL)?.host()
+        else { return nil }
         let scheme = components.scheme?.lowercased() ?? ""
         if let failure = Self.resolve(host) {
             report.add(
@@ -267,17 +269,35 @@ struct Doctor {
         }
     }
 
+    /// RFC 9110's IMF-fixdate (`Sun, 06 Dec 2026 02:40:00 GMT`), read field by field with
+    /// libc's `timegm`, not a DateFormatter: the daemon runs this check, and Foundation's
+    /// formatters load ICU (about 4 MiB of its resident memory).
+    static func httpDate(_ text: String) -> Date? {
+        let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let fields = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        guard fields.count == 6, fields[0].count == 4, fields[0].hasSuffix(","), days.contains(String(fields[0].prefix(3))),
+            fields[1].count == 2, let day = Int32(fields[1]), let month = months.firstIndex(of: fields[2]),
+            fields[3].count == 4, let year = Int32(fields[3]), fields[5] == "GMT"
+        else { return nil }
+        let clock = fields[4].split(separator: ":", omittingEmptySubsequences: false)
+        guard fields[4].count == 8, clock.count == 3, let hour = Int32(clock[0]), let minute = Int32(clock[1]),
+            let second = Int32(clock[2]), (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute),
+            (0...60).contains(second)
+        else { return nil }
+        var parts = tm()
+        (parts.tm_year, parts.tm_mon, parts.tm_mday) = (year - 1900, Int32(month), day)
+        (parts.tm_hour, parts.tm_min, parts.tm_sec) = (hour, minute, second)
+        return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
+    }
+
     /// The local clock against the server's `Date`: rule ages are reckoned with the local clock.
     static func clock(_ date: String?, now: Date, _ report: inout DoctorReport) {
         guard let date else {
             report.add("clock", .warning, "the answer has no Date header: the clock could not be compared", area: .api)
             return
         }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        guard let server = formatter.date(from: date) else {
+        guard let server = httpDate(date) else {
             report.add("clock", .warning, "the Date header '\(date.prefix(60))' is not an HTTP date", area: .api)
             return
         }

@@ -70,8 +70,10 @@ public struct APIConfiguration: Sendable, Hashable {
         guard let base = effectiveBaseURL else {
             throw bad("provider 'custom' needs BaseURL= in [API] (or --base-url)")
         }
+        // The host from URL, not URLComponents: its `host` runs the IDNA transcoder, which loads
+        // ICU's normalisation data into every process that reads a config (docs/BENCHMARKS.md).
         guard let components = URLComponents(string: base), let scheme = components.scheme?.lowercased(),
-            let host = components.host, !host.isEmpty
+            let host = URL(string: base)?.host(), !host.isEmpty
         else {
             throw bad("base url '\(base)' is not an absolute http or https url; set BaseURL= like https://api.aimlapi.com")
         }

@@ -62,4 +62,10 @@ import Testing
         #expect(CivilDate.daysInMonth(year: 2100, month: 2) == 28)
         #expect(CivilDate.daysInMonth(year: 2000, month: 2) == 29)
     }
+
+    @Test func theHostsZoneIsNamedAsFoundationNamesItWithoutAskingFoundation() throws {
+        // Foundation's current zone follows TZ when it is set; the local name is read only when it is not.
+        try #require(ProcessInfo.processInfo.environment["TZ"].map(\.isEmpty) ?? true)
+        #expect(ZoneInfo.localName() == TimeZone.current.identifier)
+    }
 }
