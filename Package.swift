@@ -1,11 +1,20 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Imports point one way: CLI → Daemon → Executor → {Rules, Schedule, Ledger, ThreadsAPI, Journal};
-// Ledger → SQLite, and the emulator's --state file uses SQLite, never Ledger. JSON (one parser, value
-// and writer) is shared by the emulator, Ledger, ThreadsAPI, Journal, Executor and the CLI.
+// Imports point one way, and each target declares exactly the modules it imports:
+//   threadkeeper → ThreadkeeperCLI → Daemon, Executor, CommandLineKit, Lifecycle and the modules below them;
+//   the daemon reaches the executor only through its DaemonHost port, which the CLI fills in.
+//   Daemon → Lifecycle, Rules, UnitFile, Schedule, Ledger, Journal; Executor → Rules, Ledger, ThreadsAPI, Journal;
+//   Rules → UnitFile, Schedule, Ledger; Ledger → SQLite.
+//   threadkeeper-emulator → EmulatorCLI → Emulator, CommandLineKit, Lifecycle (and Schedule and ThreadsAPI
+//   for --seed-age, the loopback check and the version); Emulator → SQLite only, never Ledger.
+//   threadkeeper does not link Emulator.
+// JSON (the one parser, value and writer) imports no module; Emulator, Ledger, ThreadsAPI, Journal,
+// Executor and the CLI use it.
+// Lifecycle (services, graceful shutdown, the one signal path) imports no project module;
+// CommandLineKit only UnitFile (its did-you-mean).
 // CSQLite is imported only by SQLite, CLibmd only by Ledger, CZlib only by Executor, CSystemd only
-// by Journal, CProcess only by ThreadkeeperCLI.
+// by Journal, CEpoll only by Emulator, CProcess by ThreadsAPI (ProcessHardening) and Ledger (the spool).
 let package = Package(
     name: "threadkeeper",
     platforms: [.macOS(.v15)],
@@ -47,18 +56,30 @@ let package = Package(
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "Ledger", dependencies: ["SQLite", "JSON", "CLibmd", "Schedule", "CProcess"]),
         .target(name: "Rules", dependencies: ["UnitFile", "Schedule", "Ledger", "SQLite"]),
-        .target(name: "ThreadsAPI", dependencies: ["JSON"]),
+        .target(name: "ThreadsAPI", dependencies: ["JSON", "CProcess"]),
         .target(name: "Journal", dependencies: ["JSON", "CSystemd"]),
+        // Lifecycle: services, graceful shutdown and the one self-pipe signal path; imports no logger.
+        .target(name: "Lifecycle"),
         .target(
             name: "Executor",
-            dependencies: ["Rules", "Schedule", "Ledger", "ThreadsAPI", "Journal", "JSON", "CZlib"]
+            dependencies: ["Rules", "Ledger", "ThreadsAPI", "Journal", "JSON", "CZlib"]
         ),
-        .target(name: "Daemon", dependencies: ["Executor", "Rules", "UnitFile", "Schedule", "Ledger", "Journal"]),
+        .target(name: "Daemon", dependencies: ["Lifecycle", "Rules", "UnitFile", "Schedule", "Ledger", "Journal"]),
         .target(name: "Emulator", dependencies: ["JSON", "SQLite", "CEpoll"]),
-        .target(name: "ThreadkeeperCLI", dependencies: ["Daemon", "Emulator", "SQLite", "JSON", "CProcess"]),
-        .executableTarget(name: "threadkeeper", dependencies: ["ThreadkeeperCLI"]),
-        .executableTarget(name: "threadkeeper-emulator", dependencies: ["ThreadkeeperCLI"]),
-        .executableTarget(name: "threadkeeper-bench", dependencies: ["ThreadkeeperCLI", "SQLite", "JSON"]),
+        // CommandLineKit: commands, parsing, help, exit codes and the tool runner, shared by both executables.
+        .target(name: "CommandLineKit", dependencies: ["UnitFile"]),
+        .target(name: "EmulatorCLI", dependencies: ["CommandLineKit", "Emulator", "Lifecycle", "Schedule", "ThreadsAPI"]),
+        .target(
+            name: "ThreadkeeperCLI",
+            dependencies: [
+                "CommandLineKit", "Daemon", "Executor", "JSON", "Journal", "Ledger", "Lifecycle", "Rules", "SQLite", "Schedule",
+                "ThreadsAPI", "UnitFile",
+            ]),
+        .executableTarget(name: "threadkeeper", dependencies: ["ThreadkeeperCLI", "ThreadsAPI"]),
+        .executableTarget(name: "threadkeeper-emulator", dependencies: ["EmulatorCLI", "ThreadsAPI"]),
+        .executableTarget(
+            name: "threadkeeper-bench",
+            dependencies: ["Daemon", "Executor", "JSON", "Journal", "Ledger", "Rules", "SQLite", "Schedule", "ThreadsAPI", "UnitFile"]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
@@ -66,17 +87,26 @@ let package = Package(
         .testTarget(name: "ScheduleTests", dependencies: ["Schedule", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "SQLite", "JSON", "TestSupport"]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "SQLite", "TestSupport"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "UnitFile", "Schedule", "Ledger", "SQLite", "TestSupport"]),
         .testTarget(name: "ThreadsAPITests", dependencies: ["ThreadsAPI", "Emulator", "JSON", "TestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "TestSupport"]),
         .testTarget(
-            name: "ExecutorTests", dependencies: ["Executor", "Emulator", "SQLite", "JSON", "TestSupport"],
+            name: "ExecutorTests",
+            dependencies: ["Executor", "Rules", "Ledger", "ThreadsAPI", "Journal", "Emulator", "SQLite", "JSON", "TestSupport"],
             // Archives written before zlib, read by GzipTests (not resources: read by path).
             exclude: ["Archive/Fixtures"]),
+        .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "TestSupport"]),
+        .testTarget(name: "CommandLineKitTests", dependencies: ["CommandLineKit"]),
         .testTarget(
-            name: "DaemonTests", dependencies: ["Daemon", "Journal", "Rules", "UnitFile", "Schedule", "Ledger", "Emulator", "TestSupport"]),
+            name: "DaemonTests",
+            dependencies: ["Daemon", "Lifecycle", "Journal", "Rules", "UnitFile", "Schedule", "Ledger", "Emulator", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "JSON", "TestSupport"]),
-        .testTarget(name: "ThreadkeeperCLITests", dependencies: ["ThreadkeeperCLI", "SQLite", "TestSupport"]),
+        .testTarget(
+            name: "ThreadkeeperCLITests",
+            dependencies: [
+                "ThreadkeeperCLI", "CommandLineKit", "Executor", "Rules", "Ledger", "ThreadsAPI", "Journal", "Emulator", "SQLite",
+                "TestSupport",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
