@@ -1,7 +1,7 @@
 // Fixed-argument wrappers of what does not import into Swift: prctl(2), which is
 // variadic, renameat2(2), which glibc declares only under _GNU_SOURCE, and malloc_trim(3),
 // which the Glibc module leaves out with <malloc.h>.
-// Imported by ThreadkeeperCLI, Ledger (the import spool) and Daemon (the heap's trim).
+// Imported by ThreadsAPI (ProcessHardening), Ledger (the import spool) and Daemon (the heap's trim).
 #ifndef THREADKEEPER_CPROCESS_SHIM_H
 #define THREADKEEPER_CPROCESS_SHIM_H
 #include <sys/prctl.h>
@@ -20,6 +20,7 @@ static inline int threadkeeper_set_dumpable(int flag) {
 static inline int threadkeeper_rename_noreplace(const char *source, const char *target) {
     return (int)syscall(SYS_renameat2, AT_FDCWD, source, AT_FDCWD, target, 1U /* RENAME_NOREPLACE */);
 }
+
 /// malloc_trim(0): returns the free pages anywhere in the heap to the kernel; 1 when some were.
 static inline int threadkeeper_release_free_heap(void) {
     return malloc_trim(0);

@@ -134,7 +134,7 @@ extension Ledger {
                 updated = database.changes
             }
             // Then new threads in id order, the last line of an id first so it is the one kept.
-            // The CHECK constraints are off for this statement: its metadata is JSONWriter's
+            // The CHECK constraints are off for this statement: its metadata is JSONWriter.sortedObject's
             // object text and its state and source are literals, and json_type() on every row
             // would be a third of the statement's time.
             // The pragma is per connection: it is turned off again whether the insert worked or not.

@@ -1,3 +1,4 @@
+import JSON
 import SQLite
 
 /// Where a page of threads ended, to continue after it (keyset pagination).
@@ -159,21 +160,23 @@ extension Ledger {
 
     /// Inserts a thread, or replaces every column of the one with the same id.
     public func save(_ record: ThreadRecord) throws {
-        try write { database in
-            try database.run(
-                """
-                INSERT INTO threads (id, created_at, metadata, state, source, first_seen, last_synced, last_activity)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at, metadata = excluded.metadata,
-                    state = excluded.state, source = excluded.source, first_seen = excluded.first_seen,
-                    last_synced = excluded.last_synced, last_activity = excluded.last_activity
-                """,
-                [
-                    .text(record.id), SQLiteValue(record.createdAt), .text(JSONWriter.object(record.metadata)),
-                    .text(record.state.rawValue), .text(record.source.rawValue), .integer(record.firstSeen),
-                    SQLiteValue(record.lastSynced), SQLiteValue(record.lastActivity),
-                ])
-        }
+        try write { database in try Self.upsert(record, database) }
+    }
+
+    static func upsert(_ record: ThreadRecord, _ database: SQLiteDatabase) throws {
+        try database.run(
+            """
+            INSERT INTO threads (id, created_at, metadata, state, source, first_seen, last_synced, last_activity)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at, metadata = excluded.metadata,
+                state = excluded.state, source = excluded.source, first_seen = excluded.first_seen,
+                last_synced = excluded.last_synced, last_activity = excluded.last_activity
+            """,
+            [
+                .text(record.id), SQLiteValue(record.createdAt), .text(JSONWriter.sortedObject(record.metadata)),
+                .text(record.state.rawValue), .text(record.source.rawValue), .integer(record.firstSeen),
+                SQLiteValue(record.lastSynced), SQLiteValue(record.lastActivity),
+            ])
     }
 
     /// Sets the state of threads (after a delete: `.deleted`; after a 404: `.gone`); returns how many exist.
@@ -200,7 +203,7 @@ extension Ledger {
         try write { database in
             let changed = try database.run(
                 "UPDATE threads SET metadata = ?, created_at = coalesce(?, created_at), last_synced = ? WHERE id = ?",
-                [.text(JSONWriter.object(metadata)), SQLiteValue(createdAt), .integer(time), .text(threadID)])
+                [.text(JSONWriter.sortedObject(metadata)), SQLiteValue(createdAt), .integer(time), .text(threadID)])
             guard changed == 1 else {
                 throw LedgerError(.invalidArgument, "no thread '\(threadID)' in the ledger '\(path)'", path: path)
             }
@@ -215,7 +218,7 @@ extension Ledger {
     }
 
     static func record(_ statement: SQLiteStatement) -> ThreadRecord {
-        let metadata = JSONParser.storedMetadata(statement.text(2) ?? "{}")
+        let metadata = MetadataJSON.stored(statement.text(2) ?? "{}")
         var record = ThreadRecord(
             id: statement.text(0) ?? "",
             createdAt: statement.integer(1),

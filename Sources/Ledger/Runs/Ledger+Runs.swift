@@ -1,3 +1,4 @@
+import JSON
 import SQLite
 
 /// The runs and the action log, as the Executor writes them.
@@ -116,6 +117,7 @@ extension Ledger {
                 settled.settledAt = time
                 settled.hash = hash
                 try chain.appendOutcome(settled, database)
+                if let created = settlement.created { try Self.upsert(created, database) }
                 if let state = settlement.threadState {
                     try database.run("UPDATE threads SET state = ? WHERE id = ?", [.text(state.rawValue), .text(row.threadID)])
                 }
@@ -123,7 +125,7 @@ extension Ledger {
                     try database.run(
                         "UPDATE threads SET metadata = ?, created_at = coalesce(?, created_at), last_synced = ? WHERE id = ?",
                         [
-                            .text(JSONWriter.object(metadata)), SQLiteValue(settlement.createdAt), .integer(time),
+                            .text(JSONWriter.sortedObject(metadata)), SQLiteValue(settlement.createdAt), .integer(time),
                             .text(row.threadID),
                         ])
                 }

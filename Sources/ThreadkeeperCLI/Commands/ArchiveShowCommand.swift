@@ -1,5 +1,7 @@
+import CommandLineKit
 import Executor
 import Foundation
+import JSON
 import Ledger
 
 /// `threadkeeper archive show THREAD_ID`: print what was archived before a thread was deleted.
@@ -90,9 +92,11 @@ struct ArchiveShowCommand: ParsableCommand {
             context.print(String(decoding: bytes.last == UInt8(ascii: "\n") ? bytes.dropLast() : bytes[...], as: UTF8.self))
             return .success
         }
-        let object = try JSONSerialization.jsonObject(with: Data(bytes))
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        context.print(String(decoding: data, as: UTF8.self))
+        let document: JSONValue
+        do { document = try JSONParser.parse(bytes, limits: JSONLimits(depth: 512)) } catch {
+            throw CommandFailure("the archive of '\(threadID)' is not JSON: \(error.locatedDescription)", exitCode: .dataError)
+        }
+        context.print(JSONWriter.text(document, [.prettyPrinted, .sortedKeys]))
         return .success
     }
 }

@@ -1,4 +1,6 @@
+import CommandLineKit
 import Foundation
+import JSON
 import Ledger
 import Schedule
 
@@ -143,7 +145,7 @@ struct AuditCommand: ParsableCommand {
 
     static func jsonLine(_ entry: AuditEntry) -> String {
         let a = entry.action
-        func text(_ value: String?) -> String { value.map(JSONWriter.string) ?? "null" }
+        func text(_ value: String?) -> String { value.map(JSONWriter.quoted) ?? "null" }
         func number<N: BinaryInteger>(_ value: N?) -> String { value.map { "\($0)" } ?? "null" }
         return "{\"id\":\(a.id),\"run_id\":\(a.runID),\"rule\":\(text(entry.rule)),\"dry_run\":\(entry.dryRun),"
             + "\"thread_id\":\(text(a.threadID)),\"action\":\(text(a.action)),\"reason\":\(text(a.reason)),"
@@ -160,7 +162,9 @@ struct AuditCommand: ParsableCommand {
         if let error = a.error { detail += " — \(error)" }
         let time = String(TimeFormatting.utc(a.intentAt).dropLast(4))
         return row([
-            String(a.id), time, entry.rule + (entry.dryRun ? " (dry)" : ""), String(a.runID), a.threadID, a.action,
+            // A create's intent has no thread yet; its outcome (`created thread_…`) names it.
+            String(a.id), time, entry.rule + (entry.dryRun ? " (dry)" : ""), String(a.runID),
+            a.threadID.isEmpty ? "(new)" : a.threadID, a.action,
             a.outcome?.rawValue ?? "open", a.httpStatus.map(String.init) ?? "-", detail,
         ])
     }

@@ -1,3 +1,4 @@
+import CommandLineKit
 import Foundation
 
 /// `threadkeeper doctor`: whether this setup can work, line by line, without changing anything at the API.
@@ -43,7 +44,7 @@ struct DoctorCommand: ParsableCommand {
     func run(_ context: CommandContext) async throws -> ExitCode {
         let report = await Doctor(context: context, baseURL: baseURL).report()
         if json {
-            context.print(try JSONText.encode(report.jsonObject))
+            context.print(JSONText.encode(report.jsonObject))
         } else {
             for line in report.text { context.print(line) }
         }
