@@ -2,6 +2,7 @@
 import PackageDescription
 
 // Imports point one way: CLI → Daemon → Executor → {Rules, Schedule, Ledger, ThreadsAPI, Journal};
+// CLI → Configuration → {Rules, ThreadsAPI} (the config file, read into the client's settings);
 // Ledger → SQLite, and the emulator's --state file uses SQLite, never Ledger.
 // CSQLite is imported only by SQLite, CLibmd only by Ledger, CZlib only by Executor, CSystemd only
 // by Journal, CProcess only by ThreadkeeperCLI.
@@ -43,8 +44,11 @@ let package = Package(
         // SQLite: the connection, statements, values, limits and a structured SQLiteError.
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "Ledger", dependencies: ["SQLite", "CLibmd", "Schedule", "CProcess"]),
-        .target(name: "Rules", dependencies: ["UnitFile", "Schedule", "Ledger", "SQLite"]),
+        // ThreadsAPI: rules that write metadata are checked against the API's MetadataLimits when they load.
+        .target(name: "Rules", dependencies: ["UnitFile", "Schedule", "Ledger", "SQLite", "ThreadsAPI"]),
         .target(name: "ThreadsAPI"),
+        // The config file, read straight into the client's settings: APIProvider is the one provider table.
+        .target(name: "Configuration", dependencies: ["UnitFile", "Schedule", "Rules", "ThreadsAPI"]),
         .target(name: "Journal", dependencies: ["CSystemd"]),
         .target(
             name: "Executor",
@@ -52,17 +56,20 @@ let package = Package(
         ),
         .target(name: "Daemon", dependencies: ["Executor", "Rules", "UnitFile", "Schedule", "Ledger", "Journal"]),
         .target(name: "Emulator", dependencies: ["SQLite", "CEpoll"]),
-        .target(name: "ThreadkeeperCLI", dependencies: ["Daemon", "Emulator", "SQLite", "CProcess"]),
+        .target(name: "ThreadkeeperCLI", dependencies: ["Daemon", "Configuration", "Emulator", "SQLite", "CProcess"]),
         .executableTarget(name: "threadkeeper", dependencies: ["ThreadkeeperCLI"]),
         .executableTarget(name: "threadkeeper-emulator", dependencies: ["ThreadkeeperCLI"]),
-        .executableTarget(name: "threadkeeper-bench", dependencies: ["ThreadkeeperCLI", "SQLite"]),
+        .executableTarget(name: "threadkeeper-bench", dependencies: ["ThreadkeeperCLI", "SQLite", "Emulator"]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "UnitFileTests", dependencies: ["UnitFile", "TestSupport"]),
-        .testTarget(name: "ScheduleTests", dependencies: ["Schedule", "TestSupport"]),
+        // Tests seed their property and fuzz cases with the emulator's SplitMix64, the project's one
+        // seeded generator, so a failing case repeats from its seed.
+        .testTarget(name: "UnitFileTests", dependencies: ["UnitFile", "Emulator", "TestSupport"]),
+        .testTarget(name: "ScheduleTests", dependencies: ["Schedule", "Emulator", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "SQLite", "TestSupport"]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "SQLite", "TestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "SQLite", "Emulator", "TestSupport"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "SQLite", "Emulator", "TestSupport"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Rules", "ThreadsAPI", "UnitFile", "Schedule", "Emulator", "TestSupport"]),
         .testTarget(name: "ThreadsAPITests", dependencies: ["ThreadsAPI", "Emulator", "TestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "TestSupport"]),
         .testTarget(
@@ -72,7 +79,7 @@ let package = Package(
         .testTarget(
             name: "DaemonTests", dependencies: ["Daemon", "Journal", "Rules", "UnitFile", "Schedule", "Ledger", "Emulator", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "TestSupport"]),
-        .testTarget(name: "ThreadkeeperCLITests", dependencies: ["ThreadkeeperCLI", "SQLite", "TestSupport"]),
+        .testTarget(name: "ThreadkeeperCLITests", dependencies: ["ThreadkeeperCLI", "Configuration", "SQLite", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,5 @@
+import Configuration
 import Foundation
-import Rules
 import ThreadsAPI
 
 /// The option every command that calls the API accepts.
@@ -11,22 +11,8 @@ enum APIOptions {
 extension CommandContext {
     /// The client settings of the config's `[API]` section, with `--base-url` over `BaseURL=`.
     func apiConfiguration(_ configuration: Configuration, baseURL override: String? = nil) -> APIConfiguration {
-        let provider = ThreadsAPI.APIProvider(rawValue: configuration.provider.value.rawValue) ?? .aimlapi
-        var baseURL: String? = configuration.baseURL.value.isEmpty ? nil : configuration.baseURL.value
-        if let override, !override.isEmpty { baseURL = override }
-        var headers: [String: String] = [:]
-        for header in configuration.headers.value { headers[header.name] = header.value }
         // The user agent names this build unless the config set its own.
-        let userAgent =
-            configuration.userAgent.origin == .defaultValue
-            ? "threadkeeper/\(ThreadkeeperVersion.current)" : configuration.userAgent.value
-        return APIConfiguration(
-            provider: provider, baseURL: baseURL, headers: headers, userAgent: userAgent,
-            timeout: max(0.001, Double(configuration.timeout.value.microseconds) / 1_000_000),
-            requestsPerSecond: configuration.requestsPerSecond.value,
-            // An unset Burst= means a tenth of a second's budget, at least one.
-            burst: configuration.burst.origin == .defaultValue ? nil : configuration.burst.value,
-            concurrency: configuration.concurrency.value, allowInsecure: configuration.allowInsecure.value)
+        configuration.apiConfiguration(baseURL: override, userAgent: "threadkeeper/\(ThreadkeeperVersion.current)")
     }
 
     /// The key as the service loads it: `$CREDENTIALS_DIRECTORY/api-key`, `ApiKeyFile=`, `$THREADKEEPER_API_KEY`.

@@ -1,3 +1,4 @@
+import Configuration
 import Daemon
 import Executor
 import Foundation

@@ -1,3 +1,4 @@
+import Emulator
 import Ledger
 import Schedule
 import TestSupport
