@@ -31,10 +31,12 @@ extension CommandContext {
             else { throw error }
             // systemd.exec(5): credentials are placed in /run/credentials/UNIT.
             let unit = (directory as NSString).lastPathComponent
+            // threadkeeper@ACCOUNT.service reads /etc/threadkeeper/ACCOUNT/api-key.
+            let instance = environment["THREADKEEPER_INSTANCE"].flatMap { $0.isEmpty ? nil : $0 + "/" } ?? ""
             throw CommandFailure(
                 error.message
                     + "; put the key, one line, into the file the unit's LoadCredential=api-key:… names "
-                    + "(/etc/threadkeeper/api-key as scripts/install sets it up, root's, mode 0600), then run "
+                    + "(/etc/threadkeeper/\(instance)api-key as scripts/install sets it up, root's, mode 0600), then run "
                     + "'systemctl restart \(unit.hasSuffix(".service") ? String(unit.dropLast(8)) : unit)'",
                 exitCode: .unavailable)
         }
