@@ -1,11 +1,19 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Imports point one way: CLI → Daemon → Executor → {Rules, Schedule, Ledger, ThreadsAPI, Journal};
-// CLI → Configuration → {Rules, ThreadsAPI} (the config file, read into the client's settings);
-// Ledger → SQLite, and the emulator's --state file uses SQLite, never Ledger.
+// Imports point one way, and each target declares exactly the modules it imports:
+//   threadkeeper → ThreadkeeperCLI → Daemon, Executor, Configuration, CommandLineKit, Lifecycle and the modules below them;
+//   the daemon reaches the executor only through its DaemonHost port, which the CLI fills in.
+//   Daemon → Lifecycle, Rules, UnitFile, Schedule, Ledger, Journal; Executor → Rules, Ledger, ThreadsAPI, Journal;
+//   Configuration → UnitFile, Schedule, Rules, ThreadsAPI (the config file, read into the client's settings);
+//   Rules → UnitFile, Schedule, Ledger, ThreadsAPI (its MetadataLimits); Ledger → SQLite.
+//   threadkeeper-emulator → EmulatorCLI → Emulator, CommandLineKit, Lifecycle (and Schedule and ThreadsAPI
+//   for --seed-age, the loopback check and the version); Emulator → SQLite only, never Ledger.
+//   threadkeeper does not link Emulator.
+// Lifecycle (services, graceful shutdown, the one signal path) imports no project module;
+// CommandLineKit only UnitFile (its did-you-mean).
 // CSQLite is imported only by SQLite, CLibmd only by Ledger, CZlib only by Executor, CSystemd only
-// by Journal, CProcess only by ThreadkeeperCLI.
+// by Journal, CEpoll only by Emulator, CProcess by ThreadsAPI (ProcessHardening) and Ledger (the spool).
 let package = Package(
     name: "threadkeeper",
     platforms: [.macOS(.v15)],
@@ -46,20 +54,34 @@ let package = Package(
         .target(name: "Ledger", dependencies: ["SQLite", "CLibmd", "Schedule", "CProcess"]),
         // ThreadsAPI: rules that write metadata are checked against the API's MetadataLimits when they load.
         .target(name: "Rules", dependencies: ["UnitFile", "Schedule", "Ledger", "SQLite", "ThreadsAPI"]),
-        .target(name: "ThreadsAPI"),
+        .target(name: "ThreadsAPI", dependencies: ["CProcess"]),
         // The config file, read straight into the client's settings: APIProvider is the one provider table.
         .target(name: "Configuration", dependencies: ["UnitFile", "Schedule", "Rules", "ThreadsAPI"]),
         .target(name: "Journal", dependencies: ["CSystemd"]),
+        // Lifecycle: services, graceful shutdown and the one self-pipe signal path; imports no logger.
+        .target(name: "Lifecycle"),
         .target(
             name: "Executor",
-            dependencies: ["Rules", "Schedule", "Ledger", "ThreadsAPI", "Journal", "CZlib"]
+            dependencies: ["Rules", "Ledger", "ThreadsAPI", "Journal", "CZlib"]
         ),
-        .target(name: "Daemon", dependencies: ["Executor", "Rules", "UnitFile", "Schedule", "Ledger", "Journal"]),
+        .target(name: "Daemon", dependencies: ["Lifecycle", "Rules", "UnitFile", "Schedule", "Ledger", "Journal"]),
         .target(name: "Emulator", dependencies: ["SQLite", "CEpoll"]),
-        .target(name: "ThreadkeeperCLI", dependencies: ["Daemon", "Configuration", "Emulator", "SQLite", "CProcess"]),
-        .executableTarget(name: "threadkeeper", dependencies: ["ThreadkeeperCLI"]),
-        .executableTarget(name: "threadkeeper-emulator", dependencies: ["ThreadkeeperCLI"]),
-        .executableTarget(name: "threadkeeper-bench", dependencies: ["ThreadkeeperCLI", "SQLite", "Emulator"]),
+        // CommandLineKit: commands, parsing, help, exit codes and the tool runner, shared by both executables.
+        .target(name: "CommandLineKit", dependencies: ["UnitFile"]),
+        .target(name: "EmulatorCLI", dependencies: ["CommandLineKit", "Emulator", "Lifecycle", "Schedule", "ThreadsAPI"]),
+        .target(
+            name: "ThreadkeeperCLI",
+            dependencies: [
+                "CommandLineKit", "Configuration", "Daemon", "Executor", "Journal", "Ledger", "Lifecycle", "Rules", "SQLite",
+                "Schedule", "ThreadsAPI", "UnitFile",
+            ]),
+        .executableTarget(name: "threadkeeper", dependencies: ["ThreadkeeperCLI", "ThreadsAPI"]),
+        .executableTarget(name: "threadkeeper-emulator", dependencies: ["EmulatorCLI", "ThreadsAPI"]),
+        .executableTarget(
+            name: "threadkeeper-bench",
+            dependencies: [
+                "Daemon", "Executor", "Journal", "Ledger", "Rules", "SQLite", "Schedule", "ThreadsAPI", "UnitFile", "Emulator",
+            ]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Tests seed their property and fuzz cases with the emulator's SplitMix64, the project's one
@@ -68,18 +90,30 @@ let package = Package(
         .testTarget(name: "ScheduleTests", dependencies: ["Schedule", "Emulator", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "SQLite", "Emulator", "TestSupport"]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "SQLite", "Emulator", "TestSupport"]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Rules", "ThreadsAPI", "UnitFile", "Schedule", "Emulator", "TestSupport"]),
+        .testTarget(
+            name: "RulesTests", dependencies: ["Rules", "UnitFile", "Schedule", "Ledger", "SQLite", "Emulator", "TestSupport"]),
+        .testTarget(
+            name: "ConfigurationTests",
+            dependencies: ["Configuration", "Rules", "ThreadsAPI", "UnitFile", "Schedule", "Emulator", "TestSupport"]),
         .testTarget(name: "ThreadsAPITests", dependencies: ["ThreadsAPI", "Emulator", "TestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "TestSupport"]),
         .testTarget(
-            name: "ExecutorTests", dependencies: ["Executor", "Emulator", "SQLite", "TestSupport"],
+            name: "ExecutorTests",
+            dependencies: ["Executor", "Rules", "Ledger", "ThreadsAPI", "Journal", "Emulator", "SQLite", "TestSupport"],
             // Archives written before zlib, read by GzipTests (not resources: read by path).
             exclude: ["Archive/Fixtures"]),
+        .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "TestSupport"]),
+        .testTarget(name: "CommandLineKitTests", dependencies: ["CommandLineKit"]),
         .testTarget(
-            name: "DaemonTests", dependencies: ["Daemon", "Journal", "Rules", "UnitFile", "Schedule", "Ledger", "Emulator", "TestSupport"]),
+            name: "DaemonTests",
+            dependencies: ["Daemon", "Lifecycle", "Journal", "Rules", "UnitFile", "Schedule", "Ledger", "Emulator", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "TestSupport"]),
-        .testTarget(name: "ThreadkeeperCLITests", dependencies: ["ThreadkeeperCLI", "Configuration", "SQLite", "TestSupport"]),
+        .testTarget(
+            name: "ThreadkeeperCLITests",
+            dependencies: [
+                "ThreadkeeperCLI", "CommandLineKit", "Configuration", "Executor", "Rules", "Ledger", "ThreadsAPI", "Journal",
+                "Emulator", "SQLite", "TestSupport",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import CommandLineKit
 import Configuration
 import Foundation
 import ThreadsAPI

@@ -1,9 +1,11 @@
+import CommandLineKit
 import Configuration
 import Daemon
 import Executor
 import Foundation
 import Journal
 import Ledger
+import Lifecycle
 import Rules
 import Synchronization
 import ThreadsAPI

@@ -1,3 +1,4 @@
+import CommandLineKit
 import Configuration
 import Executor
 import Foundation
