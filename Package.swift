@@ -2,10 +2,11 @@
 import PackageDescription
 
 // Imports point one way, and each target declares exactly the modules it imports:
-//   threadkeeper → ThreadkeeperCLI → Daemon, Executor, CommandLineKit, Lifecycle and the modules below them;
+//   threadkeeper → ThreadkeeperCLI → Daemon, Executor, Configuration, CommandLineKit, Lifecycle and the modules below them;
 //   the daemon reaches the executor only through its DaemonHost port, which the CLI fills in.
 //   Daemon → Lifecycle, Rules, UnitFile, Schedule, Ledger, Journal; Executor → Rules, Ledger, ThreadsAPI, Journal;
-//   Rules → UnitFile, Schedule, Ledger; Ledger → SQLite.
+//   Configuration → UnitFile, Schedule, Rules, ThreadsAPI (the config file, read into the client's settings);
+//   Rules → UnitFile, Schedule, Ledger, ThreadsAPI (its MetadataLimits); Ledger → SQLite.
 //   threadkeeper-emulator → EmulatorCLI → Emulator, CommandLineKit, Lifecycle (and Schedule and ThreadsAPI
 //   for --seed-age, the loopback check and the version); Emulator → SQLite only, never Ledger.
 //   threadkeeper does not link Emulator.
@@ -56,8 +57,11 @@ let package = Package(
         // SQLite: the connection, statements, values, limits and a structured SQLiteError.
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "Ledger", dependencies: ["SQLite", "JSON", "CLibmd", "Schedule", "CProcess"]),
-        .target(name: "Rules", dependencies: ["UnitFile", "Schedule", "Ledger"]),
+        // ThreadsAPI: rules that write metadata are checked against the API's MetadataLimits when they load.
+        .target(name: "Rules", dependencies: ["UnitFile", "Schedule", "Ledger", "ThreadsAPI"]),
         .target(name: "ThreadsAPI", dependencies: ["JSON", "CProcess"]),
+        // The config file, read straight into the client's settings: APIProvider is the one provider table.
+        .target(name: "Configuration", dependencies: ["UnitFile", "Schedule", "Rules", "ThreadsAPI"]),
         .target(name: "Journal", dependencies: ["JSON", "CSystemd"]),
         // Lifecycle: services, graceful shutdown and the one self-pipe signal path; imports no logger.
         .target(name: "Lifecycle"),
@@ -73,22 +77,31 @@ let package = Package(
         .target(
             name: "ThreadkeeperCLI",
             dependencies: [
-                "CommandLineKit", "Daemon", "Executor", "JSON", "Journal", "Ledger", "Lifecycle", "Rules", "SQLite", "Schedule",
-                "ThreadsAPI", "UnitFile",
+                "CommandLineKit", "Configuration", "Daemon", "Executor", "JSON", "Journal", "Ledger", "Lifecycle", "Rules",
+                "SQLite", "Schedule", "ThreadsAPI", "UnitFile",
             ]),
         .executableTarget(name: "threadkeeper", dependencies: ["ThreadkeeperCLI", "ThreadsAPI"]),
         .executableTarget(name: "threadkeeper-emulator", dependencies: ["EmulatorCLI", "ThreadsAPI"]),
         .executableTarget(
             name: "threadkeeper-bench",
-            dependencies: ["Daemon", "Executor", "JSON", "Journal", "Ledger", "Rules", "SQLite", "Schedule", "ThreadsAPI", "UnitFile"]),
+            dependencies: [
+                "Daemon", "Executor", "JSON", "Journal", "Ledger", "Rules", "SQLite", "Schedule", "ThreadsAPI", "UnitFile",
+                "Emulator",
+            ]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Tests seed their property and fuzz cases with the emulator's SplitMix64, the project's one
+        // seeded generator, so a failing case repeats from its seed.
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
-        .testTarget(name: "UnitFileTests", dependencies: ["UnitFile", "TestSupport"]),
-        .testTarget(name: "ScheduleTests", dependencies: ["Schedule", "TestSupport"]),
+        .testTarget(name: "UnitFileTests", dependencies: ["UnitFile", "Emulator", "TestSupport"]),
+        .testTarget(name: "ScheduleTests", dependencies: ["Schedule", "Emulator", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "SQLite", "JSON", "TestSupport"]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "UnitFile", "Schedule", "Ledger", "SQLite", "TestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "SQLite", "JSON", "Emulator", "TestSupport"]),
+        .testTarget(
+            name: "RulesTests", dependencies: ["Rules", "UnitFile", "Schedule", "Ledger", "SQLite", "Emulator", "TestSupport"]),
+        .testTarget(
+            name: "ConfigurationTests",
+            dependencies: ["Configuration", "Rules", "ThreadsAPI", "UnitFile", "Schedule", "Emulator", "TestSupport"]),
         .testTarget(name: "ThreadsAPITests", dependencies: ["ThreadsAPI", "Emulator", "JSON", "TestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "TestSupport"]),
         .testTarget(
@@ -105,8 +118,8 @@ let package = Package(
         .testTarget(
             name: "ThreadkeeperCLITests",
             dependencies: [
-                "ThreadkeeperCLI", "CommandLineKit", "Executor", "Rules", "Ledger", "ThreadsAPI", "Journal", "Emulator", "SQLite",
-                "TestSupport",
+                "ThreadkeeperCLI", "CommandLineKit", "Configuration", "Executor", "Rules", "Ledger", "ThreadsAPI", "Journal",
+                "Emulator", "SQLite", "TestSupport",
             ]),
     ],
     swiftLanguageModes: [.v6]

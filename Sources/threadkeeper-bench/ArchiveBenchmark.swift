@@ -1,3 +1,4 @@
+import Emulator
 import Executor
 import Foundation
 import ThreadsAPI

@@ -10,8 +10,9 @@ import Testing
 /// left (it must fail, naming the file and the fix at priority err), adds the key, starts it
 /// again, reads `systemctl status`, waits for a scheduled run in the journal and the ledger,
 /// tries a root import (refused with the command to use) and the same as the service's user,
-/// starts the oneshot template unit, reloads with a broken rule, stops it, and restarts it over
-/// a root-owned file in its state (refused, naming the file and its owner).
+/// starts the oneshot template unit, reloads with a broken rule, stops it, runs two accounts'
+/// daemons (`threadkeeper@.service`) against two emulators, and restarts the daemon over a
+/// root-owned file in its state (refused, naming the file and its owner).
 ///
 /// Needs root and `systemd-nspawn` (Debian `systemd-container`); skipped with the reason
 /// otherwise, or when the container cannot boot. The release build keeps its objects in
@@ -111,6 +112,46 @@ import Testing
         note "result=$(systemctl show threadkeeper -p Result --value)"
         note "exit=$(systemctl show threadkeeper -p ExecMainStatus --value)"
         journalctl -u threadkeeper -o json > "$out/journal.json"
+        # Several accounts on one host: two emulators, each taking only its account's key, and
+        # threadkeeper@acme and threadkeeper@globex, each with its config, rules and key in
+        # /etc/threadkeeper/ACCOUNT. Each ledger gets its account's threads; a scheduled tag rule
+        # then reaches the account's emulator with the account's key.
+        systemctl link /opt/threadkeeper/lib/systemd/system/threadkeeper@.service; note "link-account=$?"
+        seed=1
+        for account in acme globex; do
+            seed=$((seed + 1))
+            printf 'sk-%s-test\n' "$account" > /srv/tk/$account.key
+            systemd-run --quiet --unit=tk-emulator-$account /srv/tk/emulator --seed 3 --seed-random $seed --seed-age 30d \
+                --export /srv/tk/$account.jsonl --port-file /srv/tk/$account.port --api-key-file /srv/tk/$account.key
+            for _ in $(seq 1 100); do [ -s /srv/tk/$account.port ] && break; sleep 0.1; done
+            mkdir -p /etc/threadkeeper/$account/rules.d
+            printf '[API]\nProvider=custom\nBaseURL=http://127.0.0.1:%s\n' "$(cat /srv/tk/$account.port)" \
+                > /etc/threadkeeper/$account/threadkeeper.conf
+            install -m 0600 /srv/tk/$account.key /etc/threadkeeper/$account/api-key
+            printf '[Rule]\nSchedule=*:*:0/5 UTC\nAction=tag\n\n[Match]\nOlderThan=1min\n\n[Action]\nSet=account=%s\n' \
+                "$account" > /etc/threadkeeper/$account/rules.d/tag-account.rule
+            systemctl start threadkeeper@$account; note "start-$account=$?"
+            chmod 0644 /srv/tk/$account.jsonl
+            setpriv --reuid=threadkeeper --regid=threadkeeper --init-groups -- \
+                $tk import --ledger /var/lib/threadkeeper/$account/ledger.sqlite3 /srv/tk/$account.jsonl \
+                > "$out/import-$account" 2>&1
+            note "import-$account=$?"
+        done
+        for account in acme globex; do
+            ledger=/var/lib/threadkeeper/$account/ledger.sqlite3
+            for _ in $(seq 1 300); do
+                [ "$(sqlite3 $ledger "SELECT count(*) FROM actions WHERE outcome = 'ok'")" -ge 3 ] 2>/dev/null && break
+                sleep 0.2
+            done
+            note "active-$account=$(systemctl is-active threadkeeper@$account)"
+            note "ids-$account=$(sqlite3 $ledger "SELECT group_concat(id, ' ') FROM (SELECT id FROM threads ORDER BY id)")"
+            note "exported-$account=$(sed -E 's/.*"id":"([^"]+)".*/\1/' /srv/tk/$account.jsonl | sort | tr '\n' ' ')"
+            note "ok-$account=$(sqlite3 $ledger "SELECT count(DISTINCT thread_id) FROM actions WHERE outcome = 'ok'")"
+            note "failed-$account=$(sqlite3 $ledger "SELECT count(*) FROM actions WHERE outcome IS NOT 'ok'")"
+            note "tagged-$account=$(sqlite3 $ledger "SELECT count(*) FROM threads WHERE json_extract(metadata, '$.account') = '$account'")"
+            journalctl -u threadkeeper@$account -o json > "$out/journal-$account.json"
+        done
+        systemctl stop threadkeeper@acme threadkeeper@globex tk-emulator-acme tk-emulator-globex
         # A file root left in the service's state: the service names it and its owner.
         rm -f /etc/threadkeeper/rules.d/every-5s.rule
         mkdir -p /var/lib/threadkeeper/archive; chown root:root /var/lib/threadkeeper/archive
@@ -174,7 +215,7 @@ import Testing
             "--machine=tk-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", "--bind-ro=/opt/swift",
             "--bind-ro=\(destination):/srv/tk/dest",
             "--bind=\(out):/srv/tk/out", "--bind-ro=\(script):/srv/tk/check.sh",
-            "--bind-ro=\(unit):/etc/systemd/system/tk-check.service",
+            "--bind-ro=\(unit):/etc/systemd/system/tk-check.service", "--bind-ro=\(BuiltProducts.emulator):/srv/tk/emulator",
             "-b", "--", "systemd.firstboot=off", "systemd.wants=tk-check.service",
             // --private-network has no uplink: nothing would bring network-online.target up.
             "systemd.mask=systemd-networkd-wait-online.service",
@@ -275,6 +316,40 @@ import Testing
         let rejected = entries.first { $0["MESSAGE_ID"] as? String == "b464ef415835491cb9f1626f79146302" }
         #expect(rejected?["PRIORITY"] as? String == "3")
         #expect((rejected?["MESSAGE"] as? String)?.contains("every-5s.rule:7:1") == true)
+
+        // Two accounts: each instance runs with its own ledger holding exactly its account's
+        // threads, tags them through its own emulator with its own key, and every entry its
+        // daemon writes to the journal names the instance.
+        #expect(results["link-account"] == "0")
+        for (account, other) in [("acme", "globex"), ("globex", "acme")] {
+            #expect(results["start-\(account)"] == "0")
+            #expect(
+                results["import-\(account)"] == "0",
+                "\((try? String(contentsOfFile: out + "/import-\(account)", encoding: .utf8)) ?? "")")
+            #expect(results["active-\(account)"] == "active")
+            let ids = Set((results["ids-\(account)"] ?? "").split(separator: " ").map(String.init))
+            let exported = Set((results["exported-\(account)"] ?? "").split(separator: " ").map(String.init))
+            let otherExported = Set((results["exported-\(other)"] ?? "").split(separator: " ").map(String.init))
+            #expect(exported.count == 3)
+            #expect(ids == exported, "\(account): \(ids) vs \(exported)")
+            #expect(ids.isDisjoint(with: otherExported))
+            #expect(results["ok-\(account)"] == "3", "trace: \(trace)")
+            #expect(results["failed-\(account)"] == "0")
+            #expect(results["tagged-\(account)"] == "3")
+            let journal = ((try? String(contentsOfFile: out + "/journal-\(account).json", encoding: .utf8)) ?? "")
+                .split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            // The daemon's structured entries; its stderr (libdispatch's priority line) is a stream
+            // journald tags with the unit, not with fields of the process's choosing.
+            let own = journal.filter { $0["SYSLOG_IDENTIFIER"] as? String == "threadkeeper" && $0["_TRANSPORT"] as? String == "journal" }
+            #expect(own.count >= 3)
+            let without = own.filter { $0["THREADKEEPER_INSTANCE"] as? String != account }.map { $0["MESSAGE"] ?? "" }
+            #expect(without.isEmpty, "\(account): \(without)")
+            let streamed = journal.filter {
+                $0["SYSLOG_IDENTIFIER"] as? String == "threadkeeper" && $0["_TRANSPORT"] as? String != "journal"
+            }
+            #expect(streamed.allSatisfy { ($0["MESSAGE"] as? String)?.hasSuffix("errno=1") == true }, "\(streamed)")
+            #expect(own.contains { $0["MESSAGE_ID"] as? String == "26bfc44d609a4927a936cf4b1649dafd" })
+        }
 
         // A directory root left in the state: the start fails naming it and its owner.
         #expect(results["start-root-file"] != "0")

@@ -25,13 +25,15 @@ import Testing
     }
 
     /// Copies of the units in a temp dir, ExecStart= pointing at the built binary (verify checks
-    /// that the executable exists), the template instantiated for rule `stale-support`.
+    /// that the executable exists), the run template instantiated for rule `stale-support`, the
+    /// account template for account `acme`.
     static func preparedUnits() throws -> (directory: TemporaryDirectory, files: [String]) {
         let directory = TemporaryDirectory()
         var files: [String] = []
         for (source, target) in [
             ("threadkeeper.service", "threadkeeper.service"), ("threadkeeper-run@.service", "threadkeeper-run@stale-support.service"),
             ("threadkeeper-import.service", "threadkeeper-import.service"), ("threadkeeper-import.path", "threadkeeper-import.path"),
+            ("threadkeeper@.service", "threadkeeper@acme.service"),
         ] {
             let text = try unit(source).replacingOccurrences(
                 of: "ExecStart=/usr/bin/threadkeeper ", with: "ExecStart=\(BuiltProducts.threadkeeper) ")
@@ -93,6 +95,33 @@ import Testing
         #expect(Self.values("User", in: run) == Self.values("User", in: service))
     }
 
+    /// One daemon per account: the account's config, rules, key, state and runtime directories,
+    /// its instance in every journal entry, and the daemon's service settings, user and sandbox.
+    @Test func theAccountTemplateIsTheDaemonWithTheAccountsOwnDirectoriesAndKey() throws {
+        let service = try Self.unit("threadkeeper.service")
+        let account = try Self.unit("threadkeeper@.service")
+        #expect(
+            Self.values("ExecStart", in: account) == [
+                "/usr/bin/threadkeeper daemon --config /etc/threadkeeper/%i/threadkeeper.conf --rules /etc/threadkeeper/%i/rules.d"
+            ])
+        #expect(Self.values("Environment", in: account) == ["THREADKEEPER_INSTANCE=%i"])
+        #expect(Self.values("StateDirectory", in: account) == ["threadkeeper/%i"])
+        #expect(Self.values("RuntimeDirectory", in: account) == ["threadkeeper/%i"])
+        #expect(Self.values("ConfigurationDirectory", in: account) == ["threadkeeper/%i"])
+        #expect(Self.values("LoadCredential", in: account) == ["api-key:/etc/threadkeeper/%i/api-key"])
+        for key in ["Type", "NotifyAccess", "ExecReload", "WatchdogSec", "Restart", "TimeoutStopSec", "StateDirectoryMode"] {
+            #expect(Self.values(key, in: account) == Self.values(key, in: service), "\(key)")
+        }
+        // From User= on (user, sandbox, [Install]) everything is the daemon's.
+        func fromUser(_ text: String) -> [String] {
+            let lines = text.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") && !$0.isEmpty }
+            let start = lines.firstIndex { $0.hasPrefix("User=") } ?? lines.endIndex
+            return Array(lines[start...])
+        }
+        #expect(!fromUser(account).isEmpty)
+        #expect(fromUser(account) == fromUser(service))
+    }
+
     /// The import pass runs as the daemon's user with the spool's group, writes only the state
     /// directory and the spool, and reaches no network; the path unit starts it for the names
     /// writers rename complete files to.
@@ -124,7 +153,7 @@ import Testing
         #expect(result.standardError == "")
     }
 
-    @Test func systemdAnalyzeSecurityRatesBothUnitsAtMostTwo() throws {
+    @Test func systemdAnalyzeSecurityRatesEveryServiceAtMostTwo() throws {
         try requireAnalyze()
         let (directory, files) = try Self.preparedUnits()
         for file in files where file.hasSuffix(".service") {
@@ -157,6 +186,11 @@ import Testing
             contentsOfFile: root + "/opt/tk/lib/systemd/system/threadkeeper-import.service", encoding: .utf8)
         #expect(Self.values("ExecStart", in: importService) == ["/opt/tk/bin/threadkeeper import --spool /var/spool/threadkeeper"])
         #expect(fm.fileExists(atPath: root + "/opt/tk/lib/systemd/system/threadkeeper-import.path"))
+        let account = try String(contentsOfFile: root + "/opt/tk/lib/systemd/system/threadkeeper@.service", encoding: .utf8)
+        #expect(
+            Self.values("ExecStart", in: account) == [
+                "/opt/tk/bin/threadkeeper daemon --config /etc/threadkeeper/%i/threadkeeper.conf --rules /etc/threadkeeper/%i/rules.d"
+            ])
         // The spool and its done/ and failed/: setgid, for the writers' group.
         for directory in ["", "/done", "/failed"] {
             let spool = try fm.attributesOfItem(atPath: root + "/var/spool/threadkeeper" + directory)

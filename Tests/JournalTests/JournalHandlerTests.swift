@@ -55,6 +55,31 @@ import Testing
         #expect(entries[2]["MESSAGE_ID"] == nil)
     }
 
+    /// `threadkeeper@ACCOUNT.service` sets THREADKEEPER_INSTANCE: every entry of the process carries
+    /// it, events with their own metadata included; without the variable no entry has the field.
+    @Test func everyEntryCarriesTheInstanceOfItsTemplatedUnit() async throws {
+        #expect(JournalHandler.processFields(environment: [:]).isEmpty)
+        #expect(JournalHandler.processFields(environment: ["THREADKEEPER_INSTANCE": ""]).isEmpty)
+        let fields = JournalHandler.processFields(environment: ["THREADKEEPER_INSTANCE": "acme"])
+        #expect(fields.map(\.name) == ["THREADKEEPER_INSTANCE"] && fields.map(\.value) == ["acme"])
+        let journald = try await startJournald()
+        let marker = UUID().uuidString
+        try await journald.perform {
+            let acme = Logger(handler: JournalHandler(processFields: fields), metadata: ["test": marker])
+            let plain = Logger(handler: JournalHandler(), metadata: ["test": marker])
+            acme.notice("run 3 of rule r finished", id: .runFinished, metadata: ["rule": "r", "run": "3"])
+            acme.warning("a warning")
+            plain.notice("no instance")
+        }
+        let entries = try await journald.waitForEntries(match: "THREADKEEPER_TEST=\(marker)", count: 3)
+        await journald.stop()
+        try #require(entries.count == 3)
+        #expect(entries[0]["THREADKEEPER_INSTANCE"] as? String == "acme")
+        #expect(entries[0]["THREADKEEPER_RULE"] as? String == "r")
+        #expect(entries[1]["THREADKEEPER_INSTANCE"] as? String == "acme")
+        #expect(entries[2]["THREADKEEPER_INSTANCE"] == nil)
+    }
+
     @Test func priorityFiltersOfJournalctlSeeTheLevels() async throws {
         let journald = try await startJournald()
         let marker = UUID().uuidString

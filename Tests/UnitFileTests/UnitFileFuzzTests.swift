@@ -1,3 +1,4 @@
+import Emulator
 import TestSupport
 import Testing
 

@@ -38,7 +38,7 @@ public struct APIErrorResponse: Error, Sendable, Equatable {
         return writer.bytes
     }
 
-    public var response: HTTPResponse {
+    public var response: EmulatorResponse {
         .json(status, body, headers: extraHeaders)
     }
 

@@ -48,7 +48,7 @@ public enum EmulatorFlavor: String, Sendable, Hashable, CaseIterable {
     }
 
     /// `error` as an answer in this flavor's shape.
-    func response(_ error: APIErrorResponse, path: Substring, requestID: String, now: Int64) -> HTTPResponse {
+    func response(_ error: APIErrorResponse, path: Substring, requestID: String, now: Int64) -> EmulatorResponse {
         .json(error.status, body(of: error, path: path, requestID: requestID, now: now), headers: error.extraHeaders)
     }
 

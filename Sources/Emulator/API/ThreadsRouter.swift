@@ -69,7 +69,7 @@ public struct ThreadsRouter: Sendable {
     }
 
     /// Whether the request carries the configured key (always true without one).
-    public func authorizationError(_ request: HTTPRequest) -> APIErrorResponse? {
+    public func authorizationError(_ request: EmulatorRequest) -> APIErrorResponse? {
         guard let apiKey else { return nil }
         guard let header = request.header("authorization"), !header.isEmpty else { return .missingKey }
         let parts = header.split(separator: " ", maxSplits: 1)
@@ -86,7 +86,7 @@ public struct ThreadsRouter: Sendable {
 
     /// Answers one request, changing the store as the request asks; `requestID` is the
     /// `x-request-id` the answer will carry, which AI/ML API's error bodies repeat.
-    public func respond(to request: HTTPRequest, store: inout ThreadStore, now: Int64, requestID: String = "") -> HTTPResponse {
+    public func respond(to request: EmulatorRequest, store: inout ThreadStore, now: Int64, requestID: String = "") -> EmulatorResponse {
         do {
             return try handle(request, store: &store, now: now)
         } catch {
@@ -94,7 +94,7 @@ public struct ThreadsRouter: Sendable {
         }
     }
 
-    private func handle(_ request: HTTPRequest, store: inout ThreadStore, now: Int64) throws(APIErrorResponse) -> HTTPResponse {
+    private func handle(_ request: EmulatorRequest, store: inout ThreadStore, now: Int64) throws(APIErrorResponse) -> EmulatorResponse {
         let path = request.path
         guard let route = Self.route(path, flavor: flavor) else { throw APIErrorResponse.invalidURL(request.method, path) }
         let method = request.method == "HEAD" ? "GET" : request.method
@@ -144,7 +144,8 @@ public struct ThreadsRouter: Sendable {
         }
     }
 
-    private func createThread(_ request: HTTPRequest, store: inout ThreadStore, now: Int64) throws(APIErrorResponse) -> HTTPResponse {
+    private func createThread(_ request: EmulatorRequest, store: inout ThreadStore, now: Int64) throws(APIErrorResponse) -> EmulatorResponse
+    {
         let members = try RequestValidation.object(request.body)
         try RequestValidation.checkKnown(members, allowed: ["messages", "metadata", "tool_resources"])
         let body = JSONValue.object(members)
@@ -178,7 +179,9 @@ public struct ThreadsRouter: Sendable {
         return .json(200, thread.json)
     }
 
-    private func modifyThread(_ id: String, _ request: HTTPRequest, store: inout ThreadStore) throws(APIErrorResponse) -> HTTPResponse {
+    private func modifyThread(_ id: String, _ request: EmulatorRequest, store: inout ThreadStore) throws(APIErrorResponse)
+        -> EmulatorResponse
+    {
         guard store.isLive(id) else { throw APIErrorResponse.noThread(id) }
         let members = try RequestValidation.object(request.body)
         try RequestValidation.checkKnown(members, allowed: ["metadata", "tool_resources"])
@@ -199,8 +202,8 @@ public struct ThreadsRouter: Sendable {
     }
 
     private func createMessage(
-        _ threadID: String, _ request: HTTPRequest, store: inout ThreadStore, now: Int64
-    ) throws(APIErrorResponse) -> HTTPResponse {
+        _ threadID: String, _ request: EmulatorRequest, store: inout ThreadStore, now: Int64
+    ) throws(APIErrorResponse) -> EmulatorResponse {
         guard store.isLive(threadID) else { throw APIErrorResponse.noThread(threadID) }
         let members = try RequestValidation.object(request.body)
         let message = try RequestValidation.message(members, prefix: "", id: store.newMessageID(), createdAt: now)
@@ -209,8 +212,8 @@ public struct ThreadsRouter: Sendable {
     }
 
     private func modifyMessage(
-        _ threadID: String, _ messageID: String, _ request: HTTPRequest, store: inout ThreadStore, now: Int64
-    ) throws(APIErrorResponse) -> HTTPResponse {
+        _ threadID: String, _ messageID: String, _ request: EmulatorRequest, store: inout ThreadStore, now: Int64
+    ) throws(APIErrorResponse) -> EmulatorResponse {
         guard store.isLive(threadID) else { throw APIErrorResponse.noThread(threadID) }
         let members = try RequestValidation.object(request.body)
         try RequestValidation.checkKnown(members, allowed: ["metadata"])
@@ -228,8 +231,8 @@ public struct ThreadsRouter: Sendable {
     }
 
     private func listMessages(
-        _ threadID: String, _ request: HTTPRequest, store: inout ThreadStore, now: Int64
-    ) throws(APIErrorResponse) -> HTTPResponse {
+        _ threadID: String, _ request: EmulatorRequest, store: inout ThreadStore, now: Int64
+    ) throws(APIErrorResponse) -> EmulatorResponse {
         var limit = 20
         var ascending = false
         var after: String?

@@ -52,7 +52,7 @@ public enum HTTPParseError: Error, Equatable, Sendable {
 
 /// What the parser has to say after the bytes it holds.
 public enum HTTPParserEvent: Equatable, Sendable {
-    case request(HTTPRequest)
+    case request(EmulatorRequest)
     case needMoreData
     case failure(HTTPParseError)
 }
@@ -245,7 +245,8 @@ public struct HTTPRequestParser: Sendable {
         requestStart = position
         continueRequested = false
         return .request(
-            HTTPRequest(method: head.method, target: head.target, version: head.version, lowercasedHeaders: head.headers, body: head.body))
+            EmulatorRequest(
+                method: head.method, target: head.target, version: head.version, lowercasedHeaders: head.headers, body: head.body))
     }
 
     private enum LineResult {

@@ -1,7 +1,7 @@
 /// What the server does with one request.
 public enum EmulatorDecision: Sendable, Equatable {
     /// Answer, after `delay` seconds.
-    case respond(HTTPResponse, delay: Double)
+    case respond(EmulatorResponse, delay: Double)
     /// Close the connection without an answer (`--reset-rate`).
     case reset
 }
@@ -10,7 +10,7 @@ public enum EmulatorDecision: Sendable, Equatable {
 ///
 /// A value type driven with explicit time (wall-clock Unix seconds for `created_at`, monotonic seconds for
 /// the token bucket), so that every decision can be tested without a socket or a sleep. The server keeps
-/// one behind a lock (`Locked`).
+/// one behind a lock (`SharedCore`).
 public struct EmulatorCore: Sendable {
     public var store: ThreadStore
     public var router: ThreadsRouter
@@ -64,7 +64,7 @@ public struct EmulatorCore: Sendable {
     }
 
     /// Runs one request through the pipeline.
-    public mutating func handle(_ request: HTTPRequest, wallSeconds: Int64, monotonic: Double) -> EmulatorDecision {
+    public mutating func handle(_ request: EmulatorRequest, wallSeconds: Int64, monotonic: Double) -> EmulatorDecision {
         if request.target.utf8.starts(with: "/_emulator/".utf8) {
             return .respond(emulatorEndpoint(request), delay: 0)
         }
@@ -112,7 +112,7 @@ public struct EmulatorCore: Sendable {
     ]
 
     private mutating func finish(
-        _ response: HTTPResponse, headers: [(name: String, value: String)], requestID: String, wallSeconds: Int64
+        _ response: EmulatorResponse, headers: [(name: String, value: String)], requestID: String, wallSeconds: Int64
     ) -> EmulatorDecision {
         var response = response
         response.headers.reserveCapacity(response.headers.count + headers.count + 2)
@@ -132,7 +132,7 @@ public struct EmulatorCore: Sendable {
         return .respond(response, delay: delay)
     }
 
-    private mutating func count(_ request: HTTPRequest, wallSeconds: Int64) {
+    private mutating func count(_ request: EmulatorRequest, wallSeconds: Int64) {
         counters.totalRequests += 1
         counters.requestsByMethod[request.method, default: 0] += 1
         if wallSeconds != currentSecond {
@@ -161,7 +161,7 @@ public struct EmulatorCore: Sendable {
         }
     }
 
-    private func emulatorEndpoint(_ request: HTTPRequest) -> HTTPResponse {
+    private func emulatorEndpoint(_ request: EmulatorRequest) -> EmulatorResponse {
         switch (request.method, request.path) {
         case ("GET", "/_emulator/stats"): return .json(200, stats.json)
         case (_, "/_emulator/stats"): return APIErrorResponse.methodNotAllowed(request.method, request.path, allowed: ["GET"]).response

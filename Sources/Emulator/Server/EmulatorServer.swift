@@ -85,7 +85,7 @@ public final class EmulatorServer: Sendable {
     }
 
     /// Runs one request through the emulator without a socket (what each connection does).
-    public func handle(_ request: HTTPRequest) -> EmulatorDecision {
+    public func handle(_ request: EmulatorRequest) -> EmulatorDecision {
         shared.handle(request)
     }
 
@@ -101,20 +101,20 @@ public final class EmulatorServer: Sendable {
     }
 
     public func stats() async -> EmulatorStats {
-        shared.core.withLock { $0.stats }
+        shared.withCore { $0.stats }
     }
 
     public func threadIsLive(_ id: String) async -> Bool {
-        shared.core.withLock { $0.store.isLive(id) }
+        shared.withCore { $0.store.isLive(id) }
     }
 
     public func liveThreadIDs() async -> Set<String> {
-        shared.core.withLock { $0.store.liveIDs }
+        shared.withCore { $0.store.liveIDs }
     }
 
     /// The metadata of a live thread, or nil.
     public func metadata(ofThread id: String) async -> [String: String]? {
-        shared.core.withLock { core in
+        shared.withCore { core in
             core.store.thread(id).map { Dictionary($0.metadata, uniquingKeysWith: { _, last in last }) }
         }
     }
@@ -126,7 +126,7 @@ public final class EmulatorServer: Sendable {
     public func insertThread(
         id: String? = nil, createdAt: Int64, metadata: [String: String] = [:], messageTimes: [Int64] = []
     ) async -> String {
-        shared.core.withLock { core in
+        shared.withCore { core in
             let threadID = id ?? core.store.newThreadID()
             var messages: [StoredMessage] = []
             for (index, time) in messageTimes.enumerated() {
@@ -151,7 +151,7 @@ public final class EmulatorServer: Sendable {
     public func insertThread(
         id: String? = nil, createdAt: Int64, metadata: [String: String] = [:], messages: [StoredMessage]
     ) async -> String {
-        shared.core.withLock { core in
+        shared.withCore { core in
             let threadID = id ?? core.store.newThreadID()
             core.store.insert(
                 StoredThread(
@@ -164,36 +164,49 @@ public final class EmulatorServer: Sendable {
     /// Changes limits and faults while running.
     public func setFaults(_ faults: EmulatorFaults) async {
         let now = Self.monotonicSeconds()
-        shared.core.withLock { $0.setFaults(faults, now: now) }
+        shared.withCore { $0.setFaults(faults, now: now) }
     }
 
     /// Saves threads and counters to the `--state` file (nothing without one).
     public func saveState() async throws(EmulatorError) {
         guard let stateFile else { return }
-        let (store, stats) = shared.core.withLock { ($0.store, $0.stats) }
+        let (store, stats) = shared.withCore { ($0.store, $0.stats) }
         try StateFile.save(store, stats: stats, to: stateFile)
     }
 
     /// Writes the live threads as JSONL, as `--export` does.
     public func export(to path: String) async throws(EmulatorError) {
-        let store = shared.core.withLock { $0.store }
+        let store = shared.withCore { $0.store }
         try Seeder.export(store, to: path)
     }
 }
 
-/// The core behind its lock, shared by the server and its event loops.
-final class SharedCore: Sendable {
-    let core: Locked<EmulatorCore>
+/// The core behind a pthread mutex (`NSLock`), shared by the server and its event loops.
+///
+/// Not `Synchronization.Mutex`: on Linux its contended path hands the lock to the next thread
+/// inside the kernel (a priority-inheritance futex), which the thread sanitizer cannot see, so
+/// every request served by two event loops at once was reported as a race. The sanitizer
+/// intercepts pthread mutexes, so with this lock `scripts/tsan` checks what it really protects.
+final class SharedCore: @unchecked Sendable {
+    // @unchecked: `core` is read and written only inside `withCore`, under `lock`.
+    private let lock = NSLock()
+    private var core: EmulatorCore
     let clock: @Sendable () -> Int64
 
     init(_ core: EmulatorCore, clock: @escaping @Sendable () -> Int64) {
-        self.core = Locked(core)
+        self.core = core
         self.clock = clock
     }
 
-    @Sendable func handle(_ request: HTTPRequest) -> EmulatorDecision {
+    func withCore<Result>(_ body: (inout EmulatorCore) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&core)
+    }
+
+    @Sendable func handle(_ request: EmulatorRequest) -> EmulatorDecision {
         let wall = clock()
         let monotonic = EmulatorServer.monotonicSeconds()
-        return core.withLock { $0.handle(request, wallSeconds: wall, monotonic: monotonic) }
+        return withCore { $0.handle(request, wallSeconds: wall, monotonic: monotonic) }
     }
 }

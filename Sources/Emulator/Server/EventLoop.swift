@@ -27,7 +27,7 @@ final class EventLoop: @unchecked Sendable {
     private let listenFD: Int32
     private let limits: HTTPLimits
     private let timeouts: ServerTimeouts
-    private let handler: @Sendable (HTTPRequest) -> EmulatorDecision
+    private let handler: @Sendable (EmulatorRequest) -> EmulatorDecision
     private let stopping = Atomic<Bool>(false)
     private var connections: [Int32: Connection] = [:]
     private var held = HeldResponses()
@@ -39,7 +39,7 @@ final class EventLoop: @unchecked Sendable {
 
     init(
         listenFD: Int32, limits: HTTPLimits, timeouts: ServerTimeouts,
-        handler: @escaping @Sendable (HTTPRequest) -> EmulatorDecision
+        handler: @escaping @Sendable (EmulatorRequest) -> EmulatorDecision
     ) throws(EmulatorError) {
         self.listenFD = listenFD
         self.limits = limits
@@ -182,7 +182,7 @@ final class EventLoop: @unchecked Sendable {
                 answer.response.serialize(into: &connection.output, keepAlive: false)
                 connection.closeAfterWrite = true
             } else if connection.parser.takeContinueRequest() {
-                HTTPResponse.append("HTTP/1.1 100 Continue\r\n\r\n", to: &connection.output)
+                EmulatorResponse.append("HTTP/1.1 100 Continue\r\n\r\n", to: &connection.output)
             }
             break
         }

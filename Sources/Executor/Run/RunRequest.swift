@@ -18,7 +18,7 @@ public struct RunRequest: Sendable {
 
     public init(
         rule: Rule, trigger: RunTrigger = .manual, dryRun: Bool = false, force: Bool = false, limit: Int? = nil,
-        planID: Int64? = nil, hold: String = Configuration.defaultHold
+        planID: Int64? = nil, hold: String = RuleSet.defaultHold
     ) {
         self.rule = rule
         self.trigger = trigger

@@ -35,10 +35,16 @@ public enum JournalFields {
         return name.utf8.allSatisfy { (65...90).contains($0) || (48...57).contains($0) || $0 == UInt8(ascii: "_") }
     }
 
-    /// The fields of `entry` in the order they are sent: the standard ones first, then metadata
-    /// sorted by field name. Two keys mapping to the same field are both sent (journald keeps
-    /// repeated fields).
-    public static func fields(for entry: LogEntry, identifier: String? = nil) -> [(name: String, value: String)] {
+    /// The field naming the instance of a templated unit (`threadkeeper@ACCOUNT.service`), so
+    /// `journalctl THREADKEEPER_INSTANCE=ACCOUNT` shows one account's entries.
+    public static let instanceField = "THREADKEEPER_INSTANCE"
+
+    /// The fields of `entry` in the order they are sent: the standard ones first, then `process`
+    /// (fields the process adds to every entry, such as the instance), then metadata sorted by
+    /// field name. Two keys mapping to the same field are both sent (journald keeps repeated fields).
+    public static func fields(
+        for entry: LogEntry, identifier: String? = nil, process: [(name: String, value: String)] = []
+    ) -> [(name: String, value: String)] {
         var fields: [(name: String, value: String)] = [
             ("MESSAGE", entry.message),
             ("PRIORITY", String(entry.level.rawValue)),
@@ -50,6 +56,7 @@ public enum JournalFields {
             fields.append(("CODE_LINE", String(source.line)))
             fields.append(("CODE_FUNC", source.function))
         }
+        fields += process
         let mapped = entry.metadata.map { (name: fieldName(forMetadataKey: $0.key), value: $0.value, key: $0.key) }
         for field in mapped.sorted(by: { ($0.name, $0.key) < ($1.name, $1.key) }) {
             fields.append((field.name, field.value))

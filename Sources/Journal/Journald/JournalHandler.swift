@@ -10,16 +10,29 @@ import Foundation
 public struct JournalHandler: LogHandler {
     /// `SYSLOG_IDENTIFIER=`; nil sends each entry's logger label.
     public var identifier: String?
+    /// Fields sent with every entry of this process, such as `THREADKEEPER_INSTANCE=`.
+    public var processFields: [(name: String, value: String)]
     public var fallback: (any LogHandler)?
 
-    public init(identifier: String? = "threadkeeper", fallback: (any LogHandler)? = nil) {
+    public init(
+        identifier: String? = "threadkeeper", processFields: [(name: String, value: String)] = [],
+        fallback: (any LogHandler)? = nil
+    ) {
         self.identifier = identifier
+        self.processFields = processFields
         self.fallback = fallback
+    }
+
+    /// The process fields for the environment: `THREADKEEPER_INSTANCE=` from the variable of that
+    /// name, which `threadkeeper@.service` sets to its instance (`%i`); none when it is unset or empty.
+    public static func processFields(environment: [String: String]) -> [(name: String, value: String)] {
+        guard let instance = environment[JournalFields.instanceField], !instance.isEmpty else { return [] }
+        return [(JournalFields.instanceField, instance)]
     }
 
     public func log(_ entry: LogEntry) {
         do {
-            try Self.send(JournalFields.fields(for: entry, identifier: identifier))
+            try Self.send(JournalFields.fields(for: entry, identifier: identifier, process: processFields))
         } catch {
             fallback?.log(entry)
         }

@@ -44,13 +44,17 @@ public struct LogRouting: Sendable, Equatable {
 
     /// The handler carrying out this routing; stderr lines go to `sink` (default: fd 2). With
     /// `--log-target journal` and no journald, entries fall back to stderr text rather than vanish.
-    public func makeHandler(sink: (@Sendable (String) -> Void)? = nil) -> any LogHandler {
+    /// `journalFields` go with every journal entry (`JournalHandler.processFields(environment:)`).
+    public func makeHandler(
+        journalFields: [(name: String, value: String)] = [], sink: (@Sendable (String) -> Void)? = nil
+    ) -> any LogHandler {
         func stderrHandler(_ format: StderrHandler.Format) -> StderrHandler {
             sink.map { StderrHandler(format: format, sink: $0) } ?? StderrHandler(format: format)
         }
         let terminal = stderr.map(stderrHandler)
         guard journal else { return terminal ?? NullLogHandler() }
-        let journalHandler = JournalHandler(fallback: terminal == nil ? stderrHandler(.text) : nil)
+        let journalHandler = JournalHandler(
+            processFields: journalFields, fallback: terminal == nil ? stderrHandler(.text) : nil)
         guard let terminal else { return journalHandler }
         return MultiplexLogHandler([journalHandler, terminal])
     }

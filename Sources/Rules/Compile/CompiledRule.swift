@@ -49,7 +49,7 @@ extension Rule {
     /// Resolves the rule's relative times against `now` and adds the state and hold conditions.
     ///
     /// A thread whose metadata has the key `hold` never matches a delete, tag or untag rule.
-    public func compile(now: Int64, hold: String = Configuration.defaultHold) -> CompiledRule {
+    public func compile(now: Int64, hold: String = RuleSet.defaultHold) -> CompiledRule {
         var conditions: [RuleCondition] = []
         conditions.append(
             RuleCondition(.state(match.states), origin: "State=" + match.states.map(\.rawValue).joined(separator: " ")))

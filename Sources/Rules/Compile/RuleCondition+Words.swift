@@ -55,7 +55,7 @@ extension MetadataCondition {
 
 extension Rule {
     /// One line saying which threads the rule matches, with relative times as written.
-    public func matchSummary(hold: String = Configuration.defaultHold) -> String {
+    public func matchSummary(hold: String = RuleSet.defaultHold) -> String {
         var parts: [String] = []
         let states = match.states.map(\.rawValue).joined(separator: "/")
         var subject = "\(states) threads"

@@ -1,5 +1,6 @@
 import Ledger
 import Schedule
+import ThreadsAPI
 import UnitFile
 
 extension Rule {
@@ -8,7 +9,7 @@ extension Rule {
     /// `name` defaults to the file name without `.rule`. `now` resolves relative timestamps
     /// only to check them; compiling resolves them again for each run.
     public static func parse(
-        bytes: [UInt8], file: String, name: String? = nil, hold: String = Configuration.defaultHold,
+        bytes: [UInt8], file: String, name: String? = nil, hold: String = RuleSet.defaultHold,
         budget: RuleBudget? = nil, queryLimits: QueryLimits = QueryLimits(), now: Int64
     ) -> (Rule?, [Diagnostic]) {
         let (document, syntax) = UnitFile.parse(bytes: bytes, file: file)
@@ -28,7 +29,7 @@ extension Rule {
 
     /// Reads rule text (tests and tools); the digest is of its UTF-8 bytes.
     public static func parse(
-        text: String, file: String, name: String? = nil, hold: String = Configuration.defaultHold,
+        text: String, file: String, name: String? = nil, hold: String = RuleSet.defaultHold,
         budget: RuleBudget? = nil, queryLimits: QueryLimits = QueryLimits(), now: Int64
     ) -> (Rule?, [Diagnostic]) {
         parse(bytes: Array(text.utf8), file: file, name: name, hold: hold, budget: budget, queryLimits: queryLimits, now: now)
@@ -178,10 +179,10 @@ struct RuleReader {
             return nil
         }
         let keyOffset = entry.value.hasPrefix("!") ? 1 : 0
-        if condition.key.unicodeScalars.count > MetadataLimits.maxKeyLength {
+        if condition.key.unicodeScalars.count > MetadataLimits.maximumKeyLength {
             error(
                 entry, offset: keyOffset,
-                "metadata key `\(condition.key)` in `Metadata=` is longer than \(MetadataLimits.maxKeyLength) characters, so no thread has it"
+                "metadata key `\(condition.key)` in `Metadata=` is longer than \(MetadataLimits.maximumKeyLength) characters, so no thread has it"
             )
             return nil
         }
@@ -227,7 +228,7 @@ struct RuleReader {
             entry, offset: offset,
             "the pattern of `Metadata=` is \(bytes) bytes; SQLite's GLOB takes patterns of at most \(queryLimits.patternBytes) "
                 + "bytes (SQLITE_LIMIT_LIKE_PATTERN_LENGTH) and refuses longer ones when the rule runs; shorten it "
-                + "(a metadata value is at most \(MetadataLimits.maxValueLength) characters)")
+                + "(a metadata value is at most \(MetadataLimits.maximumValueLength) characters)")
         return false
     }
 
@@ -346,14 +347,15 @@ struct RuleReader {
             }
             let key = String(entry.value[..<equals])
             let value = String(entry.value[entry.value.index(after: equals)...])
-            if key.unicodeScalars.count > MetadataLimits.maxKeyLength {
-                error(entry, "metadata key `\(key)` in `Set=` is longer than \(MetadataLimits.maxKeyLength) characters, the API's limit")
+            if key.unicodeScalars.count > MetadataLimits.maximumKeyLength {
+                error(
+                    entry, "metadata key `\(key)` in `Set=` is longer than \(MetadataLimits.maximumKeyLength) characters, the API's limit")
                 continue
             }
-            if value.unicodeScalars.count > MetadataLimits.maxValueLength {
+            if value.unicodeScalars.count > MetadataLimits.maximumValueLength {
                 error(
                     entry, offset: key.unicodeScalars.count + 1,
-                    "the value for `\(key)` in `Set=` is \(value.unicodeScalars.count) characters; the API's limit is \(MetadataLimits.maxValueLength)"
+                    "the value for `\(key)` in `Set=` is \(value.unicodeScalars.count) characters; the API's limit is \(MetadataLimits.maximumValueLength)"
                 )
                 continue
             }
@@ -364,11 +366,11 @@ struct RuleReader {
             lines[key] = entry.keyLocation.line
             assignments.append(MetadataAssignment(key: key, value: value))
         }
-        if assignments.count > MetadataLimits.maxKeys, let entry = entries.last {
+        if assignments.count > MetadataLimits.maximumKeys, let entry = entries.last {
             diagnostics.append(
                 Diagnostic(
                     at: entry.keyLocation,
-                    "`Set=` assigns \(assignments.count) keys; thread metadata holds at most \(MetadataLimits.maxKeys)"))
+                    "`Set=` assigns \(assignments.count) keys; thread metadata holds at most \(MetadataLimits.maximumKeys)"))
         }
         return assignments
     }
@@ -388,10 +390,11 @@ struct RuleReader {
         }
         var keys: [String] = []
         for entry in entries {
-            if entry.value.unicodeScalars.count > MetadataLimits.maxKeyLength {
+            if entry.value.unicodeScalars.count > MetadataLimits.maximumKeyLength {
                 error(
                     entry,
-                    "metadata key `\(entry.value)` in `Remove=` is longer than \(MetadataLimits.maxKeyLength) characters, the API's limit")
+                    "metadata key `\(entry.value)` in `Remove=` is longer than \(MetadataLimits.maximumKeyLength) characters, the API's limit"
+                )
                 continue
             }
             if entry.value == hold {

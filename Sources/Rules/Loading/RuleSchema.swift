@@ -21,13 +21,6 @@ public enum RuleSchema {
     ])
 }
 
-/// The API's limits on thread metadata, checked when a rule that writes metadata loads.
-enum MetadataLimits {
-    public static let maxKeys = 16
-    public static let maxKeyLength = 64
-    public static let maxValueLength = 512
-}
-
 /// The account's request budget from the config: a rule may ask for less, never more.
 public struct RuleBudget: Sendable, Hashable {
     public var requestsPerSecond: Double

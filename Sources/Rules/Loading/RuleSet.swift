@@ -8,9 +8,12 @@ import UnitFile
 /// Loading never stops at a bad file: every finding of every file is returned, and the
 /// rules without errors load and run while the broken ones are left out.
 public enum RuleSet {
+    /// The metadata key that holds a thread back from every destructive rule when the config sets no `Hold=`.
+    public static let defaultHold = "legal_hold"
+
     /// Loads every `*.rule` file in `directory`; a missing or unreadable directory is a finding.
     public static func load(
-        directory: String, hold: String = Configuration.defaultHold, budget: RuleBudget? = nil,
+        directory: String, hold: String = RuleSet.defaultHold, budget: RuleBudget? = nil,
         now: Int64 = Int64(Date().timeIntervalSince1970)
     ) -> (rules: [Rule], diagnostics: [Diagnostic]) {
         var isDirectory: ObjCBool = false
@@ -33,7 +36,7 @@ public enum RuleSet {
 
     /// Loads the given rule files; an unreadable file is a finding about that file.
     public static func load(
-        files: [String], hold: String = Configuration.defaultHold, budget: RuleBudget? = nil,
+        files: [String], hold: String = RuleSet.defaultHold, budget: RuleBudget? = nil,
         now: Int64 = Int64(Date().timeIntervalSince1970)
     ) -> (rules: [Rule], diagnostics: [Diagnostic]) {
         var rules: [Rule] = []

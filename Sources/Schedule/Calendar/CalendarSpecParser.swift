@@ -184,7 +184,7 @@ struct CalendarSpecParser {
             guard index > digitsStart, let seconds = Int64(String(decoding: bytes[digitsStart..<index], as: UTF8.self)),
                 seconds <= 253_402_300_799
             else { throw fail(.badDate(word(from: start))) }
-            let clock = WallClock(localSeconds: seconds)
+            let clock = LocalDateTime(localSeconds: seconds)
             func constant(_ value: Int) -> [CalendarSpec.Component] { [.init(start: value, stop: -1, repeatEvery: 0)] }
             spec.utc = true
             spec.year = constant(clock.year)

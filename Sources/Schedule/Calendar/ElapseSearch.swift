@@ -18,7 +18,7 @@ struct ElapseSearch {
         var minute: Int
         var second: Int
 
-        init(_ clock: WallClock) {
+        init(_ clock: LocalDateTime) {
             (year, month, day) = (clock.year, clock.month - 1, clock.day)
             (hour, minute, second) = (clock.hour, clock.minute, clock.second)
         }

@@ -78,7 +78,7 @@ struct PosixTimeZoneRule: Sendable, Hashable {
     /// Whether daylight time is in force at `instant`.
     func isDaylight(at instant: Int64) -> Bool {
         guard let daylight else { return false }
-        let year = WallClock(localSeconds: instant + Int64(standard.offset)).year
+        let year = LocalDateTime(localSeconds: instant + Int64(standard.offset)).year
         // The start is given in standard time, the end in daylight time.
         let startsAt = Self.localSeconds(of: start.day, year: year) + Int64(start.time) - Int64(standard.offset)
         let endsAt = Self.localSeconds(of: end.day, year: year) + Int64(end.time) - Int64(daylight.offset)

@@ -166,15 +166,15 @@ public struct ZoneRules: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The wall clock at `instant`.
-    func wallClock(at instant: Int64) -> WallClock {
-        WallClock(localSeconds: instant + Int64(offset(at: instant)))
+    func wallClock(at instant: Int64) -> LocalDateTime {
+        LocalDateTime(localSeconds: instant + Int64(offset(at: instant)))
     }
 
     /// The instant a wall clock names, resolving gaps and overlaps like glibc's `mktime()`.
     ///
     /// Returns the instant and the offset used; the wall clock of the result differs from `clock`
     /// only when `clock` falls in a gap.
-    func instant(of clock: WallClock, preferredOffset: Int? = nil) -> (instant: Int64, offset: Int) {
+    func instant(of clock: LocalDateTime, preferredOffset: Int? = nil) -> (instant: Int64, offset: Int) {
         instant(localSeconds: clock.localSeconds, preferredOffset: preferredOffset)
     }
 

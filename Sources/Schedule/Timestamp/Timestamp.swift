@@ -80,7 +80,7 @@ public enum Timestamp {
         clock.hour = 0
         clock.minute = 0
         clock.second = 0
-        clock = WallClock(localSeconds: clock.localSeconds + Int64(dayOffset) * 86_400)
+        clock = LocalDateTime(localSeconds: clock.localSeconds + Int64(dayOffset) * 86_400)
         return zone.instant(of: clock, preferredOffset: zone.offset(at: now)).instant
     }
 
@@ -139,7 +139,7 @@ public enum Timestamp {
         }
         // The journal's short form, `Jan 31 12:00:00`, in the current year.
         if words.count == 3, let month = monthNumber(words[0]), let day = Int(words[1]), words[2].filter({ $0 == ":" }).count == 2 {
-            let year = (fixedOffset.map { WallClock(localSeconds: now + Int64($0)) } ?? zone.wallClock(at: now)).year
+            let year = (fixedOffset.map { LocalDateTime(localSeconds: now + Int64($0)) } ?? zone.wallClock(at: now)).year
             guard day >= 1, day <= CivilDate.daysInMonth(year: year, month: month) else { throw fail(.invalidDate) }
             words = [String(format: "%04d-%02d-%02d", year, month, day), words[2]]
         }
@@ -151,7 +151,7 @@ public enum Timestamp {
             return try startOfDay(now: now, dayOffset: dayOffset, zone: zone) * microsecondsPerSecond
         }
 
-        var clock: WallClock
+        var clock: LocalDateTime
         var timeWord: String?
         var fraction: Int64 = 0
         if words[0].contains("-") {
@@ -159,8 +159,8 @@ public enum Timestamp {
             timeWord = words.count == 2 ? words[1] : nil
         } else {
             guard words.count == 1, words[0].contains(":") else { throw fail(.unrecognized) }
-            let today = (fixedOffset.map { WallClock(localSeconds: now + Int64($0)) }) ?? zone.wallClock(at: now)
-            clock = WallClock(year: today.year, month: today.month, day: today.day)
+            let today = (fixedOffset.map { LocalDateTime(localSeconds: now + Int64($0)) }) ?? zone.wallClock(at: now)
+            clock = LocalDateTime(year: today.year, month: today.month, day: today.day)
             timeWord = words[0]
         }
         if let timeWord {
@@ -191,7 +191,7 @@ public enum Timestamp {
     }
 
     /// `YYYY-MM-DD` (or `YY-MM-DD`, 69–99 meaning 19xx and 00–68 meaning 20xx, as strptime's `%y`).
-    private static func parseDate(_ word: String, fail: (TimestampError.Reason) -> TimestampError) throws -> WallClock {
+    private static func parseDate(_ word: String, fail: (TimestampError.Reason) -> TimestampError) throws -> LocalDateTime {
         let parts = word.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
             parts[1].count <= 2, parts[2].count <= 2, parts[0].count <= 4,
@@ -201,7 +201,7 @@ public enum Timestamp {
         guard (1...12).contains(month), day >= 1, day <= CivilDate.daysInMonth(year: year, month: month) else {
             throw fail(.invalidDate)
         }
-        return WallClock(year: year, month: month, day: day)
+        return LocalDateTime(year: year, month: month, day: day)
     }
 
     /// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.ffffff` (microseconds; a seventh digit rounds, as in systemd).

@@ -1,6 +1,6 @@
 import CommandLineKit
+import Configuration
 import Foundation
-import Rules
 import ThreadsAPI
 
 /// The option every command that calls the API accepts.
@@ -12,22 +12,8 @@ enum APIOptions {
 extension CommandContext {
     /// The client settings of the config's `[API]` section, with `--base-url` over `BaseURL=`.
     func apiConfiguration(_ configuration: Configuration, baseURL override: String? = nil) -> APIConfiguration {
-        let provider = ThreadsAPI.APIProvider(rawValue: configuration.provider.value.rawValue) ?? .aimlapi
-        var baseURL: String? = configuration.baseURL.value.isEmpty ? nil : configuration.baseURL.value
-        if let override, !override.isEmpty { baseURL = override }
-        var headers: [String: String] = [:]
-        for header in configuration.headers.value { headers[header.name] = header.value }
         // The user agent names this build unless the config set its own.
-        let userAgent =
-            configuration.userAgent.origin == .defaultValue
-            ? "threadkeeper/\(ThreadkeeperVersion.current)" : configuration.userAgent.value
-        return APIConfiguration(
-            provider: provider, baseURL: baseURL, headers: headers, userAgent: userAgent,
-            timeout: max(0.001, Double(configuration.timeout.value.microseconds) / 1_000_000),
-            requestsPerSecond: configuration.requestsPerSecond.value,
-            // An unset Burst= means a tenth of a second's budget, at least one.
-            burst: configuration.burst.origin == .defaultValue ? nil : configuration.burst.value,
-            concurrency: configuration.concurrency.value, allowInsecure: configuration.allowInsecure.value)
+        configuration.apiConfiguration(baseURL: override, userAgent: "threadkeeper/\(ThreadkeeperVersion.current)")
     }
 
     /// The key as the service loads it: `$CREDENTIALS_DIRECTORY/api-key`, `ApiKeyFile=`, `$THREADKEEPER_API_KEY`.
@@ -46,10 +32,12 @@ extension CommandContext {
             else { throw error }
             // systemd.exec(5): credentials are placed in /run/credentials/UNIT.
             let unit = (directory as NSString).lastPathComponent
+            // threadkeeper@ACCOUNT.service reads /etc/threadkeeper/ACCOUNT/api-key.
+            let instance = environment["THREADKEEPER_INSTANCE"].flatMap { $0.isEmpty ? nil : $0 + "/" } ?? ""
             throw CommandFailure(
                 error.message
                     + "; put the key, one line, into the file the unit's LoadCredential=api-key:… names "
-                    + "(/etc/threadkeeper/api-key as scripts/install sets it up, root's, mode 0600), then run "
+                    + "(/etc/threadkeeper/\(instance)api-key as scripts/install sets it up, root's, mode 0600), then run "
                     + "'systemctl restart \(unit.hasSuffix(".service") ? String(unit.dropLast(8)) : unit)'",
                 exitCode: .unavailable)
         }

@@ -1,4 +1,5 @@
 import CommandLineKit
+import Configuration
 import Foundation
 import Ledger
 import Rules

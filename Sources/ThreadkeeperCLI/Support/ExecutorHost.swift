@@ -1,4 +1,5 @@
 import CommandLineKit
+import Configuration
 import Daemon
 import Executor
 import Foundation

@@ -27,5 +27,4 @@ public enum LedgerLocation {
     }
 
     public static let defaultConfigPath = "/etc/threadkeeper/threadkeeper.conf"
-    public static let defaultRulesDirectory = "/etc/threadkeeper/rules.d"
 }

@@ -1,3 +1,4 @@
+import Configuration
 import Executor
 import Foundation
 import Ledger

@@ -1,4 +1,5 @@
 import CommandLineKit
+import Configuration
 import Executor
 import Foundation
 import Journal

@@ -19,7 +19,7 @@ public final class ThreadsClient: Sendable {
     let transport: any HTTPTransport
     let clock: any APIClock
     let breaker: Locked<Breaker>
-    let random: Locked<SplitMix64>
+    let random: Locked<any RandomNumberGenerator & Sendable>
     let counts = Locked(RequestCounts())
     let baseHeaders: [(String, String)]
 
@@ -29,11 +29,12 @@ public final class ThreadsClient: Sendable {
     ///   - transport: the HTTP transport; nil means URLSession.
     ///   - limiter: the process's limiter; nil makes one from the configuration.
     ///   - retryPolicy: nil means the configuration's attempts and deadline with the default backoff.
-    ///   - random: the jitter source; seed it in tests for repeatable delays.
+    ///   - random: the jitter source; tests pass a seeded generator for repeatable delays.
     public init(
         configuration: APIConfiguration, key: APIKey, transport: (any HTTPTransport)? = nil, limiter: RateLimiter? = nil,
         retryPolicy: RetryPolicy? = nil, breaker: Breaker.Settings = Breaker.Settings(),
-        clock: any APIClock = SystemAPIClock(), random: SplitMix64 = SplitMix64()
+        clock: any APIClock = SystemAPIClock(),
+        random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
     ) throws {
         resolved = try configuration.resolved()
         self.configuration = configuration

@@ -281,7 +281,7 @@ struct ThreadsAPITests {
                 }
             }
             let method = ["GET", "POST", "DELETE", "PUT"][random.below(4)]
-            let request = HTTPRequest(method: method, target: paths[random.below(paths.count)], body: body)
+            let request = EmulatorRequest(method: method, target: paths[random.below(paths.count)], body: body)
             let response = router.respond(to: request, store: &store, now: 1)
             #expect([200, 400, 404, 405].contains(response.status))
             #expect((try? JSONParser.parse(response.body)) != nil)

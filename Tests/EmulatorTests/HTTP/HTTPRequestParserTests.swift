@@ -27,7 +27,7 @@ func drip(_ input: String, chunk: Int = 1, limits: HTTPLimits = HTTPLimits()) ->
     return events
 }
 
-func requests(_ events: [HTTPParserEvent]) -> [HTTPRequest] {
+func requests(_ events: [HTTPParserEvent]) -> [EmulatorRequest] {
     events.compactMap { if case .request(let request) = $0 { return request } else { return nil } }
 }
 
@@ -164,7 +164,7 @@ struct HTTPRequestParserTests {
     }
 
     @Test func queryItemsArePercentDecoded() {
-        let request = HTTPRequest(method: "GET", target: "/t?limit=2&after=msg_a%2Bb&order=asc&flag")
+        let request = EmulatorRequest(method: "GET", target: "/t?limit=2&after=msg_a%2Bb&order=asc&flag")
         #expect(request.queryItems.map(\.name) == ["limit", "after", "order", "flag"])
         #expect(request.queryItems.map(\.value) == ["2", "msg_a+b", "asc", ""])
     }

@@ -16,13 +16,13 @@ enum TransportKind: String, CaseIterable, CustomTestStringConvertible {
 /// Sends requests and returns the answers.
 final class APITransport: @unchecked Sendable {
     // `client` is used by one test at a time; `core` is behind its own lock.
-    private let core: Locked<EmulatorCore>?
+    private let core: SharedCore?
     private let clock: @Sendable () -> Int64
     let server: EmulatorServer?
     private let client: RawHTTPClient?
 
     private init(core: EmulatorCore?, clock: @escaping @Sendable () -> Int64, server: EmulatorServer?) throws {
-        self.core = core.map { Locked($0) }
+        self.core = core.map { SharedCore($0, clock: clock) }
         self.clock = clock
         self.server = server
         self.client = try server.map { try RawHTTPClient(port: $0.port) }
@@ -51,13 +51,13 @@ final class APITransport: @unchecked Sendable {
     }
 
     /// Sends one request; `body` is sent as JSON text with a Content-Length.
-    func send(_ method: String, _ target: String, body: String? = nil, headers: [(String, String)] = []) throws -> HTTPResponse {
+    func send(_ method: String, _ target: String, body: String? = nil, headers: [(String, String)] = []) throws -> EmulatorResponse {
         if let client { return try client.request(method, target, body: body, headers: headers) }
-        let request = HTTPRequest(
+        let request = EmulatorRequest(
             method: method, target: target, headers: [("host", "127.0.0.1")] + headers.map { (name: $0.0, value: $0.1) },
             body: Array((body ?? "").utf8))
         let wall = clock()
-        let decision = core!.withLock { $0.handle(request, wallSeconds: wall, monotonic: 0) }
+        let decision = core!.withCore { $0.handle(request, wallSeconds: wall, monotonic: 0) }
         guard case .respond(let response, _) = decision else { throw RawHTTPClient.Failure(description: "connection reset") }
         return response
     }

@@ -49,7 +49,7 @@ final class RawHTTPClient: @unchecked Sendable {
 
     /// What the server did next: answered, closed cleanly, or reset the connection.
     enum Outcome: Equatable {
-        case response(HTTPResponse)
+        case response(EmulatorResponse)
         case closed
         case reset
     }
@@ -76,7 +76,7 @@ final class RawHTTPClient: @unchecked Sendable {
     }
 
     /// Reads one response and fails unless there is one.
-    func response() throws -> HTTPResponse {
+    func response() throws -> EmulatorResponse {
         let outcome = try receive()
         guard case .response(let response) = outcome else { throw Failure(description: "expected a response, got \(outcome)") }
         return response
@@ -85,7 +85,7 @@ final class RawHTTPClient: @unchecked Sendable {
     /// Sends a request with a Content-Length body and reads the answer.
     func request(
         _ method: String, _ target: String, body: String? = nil, headers: [(String, String)] = []
-    ) throws -> HTTPResponse {
+    ) throws -> EmulatorResponse {
         try send(Self.encode(method, target, body: body, headers: headers))
         return try response()
     }
@@ -98,7 +98,7 @@ final class RawHTTPClient: @unchecked Sendable {
     }
 
     /// Parses one response with a Content-Length body from the front of `bytes`.
-    static func parseResponse(_ bytes: [UInt8]) throws -> (HTTPResponse, Int)? {
+    static func parseResponse(_ bytes: [UInt8]) throws -> (EmulatorResponse, Int)? {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard bytes.count >= 4, let headEnd = (0...(bytes.count - 4)).first(where: { Array(bytes[$0..<($0 + 4)]) == separator })
         else { return nil }
@@ -114,6 +114,8 @@ final class RawHTTPClient: @unchecked Sendable {
         let length = headers.first { $0.name == "content-length" }.flatMap { Int($0.value) } ?? 0
         let bodyStart = headEnd + 4
         guard bytes.count >= bodyStart + length else { return nil }
-        return (HTTPResponse(status: status, headers: headers, body: Array(bytes[bodyStart..<(bodyStart + length)])), bodyStart + length)
+        return (
+            EmulatorResponse(status: status, headers: headers, body: Array(bytes[bodyStart..<(bodyStart + length)])), bodyStart + length
+        )
     }
 }

@@ -44,7 +44,7 @@ struct MetricsTests {
         // After the run, whose end the ledger stamped with the wall clock.
         let now = Int64(Date().timeIntervalSince1970) + 5
         let (snapshot, failures) = try MetricsSnapshot.collect(
-            ledger: harness.ledger, rules: [rule, young], hold: Configuration.defaultHold, now: now,
+            ledger: harness.ledger, rules: [rule, young], hold: RuleSet.defaultHold, now: now,
             requests: client.requestCounts)
         #expect(failures.isEmpty)
         let text = PrometheusText.render(snapshot)

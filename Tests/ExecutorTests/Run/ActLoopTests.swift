@@ -1,3 +1,4 @@
+import Emulator
 import Ledger
 import Testing
 import ThreadsAPI

@@ -1,3 +1,4 @@
+import Emulator
 import JSON
 import TestSupport
 import Testing
@@ -125,11 +126,11 @@ struct ImportLineParserTests {
         let alphabet = Array("abcXYZ019 -_.,:;{}[]!?~".utf8)
         for _ in 0..<500 {
             var map: [String: String] = [:]
-            for _ in 0..<random.next(upTo: 17) {
+            for _ in 0..<random.below(17) {
                 let key = String(
-                    decoding: (0..<random.next(upTo: 8) + 1).map { _ in alphabet[random.next(upTo: alphabet.count)] }, as: UTF8.self)
+                    decoding: (0..<random.below(8) + 1).map { _ in alphabet[random.below(alphabet.count)] }, as: UTF8.self)
                 map[key] = String(
-                    decoding: (0..<random.next(upTo: 12)).map { _ in alphabet[random.next(upTo: alphabet.count)] }, as: UTF8.self)
+                    decoding: (0..<random.below(12)).map { _ in alphabet[random.below(alphabet.count)] }, as: UTF8.self)
             }
             let members = map.map { "\(JSONWriter.quoted($0.key)) :\(JSONWriter.quoted($0.value))" }.shuffled(using: &random)
             let text = "{" + members.joined(separator: " , ") + "}"
@@ -191,7 +192,7 @@ struct ImportLineParserTests {
         let alphabet = Array(#"{}[]:,"\ 0123456789-+.eEabtrulnfsidhm_"#.utf8)
         var taken = 0
         for _ in 0..<20_000 {
-            let bytes = Self.mutated(seeds[random.next(upTo: seeds.count)], alphabet, &random)
+            let bytes = Self.mutated(seeds[random.below(seeds.count)], alphabet, &random)
             var parser = ImportLineParser(format: .jsonl)
             let (fast, general) = bytes.withUnsafeBufferPointer { buffer in
                 (parser.parse(buffer), ImportLineParser.parseJSON(ImportLineParser.trimmed(buffer)))
@@ -214,7 +215,7 @@ struct ImportLineParserTests {
         let alphabet = Array(#"{}[]:," 0123456789-+abkt_"#.utf8)
         var taken = 0
         for _ in 0..<20_000 {
-            let bytes = Self.mutated(seeds[random.next(upTo: seeds.count)], alphabet, &random)
+            let bytes = Self.mutated(seeds[random.below(seeds.count)], alphabet, &random)
             var parser = ImportLineParser(format: .csv)
             _ = parser.parsed("id,created_at,metadata")
             let (fast, general) = bytes.withUnsafeBufferPointer { buffer in
@@ -230,11 +231,11 @@ struct ImportLineParserTests {
     /// `seed` with one to three bytes replaced, inserted or removed, from `alphabet`.
     static func mutated(_ seed: String, _ alphabet: [UInt8], _ random: inout SplitMix64) -> [UInt8] {
         var bytes = Array(seed.utf8)
-        for _ in 0..<(1 + random.next(upTo: 3)) {
-            let position = random.next(upTo: bytes.count)
-            switch random.next(upTo: 3) {
-            case 0: bytes[position] = alphabet[random.next(upTo: alphabet.count)]
-            case 1: bytes.insert(alphabet[random.next(upTo: alphabet.count)], at: position)
+        for _ in 0..<(1 + random.below(3)) {
+            let position = random.below(bytes.count)
+            switch random.below(3) {
+            case 0: bytes[position] = alphabet[random.below(alphabet.count)]
+            case 1: bytes.insert(alphabet[random.below(alphabet.count)], at: position)
             default: bytes.remove(at: position)
             }
         }

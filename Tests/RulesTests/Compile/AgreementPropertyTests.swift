@@ -1,3 +1,5 @@
+import Emulator
+import Ledger
 import Schedule
 import TestSupport
 import Testing

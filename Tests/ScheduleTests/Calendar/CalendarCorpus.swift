@@ -1,3 +1,5 @@
+import Emulator
+
 /// Calendar expressions the Schedule module is compared with systemd on: hand-picked ones that
 /// cover each feature and edge, and a fixed pseudo-random set that mixes them.
 enum CalendarCorpus {
@@ -102,23 +104,4 @@ enum CalendarCorpus {
         var seen = Set<String>()
         return (handPicked + generated(count: 200, seed: 0x7468_7265_6164)).filter { seen.insert($0).inserted }
     }()
-}
-
-/// A small deterministic generator (SplitMix64), so generated expressions are the same on every run.
-struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -33,9 +33,9 @@ import Testing
 
     @Test func resolvesGapsForwardAndOverlapsByPreference() throws {
         let berlin = try #require(ZoneRules.named("Europe/Berlin"))
-        let gap = WallClock(year: 2026, month: 3, day: 29, hour: 2, minute: 30)
+        let gap = LocalDateTime(year: 2026, month: 3, day: 29, hour: 2, minute: 30)
         #expect(berlin.instant(of: gap).instant == 1_774_747_800)
-        let overlap = WallClock(year: 2026, month: 10, day: 25, hour: 2, minute: 30)
+        let overlap = LocalDateTime(year: 2026, month: 10, day: 25, hour: 2, minute: 30)
         #expect(berlin.instant(of: overlap, preferredOffset: 7200).instant == 1_792_888_200)
         #expect(berlin.instant(of: overlap, preferredOffset: 3600).instant == 1_792_891_800)
         #expect(berlin.instant(of: overlap).instant == 1_792_888_200)

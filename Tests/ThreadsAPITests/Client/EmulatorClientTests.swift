@@ -326,7 +326,7 @@ final class RecordingTransport: HTTPTransport {
 
     var log: [Entry] { entries.withLock { $0 } }
 
-    func send(_ request: ThreadsAPI.HTTPRequest) async throws -> ThreadsAPI.HTTPResponse {
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let sentAt = clock.now()
         do {
             let response = try await inner.send(request)

@@ -1,3 +1,4 @@
+import Emulator
 import Testing
 
 @testable import ThreadsAPI

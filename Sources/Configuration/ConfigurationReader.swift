@@ -1,5 +1,6 @@
 import Foundation
 import Schedule
+import ThreadsAPI
 import UnitFile
 
 extension Configuration {
@@ -81,20 +82,16 @@ struct ConfigurationReader {
     mutating func read() -> Configuration {
         var configuration = Configuration()
         if let entry = document.value("Provider", in: "API") {
-            if let provider = Configuration.Provider(rawValue: entry.value) {
+            if let provider = APIProvider(rawValue: entry.value) {
                 configuration.provider = Setting(provider, origin(entry))
             } else {
-                let hint = Spelling.hint(for: entry.value, among: Configuration.Provider.allCases.map(\.rawValue), kind: "providers")
+                let hint = Spelling.hint(for: entry.value, among: APIProvider.allCases.map(\.rawValue), kind: "providers")
                 error(entry, "unknown provider `\(entry.value)` for `Provider=`\(hint)")
             }
         }
         let provider = configuration.provider
-        if let base = provider.value.defaultBaseURL {
-            configuration.baseURL = Setting(base, provider.origin)
-        } else {
-            configuration.baseURL = Setting("", provider.origin)
-        }
-        configuration.headers = Setting(provider.value.defaultHeaders, provider.origin)
+        configuration.baseURL = Setting(provider.value.defaultBaseURL ?? "", provider.origin)
+        configuration.headers = Setting(Configuration.headers(of: provider.value), provider.origin)
         read("AllowInsecure", in: "API", into: &configuration.allowInsecure, expected: "a boolean (yes or no)", ValueParsers.boolean)
         readBaseURL(&configuration)
         read("ApiKeyFile", in: "API", into: &configuration.apiKeyFile, expected: "an absolute path", Self.absolutePath)
@@ -122,7 +119,7 @@ struct ConfigurationReader {
         read("Path", in: "Ledger", into: &configuration.ledgerPath, expected: "an absolute path", Self.absolutePath)
         read("Directory", in: "Rules", into: &configuration.rulesDirectory, expected: "an absolute path", Self.absolutePath)
         read("Hold", in: "Rules", into: &configuration.hold, expected: "a metadata key of at most 64 characters") {
-            $0.unicodeScalars.count <= MetadataLimits.maxKeyLength ? $0 : nil
+            $0.unicodeScalars.count <= MetadataLimits.maximumKeyLength ? $0 : nil
         }
         read("RunMissed", in: "Daemon", into: &configuration.runMissed, expected: "a boolean (yes or no)", ValueParsers.boolean)
         read(
@@ -160,8 +157,7 @@ struct ConfigurationReader {
             error(entry, "`BaseURL=` takes an http or https URL without query, such as `https://api.aimlapi.com`, got `\(entry.value)`")
             return
         }
-        let loopback = host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
-        if scheme == "http", !loopback, !configuration.allowInsecure.value {
+        if scheme == "http", !APIConfiguration.isLoopback(host: host), !configuration.allowInsecure.value {
             error(
                 entry,
                 "`BaseURL=\(entry.value)` sends the API key unencrypted to `\(host)`; use https, or set `AllowInsecure=yes` if you must")

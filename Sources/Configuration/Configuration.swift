@@ -1,4 +1,6 @@
+import Rules
 import Schedule
+import ThreadsAPI
 import UnitFile
 
 /// Where a setting's value came from, for `show-config`.
@@ -35,30 +37,33 @@ public struct Setting<Value: Sendable & Hashable>: Sendable, Hashable {
 /// The effective configuration: `threadkeeper.conf` over defaults, then flags and environment.
 ///
 /// Plain data: reading the key, opening the ledger and loading rules happen elsewhere,
-/// from these values.
+/// from these values. The `[API]` defaults are `APIConfiguration`'s and the provider
+/// profiles `APIProvider`'s, so the file and the client cannot disagree about them.
 public struct Configuration: Sendable, Hashable {
-    public static let defaultHold = "legal_hold"
     public static let defaultRulesDirectory = "/etc/threadkeeper/rules.d"
-    public static let defaultUserAgent = "threadkeeper/0.1"
+
+    /// The client's defaults, which `[API]` settings start from.
+    private static let apiDefaults = APIConfiguration()
 
     /// The config file that was read, nil when none was (a missing default file).
     public var file: String?
 
     // [API]
-    public var provider = Setting(Provider.aimlapi)
-    public var baseURL = Setting(Provider.aimlapi.defaultBaseURL!)
+    public var provider = Setting(apiDefaults.provider)
+    /// The provider's base URL unless `BaseURL=` set one; empty for `custom` without it.
+    public var baseURL = Setting(apiDefaults.provider.defaultBaseURL ?? "")
     public var apiKeyFile = Setting<String?>(nil)
     /// The account's budget, shared by every rule.
-    public var requestsPerSecond = Setting(5.0)
+    public var requestsPerSecond = Setting(apiDefaults.requestsPerSecond)
     /// Requests allowed above the rate at once; nil leaves it to the client (a tenth of a second's budget, at least 1).
-    public var burst = Setting<Int?>(nil)
-    public var concurrency = Setting(8)
-    public var timeout = Setting(TimeSpan.seconds(30))
-    public var userAgent = Setting(Configuration.defaultUserAgent)
+    public var burst = Setting(apiDefaults.burst)
+    public var concurrency = Setting(apiDefaults.concurrency)
+    public var timeout = Setting(TimeSpan(microseconds: Int64(apiDefaults.timeout * 1_000_000)))
+    public var userAgent = Setting(APIConfiguration.defaultUserAgent)
     /// The provider's headers followed by `Header=` lines.
-    public var headers = Setting<[Header]>([])
+    public var headers = Setting(Configuration.headers(of: apiDefaults.provider))
     /// Allow `http://` to a host other than loopback.
-    public var allowInsecure = Setting(false)
+    public var allowInsecure = Setting(apiDefaults.allowInsecure)
 
     // [Ledger]
     /// nil: the default location (`LedgerLocation` in the CLI decides).
@@ -66,7 +71,7 @@ public struct Configuration: Sendable, Hashable {
 
     // [Rules]
     public var rulesDirectory = Setting(Configuration.defaultRulesDirectory)
-    public var hold = Setting(Configuration.defaultHold)
+    public var hold = Setting(RuleSet.defaultHold)
 
     // [Daemon]
     /// Run a rule at start when its schedule elapsed while the daemon was stopped.
@@ -85,23 +90,9 @@ public struct Configuration: Sendable, Hashable {
         RuleBudget(requestsPerSecond: requestsPerSecond.value, concurrency: concurrency.value)
     }
 
-    /// `Provider=`: which Threads API a profile of base URL and headers is for.
-    public enum Provider: String, Sendable, Hashable, CaseIterable {
-        case aimlapi, openai, custom
-
-        /// The base URL when `BaseURL=` is not set (`custom` has none).
-        public var defaultBaseURL: String? {
-            switch self {
-            case .aimlapi: "https://api.aimlapi.com"
-            case .openai: "https://api.openai.com/v1"
-            case .custom: nil
-            }
-        }
-
-        /// Headers the provider needs on every request.
-        public var defaultHeaders: [Header] {
-            self == .openai ? [Header(name: "OpenAI-Beta", value: "assistants=v2")] : []
-        }
+    /// The profile's headers as `Header=` lines would set them, in name order.
+    static func headers(of provider: APIProvider) -> [Header] {
+        provider.headers.sorted { $0.key < $1.key }.map { Header(name: $0.key, value: $0.value) }
     }
 
     /// One `Header=Name: value`.

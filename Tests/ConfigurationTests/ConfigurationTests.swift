@@ -1,9 +1,12 @@
+import Emulator
+import Rules
 import Schedule
 import TestSupport
 import Testing
+import ThreadsAPI
 import UnitFile
 
-@testable import Rules
+@testable import Configuration
 
 struct ConfigurationTests {
     @Test func defaults() {
@@ -167,5 +170,60 @@ struct ConfigurationTests {
             diagnostics.map(\.description) == [
                 "/nonexistent/threadkeeper.conf: error: cannot read the config file; check that it exists and is readable"
             ])
+    }
+
+    /// The `[API]` section and the client agree: the file's provider is the client's, with its
+    /// base URL and headers, and the defaults are the client's own.
+    @Test func theAPISectionIsTheClientsConfiguration() throws {
+        #expect(Configuration().apiConfiguration() == APIConfiguration(baseURL: APIProvider.aimlapi.defaultBaseURL))
+        for provider in APIProvider.allCases where provider != .custom {
+            let (configuration, diagnostics) = Configuration.parse(text: "[API]\nProvider=\(provider.rawValue)\n", file: "c")
+            #expect(diagnostics.isEmpty)
+            let settings = configuration.apiConfiguration()
+            #expect(settings.provider == provider)
+            let resolved = try settings.resolved()
+            #expect(resolved.baseURL == provider.defaultBaseURL)
+            #expect(resolved.headers.map { "\($0.0): \($0.1)" } == configuration.headers.value.map(\.description))
+        }
+    }
+
+    /// Mutated config files: no trap, and every finding points into the file.
+    @Test func mutatedConfigFilesExplainWithinTheFile() {
+        let sample = Array(
+            """
+            [API]
+            Provider=openai
+            BaseURL=http://127.0.0.1:8080/v1
+            RequestsPerSecond=2.5
+            Burst=3
+            Timeout=1min 30s
+            Header=X-Team: platform
+            [Rules]
+            Hold=legal_hold
+            [Metrics]
+            Interval=5min
+
+            """.utf8)
+        let alphabet = Array("[]=:#;! \t\n/.-0123456789APIhtpsRulesOpenaicustom".utf8)
+        var random = SplitMix64(seed: 11)
+        var clean = 0
+        for _ in 0..<2000 {
+            var bytes = sample
+            for _ in 0..<(1 + random.below(4)) {
+                let position = random.below(bytes.count)
+                switch random.below(3) {
+                case 0: bytes.insert(alphabet[random.below(alphabet.count)], at: position)
+                case 1: bytes.remove(at: position)
+                default: bytes[position] = alphabet[random.below(alphabet.count)]
+                }
+            }
+            let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count
+            let (_, diagnostics) = Configuration.parse(bytes: bytes, file: "fuzz.conf")
+            if diagnostics.isEmpty { clean += 1 }
+            for diagnostic in diagnostics {
+                #expect(diagnostic.file == "fuzz.conf" && (1...lines).contains(diagnostic.line), "\(diagnostic)")
+            }
+        }
+        #expect(clean > 100)
     }
 }

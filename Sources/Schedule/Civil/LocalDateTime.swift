@@ -1,5 +1,5 @@
 /// A wall-clock reading: date and time of day without a zone, seconds since 00:00 of 1970-01-01.
-struct WallClock: Hashable, Sendable {
+struct LocalDateTime: Hashable, Sendable {
     var year: Int
     var month: Int
     var day: Int

@@ -1,7 +1,7 @@
 import JSON
 
-/// One HTTP response: status, header fields and a complete body.
-public struct HTTPResponse: Sendable, Equatable {
+/// One answer the emulator serves: status, header fields and a complete body.
+public struct EmulatorResponse: Sendable, Equatable {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
@@ -12,19 +12,19 @@ public struct HTTPResponse: Sendable, Equatable {
         self.body = body
     }
 
-    public static func == (lhs: HTTPResponse, rhs: HTTPResponse) -> Bool {
+    public static func == (lhs: EmulatorResponse, rhs: EmulatorResponse) -> Bool {
         lhs.status == rhs.status && lhs.body == rhs.body
             && lhs.headers.elementsEqual(rhs.headers, by: { $0.name == $1.name && $0.value == $1.value })
     }
 
     /// A JSON body with its content type.
-    public static func json(_ status: Int, _ body: [UInt8], headers: [(name: String, value: String)] = []) -> HTTPResponse {
+    public static func json(_ status: Int, _ body: [UInt8], headers: [(name: String, value: String)] = []) -> EmulatorResponse {
         var all: [(name: String, value: String)] = []
         // Room for the rate-limit and request-id headers the core adds.
         all.reserveCapacity(headers.count + 5)
         all.append(("content-type", "application/json"))
         all.append(contentsOf: headers)
-        return HTTPResponse(status: status, headers: all, body: body)
+        return EmulatorResponse(status: status, headers: all, body: body)
     }
 
     public func header(_ name: String) -> String? {

@@ -1,5 +1,5 @@
-/// One parsed HTTP/1.x request with its whole body.
-public struct HTTPRequest: Sendable, Equatable {
+/// One HTTP/1.x request the emulator parsed and serves, with its whole body.
+public struct EmulatorRequest: Sendable, Equatable {
     public var method: String
     /// The request target as sent (`/v1/threads/x?limit=2`).
     public var target: String
@@ -20,7 +20,7 @@ public struct HTTPRequest: Sendable, Equatable {
         self.body = body
     }
 
-    public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {
+    public static func == (lhs: EmulatorRequest, rhs: EmulatorRequest) -> Bool {
         lhs.method == rhs.method && lhs.target == rhs.target && lhs.version == rhs.version
             && lhs.headers.elementsEqual(rhs.headers, by: { $0.name == $1.name && $0.value == $1.value }) && lhs.body == rhs.body
     }

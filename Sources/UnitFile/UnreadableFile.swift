@@ -1,10 +1,10 @@
 import Foundation
 
 /// The finding for a rule or config file that could not be read.
-enum UnreadableFile {
+public enum UnreadableFile {
     /// Names a directory as such (the usual slip: a rules directory passed as `--config`);
     /// anything else is missing or unreadable.
-    static func message(_ path: String, kind: String) -> String {
+    public static func message(_ path: String, kind: String) -> String {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             return "the \(kind) is a directory; name a file"
