@@ -75,6 +75,11 @@ public struct InventoryQuery: Sendable, Hashable {
     /// Every thread.
     public static let all = InventoryQuery(condition: "1")
 
+    /// Rows of one kind.
+    public static func object(_ kind: ObjectKind) -> InventoryQuery {
+        InventoryQuery(condition: "threads.object = ?", arguments: [.text(kind.rawValue)])
+    }
+
     /// Threads in one state.
     public static func state(_ state: ThreadState) -> InventoryQuery {
         InventoryQuery(condition: "threads.state = ?", arguments: [.text(state.rawValue)])
