@@ -20,6 +20,8 @@ public struct RuleCondition: Sendable, Hashable {
         case notHeld(String)
         case state([ThreadState])
         case source([ThreadSource])
+        /// The row's kind (`Object=`, thread by default).
+        case object(ObjectKind)
     }
 
     public var kind: Kind
@@ -55,6 +57,7 @@ public struct RuleCondition: Sendable, Hashable {
             ("threads.state IN (\(Self.placeholders(states.count)))", states.map { .text($0.rawValue) })
         case .source(let sources):
             ("threads.source IN (\(Self.placeholders(sources.count)))", sources.map { .text($0.rawValue) })
+        case .object(let kind): ("threads.object = ?", [.text(kind.rawValue)])
         }
     }
 
@@ -116,6 +119,7 @@ public struct RuleCondition: Sendable, Hashable {
         case .notHeld(let key): return !thread.metadataUnreadable && Self.metadataValue(thread, key) == nil
         case .state(let states): return states.contains(thread.state)
         case .source(let sources): return sources.contains(thread.source)
+        case .object(let kind): return thread.object == kind
         }
     }
 }

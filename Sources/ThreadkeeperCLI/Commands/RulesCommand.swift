@@ -35,6 +35,7 @@ struct RulesCommand: ParsableCommand {
             if json {
                 objects.append([
                     "name": rule.name, "file": rule.file, "digest": rule.digest, "action": rule.action.rawValue,
+                    "object": rule.match.object.rawValue,
                     "enabled": rule.enabled, "description": rule.description ?? NSNull(),
                     "match": rule.matchSummary(hold: catalog.hold), "schedule": rule.schedule?.text ?? NSNull(),
                     "next_elapse": next.map { TimeFormatting.utc($0) } ?? NSNull(),
@@ -48,7 +49,7 @@ struct RulesCommand: ParsableCommand {
             context.print("  match:    \(rule.matchSummary(hold: catalog.hold))")
             context.print("  schedule: \(catalog.scheduleText(rule))")
             if let matches {
-                context.print("  matches:  \(matches) thread\(matches == 1 ? "" : "s") now")
+                context.print("  matches:  \(matches) \(rule.match.object.noun)\(matches == 1 ? "" : "s") now")
             } else {
                 context.print("  matches:  unknown: no ledger at \(catalog.ledgerPath) (run 'threadkeeper import' first)")
             }
