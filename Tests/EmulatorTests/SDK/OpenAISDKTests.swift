@@ -17,7 +17,22 @@ struct OpenAISDKTests {
     }()
 
     /// A venv with `openai` installed, kept under the package's `.build/` so later runs reuse it.
-    static func virtualEnvironment() throws -> String {
+    ///
+    /// Made once per process: the SDK tests run in parallel and would otherwise race to create
+    /// the same venv (one finding `bin/pip` not yet there).
+    static func virtualEnvironment() throws -> String { try madeEnvironment.get() }
+
+    private static let madeEnvironment: Result<String, SDKFailure> = {
+        do {
+            return .success(try makeVirtualEnvironment())
+        } catch let failure as SDKFailure {
+            return .failure(failure)
+        } catch {
+            return .failure(SDKFailure(description: "cannot make the venv: \(error)"))
+        }
+    }()
+
+    private static func makeVirtualEnvironment() throws -> String {
         // .build/<triple>/debug → .build
         let buildDirectory = URL(fileURLWithPath: BuiltProducts.directory).resolvingSymlinksInPath()
             .deletingLastPathComponent().deletingLastPathComponent().path
