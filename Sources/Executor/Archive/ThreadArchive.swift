@@ -104,7 +104,7 @@ public struct ThreadArchive: Sendable, Decodable {
         return out
     }
 
-    private static func checkEmbeddable(_ body: Data, what: String) throws {
+    static func checkEmbeddable(_ body: Data, what: String) throws {
         let first = body.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
         guard first == UInt8(ascii: "{"), String(validating: body, as: UTF8.self) != nil,
             (try? JSONSerialization.jsonObject(with: body)) is [String: Any]

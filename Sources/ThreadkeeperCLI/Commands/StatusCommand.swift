@@ -71,6 +71,8 @@ struct StatusCommand: ParsableCommand {
         context.print("threads:      \(total) (\(states))")
         let sources = ThreadSource.allCases.map { "\($0.rawValue) \(status.threadsBySource[$0] ?? 0)" }.joined(separator: ", ")
         context.print("sources:      \(sources)")
+        let objects = ObjectKind.allCases.map { "\($0.rawValue) \(status.byObject[$0] ?? 0)" }.joined(separator: ", ")
+        context.print("objects:      \(objects)")
         if let oldest = status.oldestLive, let created = oldest.createdAt {
             context.print(
                 "oldest live:  \(oldest.id), created \(TimeFormatting.utc(created)) "
@@ -160,6 +162,7 @@ struct StatusCommand: ParsableCommand {
             "size_bytes": status.sizeBytes,
             "threads": Dictionary(uniqueKeysWithValues: ThreadState.allCases.map { ($0.rawValue, status.threadsByState[$0] ?? 0) }),
             "sources": Dictionary(uniqueKeysWithValues: ThreadSource.allCases.map { ($0.rawValue, status.threadsBySource[$0] ?? 0) }),
+            "objects": Dictionary(uniqueKeysWithValues: ObjectKind.allCases.map { ($0.rawValue, status.byObject[$0] ?? 0) }),
             "actions": status.actions,
             "open_actions": status.openActions,
             "bytes_per_1000_actions": status.bytesPerThousandActions.map { $0 as Any } ?? NSNull(),
