@@ -28,14 +28,20 @@ public struct ThreadArchive: Sendable, Decodable {
     /// The rule and run that archived it before acting.
     public var rule: String
     public var run: Int64
+    /// The thread, or the conversation when `object` is `conversation`.
     public var thread: ThreadObject
     /// Oldest first.
     public var messages: [MessageObject]
+    /// What was archived: `thread`, or `conversation` (`ThreadArchive+Conversation.swift`).
+    public var object: String
+    /// A conversation's items as received, oldest first; empty for a thread.
+    public var items: [JSONValue]
 
     enum CodingKeys: String, CodingKey {
-        case format, rule, run, thread, messages
+        case format, rule, run, thread, messages, object, conversation
         case archivedAt = "archived_at"
         case messagePages = "message_pages"
+        case itemPages = "item_pages"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -49,6 +55,14 @@ public struct ThreadArchive: Sendable, Decodable {
         archivedAt = try container.decode(Int64.self, forKey: .archivedAt)
         rule = try container.decode(String.self, forKey: .rule)
         run = try container.decode(Int64.self, forKey: .run)
+        object = try container.decodeIfPresent(String.self, forKey: .object) ?? "thread"
+        items = []
+        if object == "conversation" {
+            thread = try container.decode(ThreadObject.self, forKey: .conversation)
+            messages = []
+            items = try container.decode([ConversationItemList].self, forKey: .itemPages).flatMap(\.data)
+            return
+        }
         thread = try container.decode(ThreadObject.self, forKey: .thread)
         if format >= 2 {
             messages = try container.decode([MessageList].self, forKey: .messagePages).flatMap(\.data)

@@ -1,6 +1,7 @@
 import Executor
 import Foundation
 import Ledger
+import ThreadsAPI
 
 /// `threadkeeper archive show THREAD_ID`: print what was archived before a thread was deleted.
 struct ArchiveShowCommand: ParsableCommand {
@@ -64,6 +65,10 @@ struct ArchiveShowCommand: ParsableCommand {
         }
         let bytes = try ArchiveStore(directory: archiveDirectory).read(threadID: threadID)
         let archive = try ThreadArchive.decode(bytes)
+        if text, archive.object == "conversation" {
+            printConversation(archive, context)
+            return .success
+        }
         if text {
             context.print("thread \(archive.thread.id), created \(TimeFormatting.utc(archive.thread.createdAt))")
             let metadata = archive.thread.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
@@ -94,5 +99,34 @@ struct ArchiveShowCommand: ParsableCommand {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         context.print(String(decoding: data, as: UTF8.self))
         return .success
+    }
+
+    /// A conversation's archive as text: its items in order, each with its role and text parts.
+    private func printConversation(_ archive: ThreadArchive, _ context: CommandContext) {
+        context.print("conversation \(archive.thread.id), created \(TimeFormatting.utc(archive.thread.createdAt))")
+        let metadata = archive.thread.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        context.print("metadata: \(metadata.isEmpty ? "none" : metadata.joined(separator: ", "))")
+        context.print("archived \(TimeFormatting.utc(archive.archivedAt)) by rule '\(archive.rule)', run \(archive.run)")
+        context.print("\(archive.items.count) item\(archive.items.count == 1 ? "" : "s"):")
+        for item in archive.items {
+            guard case .object(let fields) = item else { continue }
+            let type = Self.string(fields["type"]) ?? "item"
+            context.print("")
+            context.print(type == "message" ? "\(Self.string(fields["role"]) ?? "?"):" : "[\(type)]")
+            guard case .array(let parts)? = fields["content"] else { continue }
+            for part in parts {
+                guard case .object(let members) = part else { continue }
+                if let words = Self.string(members["text"]) ?? Self.string(members["refusal"]) {
+                    context.print(words)
+                } else {
+                    context.print("[\(Self.string(members["type"]) ?? "part")]")
+                }
+            }
+        }
+    }
+
+    private static func string(_ value: ThreadsAPI.JSONValue?) -> String? {
+        guard case .string(let text)? = value else { return nil }
+        return text
     }
 }

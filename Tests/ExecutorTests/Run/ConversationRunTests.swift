@@ -80,6 +80,13 @@ struct ConversationRunTests {
             (($0["content"] as? [[String: Any]])?.first?["text"]) as? String
         }
         #expect(texts == (1...230).map { "message \($0)" })
+        // `archive show` reads it back through the same decoder as a thread's.
+        let decoded = try ThreadArchive.decode(try store.read(threadID: old))
+        #expect(decoded.object == "conversation")
+        #expect(decoded.thread.id == old)
+        #expect(decoded.thread.metadata == ["tag": "support"])
+        #expect(decoded.items.count == 230)
+        #expect(decoded.messages.isEmpty)
         let empty = try JSONSerialization.jsonObject(with: Data(try store.read(threadID: oldEmpty))) as? [String: Any]
         let emptyPages = empty?["item_pages"] as? [[String: Any]] ?? []
         #expect(emptyPages.count == 1)

@@ -77,6 +77,31 @@ import Testing
         #expect(try ledger.verifyAudit().isIntact)
     }
 
+    @Test func aConversationRuleRunsAndItsArchiveReadsBack() async throws {
+        let setup = try await Setup(provider: "openai")
+        defer { Task { await setup.stop() } }
+        let created = try setup.run(
+            ["create", "--object", "conversation", "--metadata", "tag=support", "--message", "hello", "--message", "again"])
+        #expect(created.status == 0, "\(created.standardError)")
+        let id = created.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        let rules = setup.directory.file("rules")
+        try setup.directory.write(
+            "rules/support.rule", "[Rule]\nAction=delete\n[Match]\nObject=conversation\nMetadata=tag=support\n[Action]\nArchive=yes\n")
+        let explained = try setup.run(["explain", id, "--rules", rules])
+        #expect(explained.standardOutput.contains("Object=conversation: a conversation — a conversation"), "\(explained.standardOutput)")
+        let listed = try setup.run(["rules", "--rules", rules])
+        #expect(listed.standardOutput.contains("  match:    live conversations, `tag` is `support`, not held (`legal_hold`)\n"))
+        #expect(listed.standardOutput.contains("  matches:  1 conversation now\n"))
+        let ran = try setup.run(["run", "support", "--yes", "--rules", rules])
+        #expect(ran.status == 0, "\(ran.standardOutput)\(ran.standardError)")
+        #expect(await setup.server.liveConversationIDs().isEmpty)
+        let shown = try setup.run(["archive", "show", id, "--text"])
+        #expect(shown.status == 0, "\(shown.standardError)")
+        #expect(shown.standardOutput.hasPrefix("conversation \(id), created "))
+        #expect(shown.standardOutput.contains("metadata: tag=support\n"))
+        #expect(shown.standardOutput.contains("2 items:\n\nuser:\nhello\n\nuser:\nagain\n"))
+    }
+
     @Test func aThreadCommandOnProviderOpenAIStopsBeforeAnyCall() async throws {
         let setup = try await Setup(provider: "openai")
         defer { Task { await setup.stop() } }
