@@ -166,6 +166,9 @@ extension ServiceGroupSignalTests {
         let error = try #require(memory.entries.first { $0.message.hasPrefix("setup check failed: ") })
         #expect(error.level == .error)
         #expect(error.message.contains("key_accepted: the key was refused: 401; fix: put a valid key"))
+        #expect(error.messageID == .setupCheck)
+        #expect(error.metadata["check"] == "key_accepted")
+        #expect(error.metadata["check_status"] == "failed")
 
         kill(getpid(), SIGUSR2)
         let reloaded = await notifications.first(from: failed.index + 1) { $0.hasPrefix("READY=1") }
@@ -173,6 +176,9 @@ extension ServiceGroupSignalTests {
         // The next check passes: the notice, and no STATUS= mentions the setup any more.
         while !memory.entries.contains(where: { $0.message.hasPrefix("setup checks passed") }) { await Task.yield() }
         #expect(memory.entries.contains { $0.level == .warning && $0.message.hasPrefix("setup check: clock: ") })
+        let passed = try #require(memory.entries.first { $0.message.hasPrefix("setup checks passed") })
+        #expect(passed.messageID == .setupCheck)
+        #expect(passed.metadata["check_status"] == "passed")
         kill(getpid(), SIGUSR1)
         #expect(try await termination == .signal(SIGUSR1))
         #expect(!notifications.all[(reloaded.index)...].contains { $0.contains("setup:") })

@@ -31,7 +31,7 @@ import Testing
 
     @Test func messageIDsAreDistinctAnd128Bit() {
         let hexes = MessageID.all.map(\.id.hex)
-        #expect(Set(hexes).count == 9)
+        #expect(Set(hexes).count == 10)
         #expect(hexes.allSatisfy { $0.count == 32 && MessageID(hex: $0)?.hex == $0 })
         #expect(MessageID(hex: "98CE01106EA54A49AB405C7ABBF7A069") == .daemonStarted)
         #expect(MessageID(hex: "xyz") == nil)

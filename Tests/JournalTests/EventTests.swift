@@ -37,6 +37,7 @@ import Testing
         logger.breakerOpened(rule: "a", run: 8, reason: "401 on 5 of the last 5 calls")
         logger.chainHead(
             rule: "a", run: 7, ledger: "/var/lib/threadkeeper/ledger.sqlite3", rows: 42, head: String(repeating: "ab", count: 32))
+        logger.setupCheck(failed: true, line: "probe: the answer is not the API's; fix: check BaseURL=")
     }
 
     @Test func everyEventCarriesTheFieldsItsCatalogEntryNames() throws {
@@ -72,6 +73,10 @@ import Testing
         #expect(levels[.actionFailed] == .error)
         #expect(levels[.breakerOpened] == .error)
         #expect(levels[.chainHead] == .notice)
+        #expect(levels[.setupCheck] == .error)
+        let check = memory.entries(withID: .setupCheck).first
+        #expect(check?.message == "setup check failed: probe: the answer is not the API's; fix: check BaseURL=")
+        #expect(check?.metadata == ["check": "probe", "check_status": "failed"])
         let finished = memory.entries(withID: .runFinished).first
         #expect(finished?.message == "run 7 of rule a done: 10 matched, 7 done, 1 gone, 1 skipped, 1 failed")
         #expect(finished?.metadata["skipped"] == "1")

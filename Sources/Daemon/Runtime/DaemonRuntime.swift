@@ -109,9 +109,9 @@ public enum DaemonRuntime {
 
     /// Each failed check at `err`, each warning at `warning`; one `notice` when all passed.
     static func report(_ setup: SetupCheck, logger: Logger) {
-        for line in setup.failed { logger.error("setup check failed: \(line)") }
-        for line in setup.warnings { logger.warning("setup check: \(line)") }
-        if setup.failed.isEmpty { logger.notice("setup checks passed (\(setup.warnings.count) warnings)") }
+        for line in setup.failed { logger.setupCheck(failed: true, line: line) }
+        for line in setup.warnings { logger.setupCheck(failed: false, line: line) }
+        if setup.failed.isEmpty { logger.setupChecksPassed(warnings: setup.warnings.count) }
     }
 
     static func report(_ change: RuleRoster.Change, diagnostics: [Diagnostic], ruleCount: Int, logger: Logger) {

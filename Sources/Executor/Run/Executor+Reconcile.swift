@@ -8,7 +8,7 @@ extension Executor {
     ///
     /// Each open action's thread is fetched: a 404 settles it `gone` (the interrupted call most
     /// likely deleted it); a live thread is released (`skipped`), or `ok` when a tag or untag
-    /// is already in its metadata. Nothing is deleted here, so a thread is never deleted twice.
+    /// is already in its metadata. An open `create` is `failed` without a call: no id to ask about. Nothing is deleted here, so a thread is never deleted twice.
     /// Runs of rules another live process holds are left alone. With `rule`, only that rule's
     /// runs are looked at (the caller holds its lock); without, every rule's (the daemon at start).
     public func reconcile(rule: String? = nil, holdingLock: Bool = false) async throws -> Int {
@@ -64,6 +64,14 @@ extension Executor {
 
     private func reconcile(_ action: ActionRecord) async throws -> ActionSettlement {
         let note = "reconciled after run \(action.runID) was interrupted"
+        if action.action == "create" {
+            // Its intent cannot name the thread, and the API cannot list threads: nothing to ask.
+            return ActionSettlement(
+                actionID: action.id, outcome: .failed, attempts: 0,
+                error:
+                    "\(note): the create may have reached the API but its answer never came back, so a thread may exist that the ledger does not know; find its id where the application keeps it and import it"
+            )
+        }
         let answer: APIResponse<ThreadObject>
         do {
             // Most open intents are deletes whose call went through before the crash: their 404s

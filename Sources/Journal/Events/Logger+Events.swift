@@ -79,4 +79,19 @@ extension Logger {
             "run \(run) of rule \(rule) left the ledger's hash chain at row \(rows), head \(head)", id: .chainHead,
             metadata: ["rule": rule, "run": String(run), "ledger": ledger, "chain_rows": String(rows), "chain_head": head])
     }
+
+    /// One of the setup checks failed (`err`) or warned (`warning`); `line` is `name: detail; fix: …`.
+    public func setupCheck(failed: Bool, line: String) {
+        let name = String(line.prefix { $0 != ":" })
+        log(
+            level: failed ? .error : .warning, failed ? "setup check failed: \(line)" : "setup check: \(line)", id: .setupCheck,
+            metadata: ["check": name, "check_status": failed ? "failed" : "warning"])
+    }
+
+    /// Every setup check passed (`warnings` of them warned).
+    public func setupChecksPassed(warnings: Int) {
+        notice(
+            "setup checks passed (\(warnings) warnings)", id: .setupCheck,
+            metadata: ["check": "all", "check_status": "passed", "warnings": String(warnings)])
+    }
 }

@@ -41,11 +41,14 @@ public struct MessageID: Sendable, Hashable, CustomStringConvertible {
     public static let breakerOpened = MessageID(constant: "6e511bbbbad041509ecddd4c4c0337e9")
     /// A run ended: the ledger's hash chain head (rows and hash) as it stood, so a later cut shows.
     public static let chainHead = MessageID(constant: "58537520032640069440dbad0e47df06")
+    /// A setup check (`doctor`'s, run by the daemon after start and reload) failed or warned, or all passed.
+    public static let setupCheck = MessageID(constant: "02470e4910d94098bc65d31402fa170b")
 
     /// Every constant with its name, in the order the catalog documents them.
     public static let all: [(name: String, id: MessageID)] = [
         ("daemonStarted", daemonStarted), ("rulesLoaded", rulesLoaded), ("ruleRejected", ruleRejected),
         ("runStarted", runStarted), ("runFinished", runFinished), ("runAborted", runAborted),
         ("actionFailed", actionFailed), ("breakerOpened", breakerOpened), ("chainHead", chainHead),
+        ("setupCheck", setupCheck),
     ]
 }

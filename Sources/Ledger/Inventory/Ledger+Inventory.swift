@@ -85,21 +85,23 @@ extension Ledger {
 
     /// Inserts a thread, or replaces every column of the one with the same id.
     public func save(_ record: ThreadRecord) throws {
-        try write { database in
-            try database.run(
-                """
-                INSERT INTO threads (id, created_at, metadata, state, source, first_seen, last_synced, last_activity, object)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at, metadata = excluded.metadata,
-                    state = excluded.state, source = excluded.source, first_seen = excluded.first_seen,
-                    last_synced = excluded.last_synced, last_activity = excluded.last_activity, object = excluded.object
-                """,
-                [
-                    .text(record.id), SQLiteValue(record.createdAt), .text(JSONWriter.object(record.metadata)),
-                    .text(record.state.rawValue), .text(record.source.rawValue), .integer(record.firstSeen),
-                    SQLiteValue(record.lastSynced), SQLiteValue(record.lastActivity), .text(record.object.rawValue),
-                ])
-        }
+        try write { database in try Self.upsert(record, database) }
+    }
+
+    static func upsert(_ record: ThreadRecord, _ database: SQLiteDatabase) throws {
+        try database.run(
+            """
+            INSERT INTO threads (id, created_at, metadata, state, source, first_seen, last_synced, last_activity, object)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at, metadata = excluded.metadata,
+                state = excluded.state, source = excluded.source, first_seen = excluded.first_seen,
+                last_synced = excluded.last_synced, last_activity = excluded.last_activity, object = excluded.object
+            """,
+            [
+                .text(record.id), SQLiteValue(record.createdAt), .text(JSONWriter.object(record.metadata)),
+                .text(record.state.rawValue), .text(record.source.rawValue), .integer(record.firstSeen),
+                SQLiteValue(record.lastSynced), SQLiteValue(record.lastActivity), .text(record.object.rawValue),
+            ])
     }
 
     /// Sets the state of threads (after a delete: `.deleted`; after a 404: `.gone`); returns how many exist.

@@ -123,6 +123,7 @@ extension Ledger {
                 settled.settledAt = time
                 settled.hash = hash
                 try chain.appendOutcome(settled, database)
+                if let created = settlement.created { try Self.upsert(created, database) }
                 if let state = settlement.threadState {
                     try database.run("UPDATE threads SET state = ? WHERE id = ?", [.text(state.rawValue), .text(row.threadID)])
                 }

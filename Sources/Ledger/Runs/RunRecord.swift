@@ -90,6 +90,7 @@ public enum ActionOutcome: String, Sendable, Hashable, CaseIterable {
 
 /// An action about to be taken, written to the ledger before the API call.
 public struct ActionIntent: Sendable, Hashable {
+    /// Empty for a `create`: the thread has no id until the API answers (the outcome names it).
     public var threadID: String
     /// `delete`, `tag`, `untag`, `report`…
     public var action: String
@@ -122,12 +123,17 @@ public struct ActionSettlement: Sendable, Hashable {
     public var metadata: [String: String]?
     /// The thread's created_at as the API answered, written with `metadata`.
     public var createdAt: Int64?
+    /// A thread the action created (`create`, whose intent cannot name it), recorded in the
+    /// same transaction as the outcome, so the ledger never says one without the other.
+    public var created: ThreadRecord?
 
     public init(
         actionID: Int64, outcome: ActionOutcome, httpStatus: Int? = nil, requestID: String? = nil, attempts: Int = 1,
-        error: String? = nil, threadState: ThreadState? = nil, metadata: [String: String]? = nil, createdAt: Int64? = nil
+        error: String? = nil, threadState: ThreadState? = nil, metadata: [String: String]? = nil, createdAt: Int64? = nil,
+        created: ThreadRecord? = nil
     ) {
         self.createdAt = createdAt
+        self.created = created
         self.actionID = actionID
         self.outcome = outcome
         self.httpStatus = httpStatus

@@ -161,7 +161,9 @@ struct AuditCommand: ParsableCommand {
         if let error = a.error { detail += " — \(error)" }
         let time = String(TimeFormatting.utc(a.intentAt).dropLast(4))
         return row([
-            String(a.id), time, entry.rule + (entry.dryRun ? " (dry)" : ""), String(a.runID), a.threadID, a.action,
+            // A create's intent has no thread yet; its outcome (`created thread_…`) names it.
+            String(a.id), time, entry.rule + (entry.dryRun ? " (dry)" : ""), String(a.runID),
+            a.threadID.isEmpty ? "(new)" : a.threadID, a.action,
             a.outcome?.rawValue ?? "open", a.httpStatus.map(String.init) ?? "-", detail,
         ])
     }

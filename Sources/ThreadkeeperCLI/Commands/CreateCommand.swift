@@ -11,8 +11,10 @@ struct CreateCommand: ParsableCommand {
         abstract: "Create a thread or a conversation at the API and record it in the ledger (source=create).",
         discussion: """
             Metadata is checked against the API's limits (16 keys, keys up to 64 characters, \
-            values up to 512) before anything is sent. Prints the new thread's id, or the thread \
-            object with --json.
+            values up to 512) before anything is sent. The intent is in the ledger (a run of rule \
+            'manual') before the POST and its outcome, naming the new thread, after it; a create \
+            whose answer was lost is recorded as failed, saying a thread may exist. Prints the new \
+            thread's id, or the thread object with --json.
             """,
         options: [
             OptionSpec("--metadata", value: "KEY=VALUE", repeatable: true, help: "A metadata pair of the new thread."),
@@ -52,19 +54,46 @@ struct CreateCommand: ParsableCommand {
         let ledger = try context.openLedger(configured: configuration.ledgerPath.value)
         try ObjectChoice.checkServed(object, by: client)
         try await ObjectChoice.probe(object, by: client)
-        let created =
-            object == .conversation
-            ? try await client.createConversation(
-                items: messages.map {
-                    .object(["type": .string("message"), "role": .string("user"), "content": .string($0)])
-                }, metadata: metadata)
-            : try await client.createThread(messages: messages.map { NewMessage(content: $0) }, metadata: metadata)
+        // The intent is on disk before the POST: a crash or a lost answer leaves an open or
+        // failed `create` in the ledger saying an object may exist that the ledger does not know.
+        let pairs = metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let command =
+            ["threadkeeper", "create"] + (object == .thread ? [] : ["--object", object.rawValue])
+            + pairs.flatMap { ["--metadata", $0] }
+            + Array(repeating: ["--message", "…"], count: messages.count).flatMap { $0 }
+        let run = try ManualRun.begin(ledger, commandLine: command.joined(separator: " "), matched: 1, logger: context.makeLogger())
+        let reason =
+            "manual: threadkeeper create (metadata: \(pairs.isEmpty ? "none" : pairs.joined(separator: ", ")); \(messages.count) message\(messages.count == 1 ? "" : "s"))"
+        let actionID = try run.intend([ActionIntent(threadID: "", action: "create", reason: reason, object: object)])[0]
+        let created: APIResponse<ThreadObject>
+        do {
+            created =
+                object == .conversation
+                ? try await client.createConversation(
+                    items: messages.map {
+                        .object(["type": .string("message"), "role": .string("user"), "content": .string($0)])
+                    }, metadata: metadata)
+                : try await client.createThread(messages: messages.map { NewMessage(content: $0) }, metadata: metadata)
+        } catch let error as APIError {
+            try run.settle([
+                ActionSettlement(
+                    actionID: actionID, outcome: .failed, httpStatus: error.status, requestID: error.requestID,
+                    attempts: error.attempts, error: error.message)
+            ])
+            try run.finish(error.kind == .notTheAPI ? .aborted : .completed)
+            throw error
+        }
         let thread = created.value
         let now = ledger.now()
-        try ledger.save(
-            ThreadRecord(
-                id: thread.id, createdAt: thread.createdAt, metadata: thread.metadata, state: .live, source: .create,
-                firstSeen: now, lastSynced: now, lastActivity: messages.isEmpty ? nil : thread.createdAt, object: object))
+        try run.settle([
+            ActionSettlement(
+                actionID: actionID, outcome: .ok, httpStatus: created.status, requestID: created.requestID,
+                attempts: created.attempts, error: "created \(thread.id)",
+                created: ThreadRecord(
+                    id: thread.id, createdAt: thread.createdAt, metadata: thread.metadata, state: .live, source: .create,
+                    firstSeen: now, lastSynced: now, lastActivity: messages.isEmpty ? nil : thread.createdAt, object: object))
+        ])
+        try run.finish(.completed)
         context.print(json ? try APICommandSupport.json(thread) : thread.id)
         return .success
     }

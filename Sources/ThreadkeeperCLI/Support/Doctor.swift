@@ -251,19 +251,25 @@ struct Doctor {
         }
         let feedback = RateFeedback(status: 200, sentAt: 0, headers: headers)
         let sent = names.map { "\($0)=\(headers[$0] ?? "")" }.joined(separator: ", ")
-        guard let limit = feedback.limit, limit > 0 else {
+        guard feedback.limit != nil else {
             report.add("rate_limits", .ok, "the provider sends \(sent); no request limit among them", area: .api)
             return
         }
-        // OpenAI's x-ratelimit-limit-requests is a budget a minute (its RPM limit).
-        let perSecond = limit / 60
+        // The limiter's own reading (RateFeedback.refillRate), so doctor and the runs agree.
+        guard let perSecond = feedback.refillRate else {
+            report.add(
+                "rate_limits", .ok,
+                "the provider sends \(sent): nothing spent or no reset time, so no refill rate to read from one answer; RequestsPerSecond=\(configured) is the budget and the limiter follows these headers as answers come",
+                area: .api)
+            return
+        }
         let detail =
-            "the provider sends \(sent): read as OpenAI's per-minute limit, \(Self.number(limit)) requests a minute, about \(Self.number(perSecond)) a second; RequestsPerSecond=\(configured)"
+            "the provider sends \(sent): it refills about \(Self.number(perSecond)) requests a second (\(Self.number(perSecond * 60)) a minute); RequestsPerSecond=\(configured)"
         if requestsPerSecond > perSecond {
             report.add(
                 "rate_limits", .warning, detail,
                 fix:
-                    "set RequestsPerSecond= to at most \(Self.number(perSecond)) (the account's budget, shared with other clients of the key), or expect 429s",
+                    "set RequestsPerSecond= to at most \(Self.number(perSecond)) (the account's budget, shared with other clients of the key), or the limiter slows to it after the first answers",
                 area: .api)
         } else {
             report.add("rate_limits", .ok, detail, area: .api)

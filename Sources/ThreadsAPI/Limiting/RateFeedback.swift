@@ -26,6 +26,18 @@ public struct RateFeedback: Sendable, Hashable {
         self.reset = reset
     }
 
+    /// How fast the server refills the budget, in requests a second, when the answer says: it
+    /// refills what is spent (`limit - remaining`) in `reset` seconds. OpenAI's limit is a
+    /// minute's budget and its reset the time until it is full again, so after one request of
+    /// a 10,000-a-minute budget `remaining` is 9,999 and `reset` 6 ms: 166 a second, the same.
+    /// Nil when nothing is spent (no measure) or a header is missing.
+    public var refillRate: Double? {
+        guard let limit, let reset, limit >= 1, reset > 0 else { return nil }
+        let spent = limit - max(0, remaining ?? 0)
+        guard spent > 0 else { return nil }
+        return spent / reset
+    }
+
     /// Reads the rate-limit headers of an answer (names lower-cased).
     public init(status: Int?, sentAt: Double, headers: [String: String]) {
         self.init(status: status, sentAt: sentAt)

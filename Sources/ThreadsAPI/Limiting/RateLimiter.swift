@@ -2,8 +2,12 @@
 ///
 /// Share one instance among every client of a process (`ThreadsClient` takes it in its
 /// initializer), so that all rules, syncs and manual commands spend one budget.
-/// `acquire()` first waits for a free slot (FIFO), then for the bucket's start time, so a
-/// token is never spent by a request that cannot go out yet.
+/// `acquire()` first waits for a free slot (FIFO), then for its turn at the bucket (FIFO), and
+/// takes its token at the instant it returns. A token reserved ahead and slept for would be
+/// spent at the time the bucket planned, while the request goes out whenever its task is woken:
+/// on a loaded machine, late wake-ups would bunch and the server would see more than
+/// `rate + burst` in a second. Taken at the grant instant, no window of `t` seconds ever holds
+/// more than `burst + rate·t` grants, however late the sleeps end.
 public actor RateLimiter {
     private var core: RateLimiterCore
     private let clock: any APIClock
@@ -11,6 +15,16 @@ public actor RateLimiter {
     private var inFlight = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var waitersHead = 0
+    /// A request is at the bucket: it alone sleeps for the next token.
+    private var bucketBusy = false
+    /// Requests holding a slot and waiting for their turn at the bucket, first come first.
+    private var bucketQueue: [BucketWaiter] = []
+
+    private struct BucketWaiter {
+        var deadline: Double
+        /// Resumed with nil for its turn, or with the earliest start it could have (past its deadline).
+        var continuation: CheckedContinuation<Double?, Never>
+    }
 
     public init(rate: Double, burst: Int, concurrency: Int, clock: any APIClock = SystemAPIClock()) {
         self.clock = clock
@@ -29,7 +43,8 @@ public actor RateLimiter {
     ///
     /// Every successful `acquire()` must be followed by exactly one `release(_:)`. When the
     /// bucket or a pause (`Retry-After`, an exhausted server) would start the request after
-    /// `deadline`, it throws `RateLimitDeadline` at once instead of waiting in vain.
+    /// `deadline`, it throws `RateLimitDeadline` at once instead of waiting in vain; so does a
+    /// request queued behind one that will not start before that deadline.
     public func acquire(deadline: Double = .infinity) async throws -> Double {
         if inFlight < concurrency {
             inFlight += 1
@@ -38,28 +53,56 @@ public actor RateLimiter {
             await withCheckedContinuation { waiters.append($0) }
         }
         do {
-            while true {
-                try Task.checkCancellation()
-                let start = core.reserve(now: clock.now())
-                if start > deadline {
-                    core.cancelReservation()
-                    throw RateLimitDeadline(startsAt: start, deadline: deadline)
-                }
-                if start > clock.now() {
-                    do {
-                        try await clock.sleep(until: start)
-                    } catch {
-                        core.cancelReservation()
-                        throw error
-                    }
-                }
-                // A pause that began while this request slept holds it too.
-                let now = clock.now()
-                if core.pausedUntil <= now { return now }
+            if bucketBusy {
+                let refused = await withCheckedContinuation { bucketQueue.append(BucketWaiter(deadline: deadline, continuation: $0)) }
+                if let startsAt = refused { throw RateLimitDeadline(startsAt: startsAt, deadline: deadline) }
+            } else {
+                bucketBusy = true
             }
+            defer { passBucketTurn() }
+            return try await takeToken(deadline: deadline)
         } catch {
             releaseSlot()
             throw error
+        }
+    }
+
+    /// Sleeps until the bucket has a token and takes it at the instant it is granted.
+    private func takeToken(deadline: Double) async throws -> Double {
+        while true {
+            try Task.checkCancellation()
+            let now = clock.now()
+            // `reserve` honours a pause too: its start is never before `pausedUntil`.
+            let start = core.reserve(now: now)
+            if start <= now { return now }
+            // Nothing else runs on the actor between the two calls, so the token goes back exactly.
+            core.cancelReservation()
+            if start > deadline { throw RateLimitDeadline(startsAt: start, deadline: deadline) }
+            refuseQueuedWaiters(startingNoEarlierThan: start)
+            try await clock.sleep(until: start)
+        }
+    }
+
+    /// Those queued behind a request that starts at `start` start later still: each whose
+    /// deadline comes first is told now instead of waiting for it in vain.
+    private func refuseQueuedWaiters(startingNoEarlierThan start: Double) {
+        guard bucketQueue.contains(where: { $0.deadline < start }) else { return }
+        var kept: [BucketWaiter] = []
+        for waiter in bucketQueue {
+            if waiter.deadline < start {
+                waiter.continuation.resume(returning: start)
+            } else {
+                kept.append(waiter)
+            }
+        }
+        bucketQueue = kept
+    }
+
+    private func passBucketTurn() {
+        if bucketQueue.isEmpty {
+            bucketBusy = false
+        } else {
+            bucketQueue.removeFirst().continuation.resume(returning: nil)
         }
     }
 

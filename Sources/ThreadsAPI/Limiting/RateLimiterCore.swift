@@ -128,7 +128,7 @@ public struct RateLimiterCore: Sendable, Hashable {
                 // When the headers say how fast the server refills, go just under that;
                 // otherwise (or when it claims more than we send: others share the budget) back off.
                 var lowered = current * settings.decreaseFactor
-                if let estimate = serverRate(feedback), estimate < current { lowered = estimate * 0.95 }
+                if let estimate = feedback.refillRate, estimate < current { lowered = estimate * 0.95 }
                 decrease(to: lowered, ceiling: current, now: max(now, pausedUntil))
             }
             return
@@ -137,19 +137,11 @@ public struct RateLimiterCore: Sendable, Hashable {
         // The server is out of requests: wait until it has one again.
         let oneRequest = feedback.limit.map { $0 >= 1 ? reset / $0 : reset } ?? reset
         pause(until: now + min(oneRequest, reset), now: now)
-        if let estimate = serverRate(feedback), feedback.sentAt >= decreasedAt {
+        if let estimate = feedback.refillRate, feedback.sentAt >= decreasedAt {
             let current = rate(at: now)
             // Settle a little under the server's rate so its bucket refills instead of running dry.
             if estimate < current * 0.97 { decrease(to: estimate * 0.98, ceiling: estimate, now: now) }
         }
-    }
-
-    /// The server's refill rate when it says how much it refills in how long.
-    private func serverRate(_ feedback: RateFeedback) -> Double? {
-        guard let limit = feedback.limit, let reset = feedback.reset, limit >= 1, reset > 0 else { return nil }
-        let remaining = max(0, feedback.remaining ?? 0)
-        guard remaining < limit else { return nil }
-        return (limit - remaining) / reset
     }
 
     private mutating func decrease(to lowered: Double, ceiling: Double, now: Double) {

@@ -59,4 +59,23 @@ struct ChainHeadTests {
         #expect(try harness.ledger.verifyAudit().isIntact)
         await harness.stop()
     }
+
+    /// A `create` interrupted after its intent has no id to ask about: it is `failed`, saying a
+    /// thread may exist, and the API is not called.
+    @Test func anOpenCreateIsFailedWithoutACallSayingAThreadMayExist() async throws {
+        let harness = try await ExecutorHarness()
+        let run = try harness.ledger.beginRun(
+            RunStart(rule: "manual", ruleDigest: "d", ruleText: "threadkeeper create", trigger: .manual))
+        let action = try harness.ledger.recordIntents(
+            runID: run, [ActionIntent(threadID: "", action: "create", reason: "manual: threadkeeper create")])[0]
+        let before = await harness.server.stats().totalRequests
+        #expect(try await harness.executor().reconcile() == 1)
+        #expect(await harness.server.stats().totalRequests == before)
+        let settled = try #require(try harness.ledger.actions(runID: run).first { $0.id == action })
+        #expect(settled.outcome == .failed)
+        #expect(settled.error?.contains("a thread may exist that the ledger does not know") == true)
+        #expect(try harness.ledger.run(id: run)?.status == .interrupted)
+        #expect(try harness.ledger.verifyAudit().isIntact)
+        await harness.stop()
+    }
 }

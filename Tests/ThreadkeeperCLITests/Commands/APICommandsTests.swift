@@ -66,6 +66,17 @@ import Testing
         #expect(record.source == .create)
         #expect(record.state == .live)
         #expect(record.metadata == ["tag": "support"])
+        // The create is a manual run: its intent before the POST, its outcome naming the thread.
+        let run = try #require(try ledger.recentRuns(limit: 1, rule: "manual").first)
+        #expect(run.ruleText == "threadkeeper create --metadata tag=support --message …")
+        let creation = try ledger.actions(runID: run.id)
+        #expect(creation.count == 1)
+        #expect(creation.first?.action == "create")
+        #expect(creation.first?.threadID == "")
+        #expect(creation.first?.outcome == .ok)
+        #expect(creation.first?.error == "created \(id)")
+        #expect(creation.first?.requestID?.hasPrefix("req_") == true)
+        #expect(try ledger.verifyAudit().isIntact)
 
         let got = try setup.run(["get", id])
         #expect(got.status == 0)
@@ -97,9 +108,9 @@ import Testing
         // The manual actions are in the log like a rule's, each intent settled.
         let runs = try ledger.recentRuns(limit: 10)
         #expect(runs.allSatisfy { $0.rule == "manual" && $0.status == .completed })
-        #expect(runs.count == 3)
+        #expect(runs.count == 4)
         let actions = try runs.flatMap { try ledger.actions(runID: $0.id) }
-        #expect(actions.map(\.action).sorted() == ["delete", "delete", "tag", "untag"])
+        #expect(actions.map(\.action).sorted() == ["create", "delete", "delete", "tag", "untag"])
         #expect(actions.allSatisfy { $0.outcome != nil && $0.attempts >= 1 && $0.requestID != nil })
         #expect(try ledger.openIntents().isEmpty)
 

@@ -73,7 +73,12 @@ import Testing
         let kinds = audit.standardOutput.split(separator: "\n").compactMap {
             (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["object"] as? String
         }
-        #expect(kinds == ["conversation", "conversation", "conversation"])
+        // delete, untag, tag and create, newest first.
+        let actions = audit.standardOutput.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["action"] as? String
+        }
+        #expect(actions == ["delete", "untag", "tag", "create"])
+        #expect(kinds == ["conversation", "conversation", "conversation", "conversation"])
         #expect(try ledger.verifyAudit().isIntact)
     }
 

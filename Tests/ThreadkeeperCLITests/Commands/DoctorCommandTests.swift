@@ -141,6 +141,26 @@ import Testing
         #expect(lines.contains("skipped probe: needs a key that may read threads"))
     }
 
+    /// The budget is read as the limiter reads it: what is spent is refilled in `reset`. The
+    /// emulator's bucket of 4 at 2 a second says limit 4, remaining 3, reset 500ms after one GET.
+    @Test func theRateLimitHeadersAreReadAsTheLimiterReadsThem() async throws {
+        var faults = EmulatorFaults()
+        faults.requestsPerSecond = 2
+        faults.burst = 4
+        let setup = try await Setup(faults: faults)
+        defer { Task { await setup.stop() } }
+        let result = try setup.doctor("Provider=aimlapi\nBaseURL=\(setup.server.baseURL)")
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        let line = try #require(lines.first { $0.contains("rate_limits: ") })
+        #expect(line.hasPrefix("warning rate_limits: the provider sends x-ratelimit-limit-requests=4, "))
+        #expect(line.hasSuffix(": it refills about 2 requests a second (120 a minute); RequestsPerSecond=5"))
+        #expect(
+            lines.contains(
+                "        fix: set RequestsPerSecond= to at most 2 (the account's budget, shared with other clients of the key), or the limiter slows to it after the first answers"
+            ))
+    }
+
     @Test func aWrongBaseURLIsNotTheAPI() async throws {
         let setup = try await Setup()
         defer { Task { await setup.stop() } }

@@ -203,14 +203,16 @@ import Testing
         let stats = await server.stats()
         #expect(stats.liveThreads == 0)
         #expect(await server.liveThreadIDs().isEmpty)
-        // The client keeps to its 100/s + burst 10, under the server's 150/s + burst 50, and
-        // every try went through the limiter: one more request per fault, none hidden. Tokens
-        // are granted on time but a loaded machine may wake the task that sends late; for the
-        // server to refuse, arrivals over any window t must exceed 50 + 150t while grants are
-        // at most 10 + 100(t + lateness), which needs a task woken over 0.4 s late. A burst
-        // equal to the client's would turn ordinary scheduling jitter into 429s.
+        // The client grants at most 10 + 100t requests in any window of t seconds, however late
+        // its sleeps end (RateLimiterTests makes them late on purpose), and every try went
+        // through the limiter: one more request per fault, none hidden. Arrivals at the server are
+        // those grants shifted by the time from grant to socket, which a loaded machine
+        // stretches: for the server to refuse, arrivals over any window t must exceed 50 + 150t,
+        // which needs a request held over 0.4 s between its grant and the socket, and so does a
+        // calendar second of more than 150. A burst equal to the client's would turn ordinary
+        // scheduling jitter into 429s.
         #expect(stats.requestsByStatus[429, default: 0] == 0)
-        #expect(stats.peakRequestsPerSecond <= 110)
+        #expect(stats.peakRequestsPerSecond <= 150)
         #expect(
             stats.requestsByStatus[500, default: 0] + stats.requestsByStatus[502, default: 0] + stats.requestsByStatus[503, default: 0] > 0)
         #expect(stats.resets > 0)
