@@ -90,6 +90,10 @@ struct ConversationLedgerTests {
         #expect(try ledger.thread(id: "thread_a")?.object == .thread)
         #expect(try ledger.count(matching: .object(.conversation)) == 2)
         #expect(try ledger.count(matching: .object(.thread)) == 1)
+        let metrics = try ledger.metrics()
+        #expect(metrics.rowsByObject == [.thread: [.live: 1], .conversation: [.live: 2]])
+        #expect(metrics.threadsByState == [.live: 3])
+        #expect(try ledger.status().byObject == [.thread: 1, .conversation: 2])
         var seen: [String] = []
         try ledger.forEachThread(matching: .object(.conversation).and(.metadata("tag", glob: "x"))) { seen.append($0.id) }
         #expect(seen == ["conv_b"])
