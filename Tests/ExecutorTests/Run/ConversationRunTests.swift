@@ -93,6 +93,53 @@ struct ConversationRunTests {
         #expect((emptyPages.first?["data"] as? [Any])?.isEmpty == true)
     }
 
+    /// An interrupted run's open intents are read back at the conversation's path: a live
+    /// conversation is released, one that is gone settles gone (asked at `/threads`, both
+    /// would have come back as not found).
+    @Test func reconcileAsksAboutAConversationWhereConversationsLive() async throws {
+        let harness = try await ExecutorHarness()
+        let created = ExecutorHarness.now - 90 * ExecutorHarness.day
+        let live = await harness.server.insertConversation(createdAt: created, metadata: ["tag": "support"], itemCount: 1)
+        let deleted = await harness.server.insertConversation(createdAt: created, itemCount: 0)
+        for id in [live, deleted] {
+            try harness.ledger.save(ThreadRecord(id: id, createdAt: created, firstSeen: created, object: .conversation))
+        }
+        let client = try harness.client()
+        #expect(try await client.deleteConversation(deleted).value == .deleted)
+        let run = try harness.ledger.beginRun(
+            RunStart(rule: "old", ruleDigest: "d", ruleText: "[Rule]\nAction=delete\n", trigger: .manual, dryRun: false))
+        let ids = try harness.ledger.recordIntents(
+            runID: run,
+            [live, deleted].map { ActionIntent(threadID: $0, action: "delete", reason: "older than 30d", object: .conversation) })
+        let reconciled = try await harness.executor(client: client).reconcile(rule: "old")
+        await harness.stop()
+        #expect(reconciled == 2)
+        #expect(try harness.outcomes(run: run) == [live: "skipped", deleted: "gone"])
+        #expect(try harness.state(live) == .live)
+        #expect(try harness.state(deleted) == .gone)
+        #expect(ids.count == 2)
+        #expect(try harness.ledger.verifyAudit().isIntact)
+    }
+
+    /// A plan saved for a conversation rule holds conversations only, and a run of it deletes them.
+    @Test func aSavedPlanOfAConversationRuleRunsAsPlanned() async throws {
+        let harness = try await ExecutorHarness()
+        let created = ExecutorHarness.now - 90 * ExecutorHarness.day
+        let thread = try await harness.thread(ageDays: 90)
+        let conversation = await harness.server.insertConversation(createdAt: created, itemCount: 2)
+        try harness.ledger.save(ThreadRecord(id: conversation, createdAt: created, firstSeen: created, object: .conversation))
+        let rule = try harness.rule("old", "[Rule]\nAction=delete\n[Match]\nObject=conversation\nOlderThan=30d\n")
+        let plan = try Planner.plan(RunRequest(rule: rule), ledger: harness.ledger, now: ExecutorHarness.now)
+        let saved = try harness.ledger.savePlan(
+            rule: rule.name, ruleDigest: rule.digest, ruleFile: rule.file, query: plan.query, limit: plan.planned)
+        #expect(try harness.ledger.planThreadIDs(planID: saved.id) == [conversation])
+        let report = try await harness.executor().run(RunRequest(rule: rule, planID: saved.id))
+        await harness.stop()
+        #expect(try harness.outcomes(run: report.runID ?? -1) == [conversation: "ok"])
+        #expect(try harness.state(conversation) == .deleted)
+        #expect(try harness.state(thread) == .live)
+    }
+
     @Test func aThreadRuleAgainstProviderOpenAIStopsBeforeAnyCall() async throws {
         let harness = try await ExecutorHarness()
         let id = try await harness.thread(ageDays: 90)
