@@ -56,12 +56,18 @@ import Testing
 
         try ledger.markState(.live, threadIDs: [id])
         try ledger.execute("UPDATE threads SET last_synced = NULL")
+        // A thread row on Provider=openai is left as it is, and said so.
+        try ledger.save(ThreadRecord(id: "thread_old", createdAt: 1, firstSeen: 1))
         let synced = try setup.run(["sync"])
         #expect(synced.status == 0, "\(synced.standardError)")
         #expect(synced.standardOutput.contains("synced 1 of 1 threads: 1 live, 0 gone, 0 failed"))
+        #expect(synced.standardError.contains("warning: 1 live threads left unsynced: Provider=openai no longer serves threads"))
+        #expect(try ledger.thread(id: "thread_old")?.lastSynced == nil)
+        let onlyThreads = try setup.run(["sync", "--object", "thread"])
+        #expect(onlyThreads.status == 69)
 
         let status = try setup.run(["status"])
-        #expect(status.standardOutput.contains("objects:      thread 0, conversation 1\n"))
+        #expect(status.standardOutput.contains("objects:      thread 1, conversation 1\n"))
 
         let deleted = try setup.run(["delete", "--yes", id])
         #expect(deleted.status == 0, "\(deleted.standardError)")
