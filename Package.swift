@@ -1,10 +1,18 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Imports point one way: CLI → Daemon → Executor → {Rules, Schedule, Ledger, ThreadsAPI, Journal};
-// Ledger → SQLite, and the emulator's --state file uses SQLite, never Ledger.
+// Imports point one way, and each target declares exactly the modules it imports:
+//   threadkeeper → ThreadkeeperCLI → Daemon, Executor, CommandLineKit, Lifecycle and the modules below them;
+//   the daemon reaches the executor only through its DaemonHost port, which the CLI fills in.
+//   Daemon → Lifecycle, Rules, UnitFile, Schedule, Ledger, Journal; Executor → Rules, Ledger, ThreadsAPI, Journal;
+//   Rules → UnitFile, Schedule, Ledger; Ledger → SQLite.
+//   threadkeeper-emulator → EmulatorCLI → Emulator, CommandLineKit, Lifecycle (and Schedule and ThreadsAPI
+//   for --seed-age, the loopback check and the version); Emulator → SQLite only, never Ledger.
+//   threadkeeper does not link Emulator.
+// Lifecycle (services, graceful shutdown, the one signal path) imports no project module;
+// CommandLineKit only UnitFile (its did-you-mean).
 // CSQLite is imported only by SQLite, CLibmd only by Ledger, CZlib only by Executor, CSystemd only
-// by Journal, CProcess only by ThreadkeeperCLI.
+// by Journal, CEpoll only by Emulator, CProcess by ThreadsAPI (ProcessHardening) and Ledger (the spool).
 let package = Package(
     name: "threadkeeper",
     platforms: [.macOS(.v15)],
@@ -44,35 +52,56 @@ let package = Package(
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "Ledger", dependencies: ["SQLite", "CLibmd", "Schedule", "CProcess"]),
         .target(name: "Rules", dependencies: ["UnitFile", "Schedule", "Ledger", "SQLite"]),
-        .target(name: "ThreadsAPI"),
+        .target(name: "ThreadsAPI", dependencies: ["CProcess"]),
         .target(name: "Journal", dependencies: ["CSystemd"]),
+        // Lifecycle: services, graceful shutdown and the one self-pipe signal path; imports no logger.
+        .target(name: "Lifecycle"),
         .target(
             name: "Executor",
-            dependencies: ["Rules", "Schedule", "Ledger", "ThreadsAPI", "Journal", "CZlib"]
+            dependencies: ["Rules", "Ledger", "ThreadsAPI", "Journal", "CZlib"]
         ),
-        .target(name: "Daemon", dependencies: ["Executor", "Rules", "UnitFile", "Schedule", "Ledger", "Journal"]),
+        .target(name: "Daemon", dependencies: ["Lifecycle", "Rules", "UnitFile", "Schedule", "Ledger", "Journal"]),
         .target(name: "Emulator", dependencies: ["SQLite", "CEpoll"]),
-        .target(name: "ThreadkeeperCLI", dependencies: ["Daemon", "Emulator", "SQLite", "CProcess"]),
-        .executableTarget(name: "threadkeeper", dependencies: ["ThreadkeeperCLI"]),
-        .executableTarget(name: "threadkeeper-emulator", dependencies: ["ThreadkeeperCLI"]),
-        .executableTarget(name: "threadkeeper-bench", dependencies: ["ThreadkeeperCLI", "SQLite"]),
+        // CommandLineKit: commands, parsing, help, exit codes and the tool runner, shared by both executables.
+        .target(name: "CommandLineKit", dependencies: ["UnitFile"]),
+        .target(name: "EmulatorCLI", dependencies: ["CommandLineKit", "Emulator", "Lifecycle", "Schedule", "ThreadsAPI"]),
+        .target(
+            name: "ThreadkeeperCLI",
+            dependencies: [
+                "CommandLineKit", "Daemon", "Executor", "Journal", "Ledger", "Lifecycle", "Rules", "SQLite", "Schedule", "ThreadsAPI",
+                "UnitFile",
+            ]),
+        .executableTarget(name: "threadkeeper", dependencies: ["ThreadkeeperCLI", "ThreadsAPI"]),
+        .executableTarget(name: "threadkeeper-emulator", dependencies: ["EmulatorCLI", "ThreadsAPI"]),
+        .executableTarget(
+            name: "threadkeeper-bench",
+            dependencies: ["Daemon", "Executor", "Journal", "Ledger", "Rules", "SQLite", "Schedule", "ThreadsAPI", "UnitFile"]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "UnitFileTests", dependencies: ["UnitFile", "TestSupport"]),
         .testTarget(name: "ScheduleTests", dependencies: ["Schedule", "TestSupport"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "SQLite", "TestSupport"]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules", "SQLite", "TestSupport"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "UnitFile", "Schedule", "Ledger", "SQLite", "TestSupport"]),
         .testTarget(name: "ThreadsAPITests", dependencies: ["ThreadsAPI", "Emulator", "TestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "TestSupport"]),
         .testTarget(
-            name: "ExecutorTests", dependencies: ["Executor", "Emulator", "SQLite", "TestSupport"],
+            name: "ExecutorTests",
+            dependencies: ["Executor", "Rules", "Ledger", "ThreadsAPI", "Journal", "Emulator", "SQLite", "TestSupport"],
             // Archives written before zlib, read by GzipTests (not resources: read by path).
             exclude: ["Archive/Fixtures"]),
+        .testTarget(name: "LifecycleTests", dependencies: ["Lifecycle", "TestSupport"]),
+        .testTarget(name: "CommandLineKitTests", dependencies: ["CommandLineKit"]),
         .testTarget(
-            name: "DaemonTests", dependencies: ["Daemon", "Journal", "Rules", "UnitFile", "Schedule", "Ledger", "Emulator", "TestSupport"]),
+            name: "DaemonTests",
+            dependencies: ["Daemon", "Lifecycle", "Journal", "Rules", "UnitFile", "Schedule", "Ledger", "Emulator", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "TestSupport"]),
-        .testTarget(name: "ThreadkeeperCLITests", dependencies: ["ThreadkeeperCLI", "SQLite", "TestSupport"]),
+        .testTarget(
+            name: "ThreadkeeperCLITests",
+            dependencies: [
+                "ThreadkeeperCLI", "CommandLineKit", "Executor", "Rules", "Ledger", "ThreadsAPI", "Journal", "Emulator", "SQLite",
+                "TestSupport",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,6 @@
 // Fixed-argument wrappers of what does not import into Swift: prctl(2), which is
 // variadic, and renameat2(2), which glibc declares only under _GNU_SOURCE.
-// Imported by ThreadkeeperCLI and Ledger (the import spool).
+// Imported by ThreadsAPI (ProcessHardening) and Ledger (the import spool).
 #ifndef THREADKEEPER_CPROCESS_SHIM_H
 #define THREADKEEPER_CPROCESS_SHIM_H
 #include <sys/prctl.h>

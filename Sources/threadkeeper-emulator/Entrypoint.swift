@@ -1,11 +1,12 @@
+import EmulatorCLI
 import Foundation
-import ThreadkeeperCLI
+import ThreadsAPI
 
 @main
 struct Entrypoint {
     static func main() async {
         ProcessHardening.apply()
-        let code = await EmulatorTool.tool.run(Array(CommandLine.arguments.dropFirst()))
+        let code = await EmulatorTool.tool.run(Array(CommandLine.arguments.dropFirst()), context: EmulatorContext())
         exit(code.rawValue)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import ThreadkeeperCLI
+import ThreadsAPI
 
 @main
 struct Entrypoint {

@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import Lifecycle
 import Rules
 import Synchronization
 import TestSupport
@@ -28,9 +29,12 @@ struct DirectoryHost: DaemonHost {
     }
 }
 
-/// The whole daemon life over manual clocks and real signals (SIGUSR1 stops, SIGUSR2 reloads):
-/// part of the serialized signal suite, since signals reach the whole test process.
-extension ServiceGroupSignalTests {
+/// The whole daemon life over manual clocks and real signals, which reach the whole test
+/// process: one test at a time, and on signals of their own, SIGPWR to stop and SIGVTALRM to
+/// reload (the Lifecycle suite, running beside this one, sends SIGUSR1 and SIGUSR2).
+@Suite(.serialized, .timeLimit(.minutes(1))) struct DaemonSignalTests {}
+
+extension DaemonSignalTests {
     @Test func daemonNotifiesReadyWatchdogReloadAndStopAndKeepsABrokenRulesLastGoodVersion() async throws {
         let t0 = Date(timeIntervalSince1970: 1_795_575_600)  // 2026-11-25 03:00:00 UTC
         let rules = TemporaryDirectory()
@@ -42,7 +46,7 @@ extension ServiceGroupSignalTests {
         let watchdogClock = ManualClock()
         let options = DaemonOptions(
             runMissed: false, watchdogTimeout: .seconds(30), wallClock: wallClock, watchdogClock: watchdogClock,
-            shutdownSignals: [SIGUSR1], reloadSignals: [SIGUSR2])
+            shutdownSignals: [SIGPWR], reloadSignals: [SIGVTALRM])
         let runReader = EventReader(runs)
         async let termination = DaemonRuntime.run(
             host: DirectoryHost(directory: rules.path, runs: runs), options: options, logger: Logger(handler: memory, logLevel: .debug)
@@ -61,7 +65,7 @@ extension ServiceGroupSignalTests {
         // The rule file breaks and another appears; the reload keeps the old version running.
         try rules.write("every-10s.rule", "[Rule]\nSchedule=*:*:0/10 UTC\nAction=report\nBogus=1\n")
         try rules.write("hourly.rule", "[Rule]\nSchedule=hourly\nAction=report\n\n[Match]\nOlderThan=60d\n")
-        kill(getpid(), SIGUSR2)
+        kill(getpid(), SIGVTALRM)
         let reloading = await notifications.first(from: ready.index + 1) { $0.hasPrefix("RELOADING=1") }
         let reloaded = await notifications.first(from: reloading.index) { $0.hasPrefix("READY=1") }
         #expect(
@@ -83,10 +87,10 @@ extension ServiceGroupSignalTests {
         watchdogClock.advance(by: .seconds(15))
         _ = await notifications.first(from: firstPing.index + 1) { $0 == "WATCHDOG=1" }
 
-        kill(getpid(), SIGUSR1)
+        kill(getpid(), SIGPWR)
         let stopping = await notifications.first { $0.hasPrefix("STOPPING=1") }
         #expect(stopping.value == "STOPPING=1\nSTATUS=stopping")
-        #expect(try await termination == .signal(SIGUSR1))
+        #expect(try await termination == .signal(SIGPWR))
         #expect(notifications.all.filter { $0 == "WATCHDOG=1" }.count == 2)
         #expect(memory.entries.last?.message == "threadkeeper daemon stopped")
     }
@@ -102,16 +106,16 @@ extension ServiceGroupSignalTests {
         // Stopped at 02:59:55 after a run, started again at 03:00:15: the 03:00:00 and 03:00:10 elapses were missed.
         let host = DirectoryHost(directory: rules.path, runs: runs, lastRuns: ["every-10s": t0.addingTimeInterval(-5)])
         let options = DaemonOptions(
-            runMissed: true, wallClock: ManualWallClock(now: t0.addingTimeInterval(15)), shutdownSignals: [SIGUSR1],
-            reloadSignals: [SIGUSR2])
+            runMissed: true, wallClock: ManualWallClock(now: t0.addingTimeInterval(15)), shutdownSignals: [SIGPWR],
+            reloadSignals: [SIGVTALRM])
         async let termination = DaemonRuntime.run(host: host, options: options, logger: Logger(handler: NullLogHandler())) { states in
             notifications.record(ServiceNotifier.message(states))
         }
         #expect(await runReader.next() == "asked for the last runs of every-10s")
         #expect(await runReader.next() == "every-10s v1")
         _ = await notifications.first { $0.hasPrefix("READY=1") }
-        kill(getpid(), SIGUSR1)
-        #expect(try await termination == .signal(SIGUSR1))
+        kill(getpid(), SIGPWR)
+        #expect(try await termination == .signal(SIGPWR))
         // Once only, and no watchdog without WATCHDOG_USEC.
         runs.continuation.finish()
         #expect(await runReader.next() == nil)
@@ -141,7 +145,7 @@ final class SetupHost: DaemonHost {
     }
 }
 
-extension ServiceGroupSignalTests {
+extension DaemonSignalTests {
     /// The daemon checks its setup after READY=1 and on each reload: failures at `err` and in every
     /// STATUS= line until a check passes.
     @Test func daemonReportsItsSetupCheckInTheLogAndStatus() async throws {
@@ -151,7 +155,7 @@ extension ServiceGroupSignalTests {
         let notifications = Recorder<String>()
         let memory = InMemoryLogHandler()
         let options = DaemonOptions(
-            wallClock: ManualWallClock(now: t0.addingTimeInterval(1)), shutdownSignals: [SIGUSR1], reloadSignals: [SIGUSR2])
+            wallClock: ManualWallClock(now: t0.addingTimeInterval(1)), shutdownSignals: [SIGPWR], reloadSignals: [SIGVTALRM])
         let host = SetupHost(inner: DirectoryHost(directory: rules.path, runs: Events<String>()))
         async let termination = DaemonRuntime.run(host: host, options: options, logger: Logger(handler: memory, logLevel: .debug)) {
             states in notifications.record(ServiceNotifier.message(states))
@@ -170,7 +174,7 @@ extension ServiceGroupSignalTests {
         #expect(error.metadata["check"] == "key_accepted")
         #expect(error.metadata["check_status"] == "failed")
 
-        kill(getpid(), SIGUSR2)
+        kill(getpid(), SIGVTALRM)
         let reloaded = await notifications.first(from: failed.index + 1) { $0.hasPrefix("READY=1") }
         #expect(reloaded.value == "READY=1\nSTATUS=reloaded (1 rule); idle; next: hourly at 2026-11-25 04:00 UTC")
         // The next check passes: the notice, and no STATUS= mentions the setup any more.
@@ -179,8 +183,8 @@ extension ServiceGroupSignalTests {
         let passed = try #require(memory.entries.first { $0.message.hasPrefix("setup checks passed") })
         #expect(passed.messageID == .setupCheck)
         #expect(passed.metadata["check_status"] == "passed")
-        kill(getpid(), SIGUSR1)
-        #expect(try await termination == .signal(SIGUSR1))
+        kill(getpid(), SIGPWR)
+        #expect(try await termination == .signal(SIGPWR))
         #expect(!notifications.all[(reloaded.index)...].contains { $0.contains("setup:") })
     }
 }

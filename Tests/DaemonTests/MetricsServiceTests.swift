@@ -1,5 +1,7 @@
 import Foundation
 import Journal
+import Lifecycle
+import TestSupport
 import Testing
 
 @testable import Daemon

@@ -1,6 +1,8 @@
 import Foundation
 import Journal
+import Lifecycle
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Daemon

@@ -1,5 +1,6 @@
 import TestSupport
 import Testing
+import ThreadsAPI
 
 @testable import ThreadkeeperCLI
 

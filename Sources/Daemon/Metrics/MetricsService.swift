@@ -1,4 +1,5 @@
 import Foundation
+import Lifecycle
 
 /// Rewrites the metrics file every `interval` while the daemon runs, so the backlog and the
 /// ages in it move between runs (each run's end writes it too, see `DaemonHost.writeMetrics`).

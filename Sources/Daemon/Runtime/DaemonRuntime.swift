@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import Lifecycle
 import Rules
 import Synchronization
 import UnitFile

@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import Lifecycle
 import Synchronization
 
 /// The scheduler loop: carries out `Scheduler`'s actions on a clock.

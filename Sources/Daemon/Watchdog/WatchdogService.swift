@@ -1,4 +1,5 @@
 import Foundation
+import Lifecycle
 
 /// Sends `WATCHDOG=1` every half of `WATCHDOG_USEC` while the scheduler loop answers.
 ///

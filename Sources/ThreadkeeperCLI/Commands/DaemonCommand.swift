@@ -1,8 +1,10 @@
+import CommandLineKit
 import Daemon
 import Executor
 import Foundation
 import Journal
 import Ledger
+import Lifecycle
 import Rules
 
 /// `threadkeeper daemon`: the service that runs every rule on its schedule.

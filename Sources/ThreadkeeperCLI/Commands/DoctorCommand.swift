@@ -1,3 +1,4 @@
+import CommandLineKit
 import Foundation
 
 /// `threadkeeper doctor`: whether this setup can work, line by line, without changing anything at the API.

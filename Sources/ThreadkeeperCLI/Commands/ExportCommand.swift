@@ -1,3 +1,4 @@
+import CommandLineKit
 import Ledger
 
 /// `threadkeeper export`: the inventory as JSONL or CSV on stdout.

@@ -1,3 +1,4 @@
+import CommandLineKit
 import Executor
 import Foundation
 import Ledger

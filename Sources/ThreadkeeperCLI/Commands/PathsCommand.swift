@@ -1,3 +1,4 @@
+import CommandLineKit
 import Foundation
 
 /// `threadkeeper paths`: where the config, rules and ledger are taken from.

@@ -1,3 +1,4 @@
+import CommandLineKit
 import Executor
 import Foundation
 import Ledger
@@ -101,19 +102,9 @@ struct RunCommand: ParsableCommand {
         let logger = context.makeLogger()
         let executor = try setup.executor(context, baseURL: baseURL, logger: logger)
         let control = RunControl()
-        await RunSignals.install()
-        let (reports, exit) = try await withThrowingTaskGroup(of: ([RunReport], ExitCode)?.self) { group in
-            group.addTask {
-                await RunSignals.watch(control, context)
-                return nil
-            }
-            group.addTask { [rules] in try await runAll(rules, setup: setup, executor: executor, control: control, context) }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let result { return result }
-            }
-            return ([], ExitCode.success)
-        }
+        let signals = await RunSignals.install(control, context)
+        defer { signals.cancel() }
+        let (reports, exit) = try await runAll(rules, setup: setup, executor: executor, control: control, context)
         MetricsPublisher.publish(
             configuration: setup.configuration, rulesDirectory: context.rulesDirectory(for: setup.configuration),
             ledger: setup.ledger, requests: executor.client.requestCounts, warn: context.warn)

@@ -1,6 +1,9 @@
+import CommandLineKit
+import ThreadsAPI
+
 /// The `threadkeeper` tool: its commands in the order `--help` lists them.
 public enum Threadkeeper {
-    public static let commands: [any ParsableCommand.Type] = [
+    public static let commands: [any ParsableCommand<CommandContext>.Type] = [
         PathsCommand.self,
         ImportCommand.self,
         ExportCommand.self,
@@ -27,7 +30,7 @@ public enum Threadkeeper {
     ]
 
     public static let tool = CommandLineTool(
-        name: "threadkeeper",
+        name: "threadkeeper", version: ThreadkeeperVersion.current,
         abstract: "Keep the threads of an OpenAI-compatible Threads API under control.",
         discussion: """
             threadkeeper keeps the inventory of threads in a SQLite ledger, applies retention \
@@ -42,5 +45,21 @@ public enum Threadkeeper {
             ("threadkeeper run support-30d --dry-run", "record a run without calling the API"),
             ("systemctl start threadkeeper-run@support-30d", "one run as the service, waiting until it ends"),
             ("threadkeeper explain thread_abc123", "why each rule does or does not touch a thread"),
-        ])
+        ], exitCodes: exitCodes)
+
+    /// Every exit code of the tool, for its `--help`.
+    static let exitCodes: [(code: ExitCode, meaning: String)] = [
+        (.success, "success"),
+        (.failure, "some of the work failed"),
+        (.refused, "a run refused or aborted by a guard or the breaker"),
+        (.usage, "bad usage: unknown command or option, missing or bad value"),
+        (.dataError, "a bad rule, config or input file"),
+        (.noInput, "an input file is missing or unreadable"),
+        (.unavailable, "the API is unavailable (wrong key, wrong base URL, provider down)"),
+        (.ioError, "an I/O error: unreadable, corrupt or full ledger"),
+        (.temporaryFailure, "temporary failure: a lock is held by another run"),
+        (.noPermission, "not as this user: root writing the service's ledger (run it as the service's user)"),
+        (.interrupted, "interrupted by SIGINT"),
+        (.terminated, "stopped by SIGTERM"),
+    ]
 }

@@ -1,7 +1,9 @@
+import CommandLineKit
 import Foundation
+import Journal
 
 /// What a running command can see of its process: shared options, environment, outputs.
-public struct CommandContext: Sendable {
+public struct CommandContext: ToolContext {
     public var toolName: String
     public var shared: SharedOptions
     public var environment: [String: String]
@@ -20,9 +22,18 @@ public struct CommandContext: Sendable {
         self.standardError = standardError
     }
 
-    /// Prints a line to stdout.
-    public func print(_ text: String) { standardOutput.line(text) }
+    public static var sharedOptions: [OptionSpec] { SharedOptions.specs }
 
-    /// Prints a diagnostic line to stderr, prefixed with the tool name.
-    public func warn(_ text: String) { standardError.line("\(toolName): \(text)") }
+    public mutating func readSharedOptions(_ arguments: ParsedArguments) { shared = SharedOptions(arguments) }
+
+    /// `<3>` (err) when stderr is the service's journal stream: a command's fatal error is then
+    /// an err entry (`journalctl -p err`, `systemctl status`), not an info line.
+    public var errorPrefix: String { JournalStream.prefix(3, environment: environment) }
+}
+
+extension CommandLineTool where Context == CommandContext {
+    /// Runs argv (without the program name) in this process's context.
+    public func run(_ arguments: [String]) async -> ExitCode {
+        await run(arguments, context: CommandContext())
+    }
 }

@@ -1,3 +1,5 @@
+import CommandLineKit
+
 /// The option group every command accepts anywhere after its name.
 public struct SharedOptions: Sendable, Equatable {
     /// `--config FILE`; nil means the default path, where a missing file means defaults.

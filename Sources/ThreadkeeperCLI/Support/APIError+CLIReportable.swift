@@ -1,3 +1,4 @@
+import CommandLineKit
 import ThreadsAPI
 
 /// An API error is one line with the call, the server's words and the request id, and a sysexits code.

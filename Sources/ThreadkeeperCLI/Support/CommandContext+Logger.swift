@@ -1,3 +1,4 @@
+import CommandLineKit
 import Journal
 
 extension CommandContext {

@@ -1,3 +1,4 @@
+import CommandLineKit
 import Foundation
 
 /// What `threadkeeper doctor` found, one check a line.

@@ -1,3 +1,4 @@
+import CommandLineKit
 import Executor
 
 /// A run that cannot start or go on: a held lock is a temporary failure (75), a bad plan bad

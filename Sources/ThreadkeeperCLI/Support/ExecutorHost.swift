@@ -1,8 +1,10 @@
+import CommandLineKit
 import Daemon
 import Executor
 import Foundation
 import Journal
 import Ledger
+import Lifecycle
 import Rules
 import Synchronization
 import ThreadsAPI

@@ -1,3 +1,4 @@
+import CommandLineKit
 import Ledger
 
 /// A ledger error is one line naming the path and the cause, and a sysexits code.

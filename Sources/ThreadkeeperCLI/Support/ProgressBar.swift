@@ -1,3 +1,4 @@
+import CommandLineKit
 import Foundation
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal.

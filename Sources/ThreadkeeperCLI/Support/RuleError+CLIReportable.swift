@@ -1,3 +1,4 @@
+import CommandLineKit
 import Rules
 
 /// Bad rule or config files: every finding, one a line, exit 65.

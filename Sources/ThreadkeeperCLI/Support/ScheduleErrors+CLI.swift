@@ -1,3 +1,4 @@
+import CommandLineKit
 import Schedule
 
 extension CalendarSpecError: CLIReportable {

@@ -1,3 +1,4 @@
+import CommandLineKit
 import Foundation
 
 /// The service's fixed system user (`systemd/threadkeeper.sysusers`) and the two checks that

@@ -58,7 +58,8 @@ public struct CommandConfiguration: Sendable {
     public var exitCodes: [(code: ExitCode, meaning: String)]
     /// Command lines `--help` shows under EXAMPLES, each with what it does.
     public var examples: [(command: String, what: String)]
-    /// Whether the shared option group (`--config`, `--ledger`, `--rules`, logging) applies.
+    /// Whether the tool's shared option group (`ToolContext.sharedOptions`; for `threadkeeper`,
+    /// `--config`, `--ledger`, `--rules` and logging) applies.
     public var acceptsSharedOptions: Bool
 
     public init(

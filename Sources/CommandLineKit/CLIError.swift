@@ -1,7 +1,7 @@
 /// An error the CLI reports as one line and an exit code, without a stack dump.
 ///
-/// Domain errors (ledger, rules, API) conform in `Support/` so that each maps to the
-/// exit code a script can rely on.
+/// A tool's domain errors (for `threadkeeper`: ledger, rules, API) conform in the tool's module
+/// so that each maps to the exit code a script can rely on.
 public protocol CLIReportable: Error {
     /// One line, lower-case, naming the file, field or value and saying what to do.
     var cliMessage: String { get }

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Named gates a test opens to let waiting tasks continue (a run that ends when told).
-final class Gates: Sendable {
+public final class Gates: Sendable {
     private struct State {
         var open: Set<String> = []
         var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
@@ -9,7 +9,9 @@ final class Gates: Sendable {
 
     private let state = Mutex(State())
 
-    func wait(_ name: String) async {
+    public init() {}
+
+    public func wait(_ name: String) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let proceed = state.withLock { state in
                 if state.open.contains(name) { return true }
@@ -21,7 +23,7 @@ final class Gates: Sendable {
     }
 
     /// Opens `name`: current and later waiters pass.
-    func open(_ name: String) {
+    public func open(_ name: String) {
         let waiting = state.withLock { state in
             state.open.insert(name)
             return state.waiting.removeValue(forKey: name) ?? []
@@ -30,33 +32,33 @@ final class Gates: Sendable {
     }
 
     /// Lets the current waiters pass but keeps the gate shut for later ones.
-    func pulse(_ name: String) {
+    public func pulse(_ name: String) {
         let waiting = state.withLock { $0.waiting.removeValue(forKey: name) ?? [] }
         for continuation in waiting { continuation.resume() }
     }
 }
 
 /// An async sequence of values a test awaits one by one.
-struct Events<Value: Sendable>: Sendable {
-    let stream: AsyncStream<Value>
-    let continuation: AsyncStream<Value>.Continuation
+public struct Events<Value: Sendable>: Sendable {
+    public let stream: AsyncStream<Value>
+    public let continuation: AsyncStream<Value>.Continuation
 
-    init() {
+    public init() {
         (stream, continuation) = AsyncStream.makeStream(of: Value.self)
     }
 
-    func yield(_ value: Value) { continuation.yield(value) }
+    public func yield(_ value: Value) { continuation.yield(value) }
 }
 
 /// Reads values from an `AsyncStream` in order, across awaits.
-actor EventReader<Value: Sendable> {
+public actor EventReader<Value: Sendable> {
     private var iterator: AsyncStream<Value>.Iterator
 
-    init(_ events: Events<Value>) {
+    public init(_ events: Events<Value>) {
         iterator = events.stream.makeAsyncIterator()
     }
 
-    func next() async -> Value? {
+    public func next() async -> Value? {
         // The iterator is a handle on the stream's shared storage: advancing a copy advances it.
         var copy = iterator
         defer { iterator = copy }
@@ -64,7 +66,7 @@ actor EventReader<Value: Sendable> {
     }
 
     /// Skips values until one satisfies `predicate`; returns it.
-    func next(where predicate: @Sendable (Value) -> Bool) async -> Value? {
+    public func next(where predicate: @Sendable (Value) -> Bool) async -> Value? {
         while let value = await next() {
             if predicate(value) { return value }
         }
@@ -74,7 +76,7 @@ actor EventReader<Value: Sendable> {
 
 /// Keeps every value yielded, in order, and lets a test wait for one matching a predicate
 /// without losing the others (when the order of independent events is not fixed).
-final class Recorder<Value: Sendable>: Sendable {
+public final class Recorder<Value: Sendable>: Sendable {
     private struct Waiter {
         var from: Int
         var predicate: @Sendable (Value) -> Bool
@@ -88,7 +90,9 @@ final class Recorder<Value: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
-    func record(_ value: Value) {
+    public init() {}
+
+    public func record(_ value: Value) {
         let ready: [(CheckedContinuation<(Int, Value), Never>, Int)] = state.withLock { state in
             state.values.append(value)
             let index = state.values.count - 1
@@ -103,10 +107,10 @@ final class Recorder<Value: Sendable>: Sendable {
         for (continuation, index) in ready { continuation.resume(returning: (index, value)) }
     }
 
-    var all: [Value] { state.withLock { $0.values } }
+    public var all: [Value] { state.withLock { $0.values } }
 
     /// The first value at or after `from` satisfying `predicate`, waiting for it if needed.
-    func first(from: Int = 0, where predicate: @escaping @Sendable (Value) -> Bool) async -> (index: Int, value: Value) {
+    public func first(from: Int = 0, where predicate: @escaping @Sendable (Value) -> Bool) async -> (index: Int, value: Value) {
         await withCheckedContinuation { (continuation: CheckedContinuation<(Int, Value), Never>) in
             let found: (Int, Value)? = state.withLock { state in
                 if let index = state.values.indices.first(where: { $0 >= from && predicate(state.values[$0]) }) {

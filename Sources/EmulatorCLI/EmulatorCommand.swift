@@ -1,8 +1,8 @@
-import Dispatch
+import CommandLineKit
 import Emulator
 import Foundation
+import Lifecycle
 import Schedule
-import Synchronization
 import ThreadsAPI
 
 /// `threadkeeper-emulator`: serves an emulated Threads API until SIGTERM or SIGINT.
@@ -149,11 +149,12 @@ struct EmulatorCommand: ParsableCommand {
         return value
     }
 
-    func run(_ context: CommandContext) async throws -> ExitCode {
-        // Handled by Dispatch sources below instead of the default action, so the server can close its sockets.
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        let stopSignal = StopSignal()
+    func run(_ context: EmulatorContext) async throws -> ExitCode {
+        // Caught from here on instead of their default action, so the server can close its sockets and
+        // save its state; and a signal sent as soon as the port is announced is not lost.
+        let (stops, stop) = AsyncStream.makeStream(of: Int32.self)
+        let signals = await SignalSources.install(signals: [SIGTERM, SIGINT]) { stop.yield($0) }
+        defer { signals.cancel() }
         var options = options
         if let apiKeyFile {
             options.apiKey = try Self.readKey(apiKeyFile)
@@ -181,56 +182,10 @@ struct EmulatorCommand: ParsableCommand {
         context.print("listening on \(server.baseURL)")
         context.standardError.flush()
         context.standardOutput.flush()
-        await stopSignal.wait()
+        var stopRequests = stops.makeAsyncIterator()
+        _ = await stopRequests.next()
         await server.stop()
         try await server.saveState()
         return .success
-    }
-}
-
-/// Catches SIGTERM and SIGINT from its creation on, so a signal sent as soon as the port is announced is not lost.
-///
-/// `@unchecked Sendable`: `sources` is set once in `init`; Dispatch sources are thread-safe, and `state`
-/// is behind its own lock.
-private final class StopSignal: @unchecked Sendable {
-    private enum State {
-        case waiting(CheckedContinuation<Void, Never>?)
-        case signalled
-    }
-
-    private let sources: [any DispatchSourceSignal]
-    private let state = Mutex(State.waiting(nil))
-
-    init() {
-        sources = [SIGTERM, SIGINT].map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
-        for source in sources {
-            source.setEventHandler { [weak self] in self?.fire() }
-            // Resumed at once: a Dispatch source released while suspended traps.
-            source.resume()
-        }
-    }
-
-    deinit {
-        for source in sources { source.cancel() }
-    }
-
-    private func fire() {
-        let continuation: CheckedContinuation<Void, Never>? = state.withLock { state in
-            guard case .waiting(let continuation) = state else { return nil }
-            state = .signalled
-            return continuation
-        }
-        continuation?.resume()
-    }
-
-    func wait() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let resumeNow = state.withLock { state -> Bool in
-                if case .signalled = state { return true }
-                state = .waiting(continuation)
-                return false
-            }
-            if resumeNow { continuation.resume() }
-        }
     }
 }

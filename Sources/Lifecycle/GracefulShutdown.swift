@@ -104,12 +104,14 @@ extension Task where Success == Never, Failure == Never {
 }
 
 /// A flag set from any thread (a graceful-shutdown handler) and read by a loop.
-final class StopFlag: Sendable {
+public final class StopFlag: Sendable {
     private let value = Mutex(false)
 
-    var isSet: Bool { value.withLock { $0 } }
+    public init() {}
 
-    func set() { value.withLock { $0 = true } }
+    public var isSet: Bool { value.withLock { $0 } }
+
+    public func set() { value.withLock { $0 = true } }
 }
 
 /// A one-shot wake-up that may be resumed before or after someone waits on it.

@@ -1,3 +1,4 @@
+import CommandLineKit
 import Emulator
 
 extension EmulatorError: CLIReportable {

@@ -14,7 +14,7 @@ enum HelpFormatter {
         return "Usage: " + parts.joined(separator: " ")
     }
 
-    static func help(tool: String, _ configuration: CommandConfiguration) -> String {
+    static func help(tool: String, _ configuration: CommandConfiguration, sharedOptions: [OptionSpec]) -> String {
         var out = "OVERVIEW: \(configuration.abstract)\n"
         if !configuration.discussion.isEmpty { out += "\n\(configuration.discussion)\n" }
         out += "\n" + usageLine(tool: tool, configuration).uppercasedFirstWord() + "\n"
@@ -24,9 +24,9 @@ enum HelpFormatter {
         }
         out += "\nOPTIONS:\n"
         out += table((configuration.options + [ArgumentParser.helpOption]).map(optionRow))
-        if configuration.acceptsSharedOptions {
+        if configuration.acceptsSharedOptions && !sharedOptions.isEmpty {
             out += "\nSHARED OPTIONS (accepted by every command, anywhere after its name):\n"
-            out += table(SharedOptions.specs.map(optionRow))
+            out += table(sharedOptions.map(optionRow))
         }
         if !configuration.examples.isEmpty {
             out += "\nEXAMPLES:\n" + examples(configuration.examples)

@@ -1,5 +1,4 @@
 import Foundation
-import Journal
 
 /// Runs services together and stops them the way systemd expects of a daemon.
 ///
@@ -13,7 +12,9 @@ import Journal
 /// `onStart` runs once the signal handlers are in place and the services launched (the moment
 /// to send `READY=1`: a `systemctl reload` right after it must not meet SIGHUP's default
 /// action); `onShutdown` runs when the first stop request arrives (the moment for
-/// `STOPPING=1`); a reload runs `onReload`.
+/// `STOPPING=1`); a reload runs `onReload`. What the group does to its services goes to
+/// `report` as a `Report`, for the caller to log with its own logger: this module sits below
+/// the logging one.
 public actor ServiceGroup {
     /// How the group came to stop.
     public enum Termination: Sendable, Equatable {
@@ -36,17 +37,17 @@ public actor ServiceGroup {
     private let onReload: @Sendable () async -> Void
     private let onStart: @Sendable () async -> Void
     private let onShutdown: @Sendable () -> Void
-    private let logger: Logger
+    private let report: @Sendable (Report) -> Void
     private let events: AsyncStream<Event>
     private let eventSink: AsyncStream<Event>.Continuation
 
     public init(
-        services: [any Service], logger: Logger, shutdownSignals: [Int32] = [SIGTERM, SIGINT], reloadSignals: [Int32] = [SIGHUP],
+        services: [any Service], shutdownSignals: [Int32] = [SIGTERM, SIGINT], reloadSignals: [Int32] = [SIGHUP],
         onStart: @escaping @Sendable () async -> Void = {}, onShutdown: @escaping @Sendable () -> Void = {},
-        onReload: @escaping @Sendable () async -> Void = {}
+        onReload: @escaping @Sendable () async -> Void = {}, report: @escaping @Sendable (Report) -> Void = { _ in }
     ) {
         self.services = services
-        self.logger = logger
+        self.report = report
         self.shutdownSignals = shutdownSignals
         self.reloadSignals = reloadSignals
         self.onStart = onStart
@@ -87,10 +88,10 @@ public actor ServiceGroup {
                     case .shutdownBegan:
                         onShutdown()
                     case .shutDown(let index):
-                        logger.info("stopping \(Self.name(of: services[index]))")
+                        report(.stopping(Self.name(of: services[index])))
                         shutdowns[index].trigger()
                     case .cancelAll:
-                        logger.warning("second stop request: cancelling every service now")
+                        report(.cancellingAll)
                         group.cancelAll()
                     case .reload:
                         group.addTask { [onReload] in
@@ -100,9 +101,9 @@ public actor ServiceGroup {
                     case .serviceEnded(let index, let error):
                         let name = Self.name(of: services[index])
                         switch error {
-                        case nil: logger.debug("\(name) stopped")
-                        case is CancellationError: logger.notice("\(name) cancelled")
-                        case let error?: logger.error("\(name) failed: \(error)")
+                        case nil: report(.stopped(name))
+                        case is CancellationError: report(.cancelled(name))
+                        case let error?: report(.failed(name, error))
                         }
                     }
                 }
@@ -114,6 +115,30 @@ public actor ServiceGroup {
     }
 
     static func name(of service: any Service) -> String { String(describing: type(of: service)) }
+
+    /// What the group did to a service, for the caller's log; `message` is the line to log.
+    public enum Report: Sendable, CustomStringConvertible {
+        /// The service (named by its type) was asked to shut down gracefully.
+        case stopping(String)
+        /// A second stop request: every service is cancelled at once.
+        case cancellingAll
+        /// The service returned.
+        case stopped(String)
+        /// The service ended by cancellation.
+        case cancelled(String)
+        /// The service threw.
+        case failed(String, any Error)
+
+        public var description: String {
+            switch self {
+            case .stopping(let name): "stopping \(name)"
+            case .cancellingAll: "second stop request: cancelling every service now"
+            case .stopped(let name): "\(name) stopped"
+            case .cancelled(let name): "\(name) cancelled"
+            case .failed(let name, let error): "\(name) failed: \(error)"
+            }
+        }
+    }
 
     /// The group's decisions, apart from the tasks: which service to stop next, when to cancel.
     struct RunState {

@@ -18,7 +18,8 @@ private func forwardSignal(_ number: Int32) {
 
 /// Delivers process signals to closures: a `sigaction(2)` handler writes each signal's number
 /// to a pipe, and a Dispatch read source on the other end hands it to every subscriber of
-/// that signal.
+/// that signal. The process's one way to catch a signal: the daemon's `ServiceGroup`,
+/// `threadkeeper run` and the emulator all subscribe here.
 ///
 /// Not Dispatch signal sources: on Linux libdispatch reads signals from a signalfd, which only
 /// sees signals pending for the process or for the reading thread, so its own handler blocks
@@ -33,21 +34,22 @@ private func forwardSignal(_ number: Int32) {
 /// The pipe, its reader and a signal's handler are made once per process; a signal nobody
 /// subscribes to any more is read and dropped, so after `cancel()` it stays ignored rather
 /// than killing the process.
-final class SignalSources: Sendable {
+public final class SignalSources: Sendable {
     private let subscription: Int
 
     private init(subscription: Int) { self.subscription = subscription }
 
     /// Subscribes `handler` to `signals` and returns once their handler is installed, so a
     /// signal sent after this returns reaches `handler`.
-    static func install(signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) async -> SignalSources {
+    public static func install(signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) async -> SignalSources {
         let numbers = Set(signals)
         let sources = SignalSources(subscription: SignalHub.shared.subscribe(numbers, handler))
         await MainActor.run { SignalHub.unblockOnThisThread(numbers) }
         return sources
     }
 
-    func cancel() {
+    /// Ends the subscription; the signals stay caught (and dropped) rather than back to their default action.
+    public func cancel() {
         SignalHub.shared.unsubscribe(subscription)
     }
 }

@@ -1,43 +1,48 @@
 import Foundation
-import Journal
 import UnitFile
 
 /// Dispatches argv to a command, prints help and errors, and turns the outcome into an exit code.
-public struct CommandLineTool: Sendable {
+public struct CommandLineTool<Context: ToolContext>: Sendable {
     public var name: String
+    /// What `--version` prints after the name.
+    public var version: String
     public var abstract: String
     public var discussion: String
-    public var commands: [any ParsableCommand.Type]
+    public var commands: [any ParsableCommand<Context>.Type]
     /// A tool with a single command (like `threadkeeper-emulator`) parses argv as that command.
-    public var singleCommand: (any ParsableCommand.Type)?
+    public var singleCommand: (any ParsableCommand<Context>.Type)?
     /// Command lines the tool's `--help` shows under EXAMPLES.
     public var examples: [(command: String, what: String)]
+    /// Every exit code of the tool with its meaning, for the tool's `--help`.
+    public var exitCodes: [(code: ExitCode, meaning: String)]
 
     public init(
-        name: String, abstract: String, discussion: String = "",
-        commands: [any ParsableCommand.Type] = [], singleCommand: (any ParsableCommand.Type)? = nil,
-        examples: [(command: String, what: String)] = []
+        name: String, version: String, abstract: String, discussion: String = "",
+        commands: [any ParsableCommand<Context>.Type] = [], singleCommand: (any ParsableCommand<Context>.Type)? = nil,
+        examples: [(command: String, what: String)] = [], exitCodes: [(code: ExitCode, meaning: String)] = []
     ) {
         self.examples = examples
         self.name = name
+        self.version = version
         self.abstract = abstract
         self.discussion = discussion
         self.commands = commands
         self.singleCommand = singleCommand
+        self.exitCodes = exitCodes
     }
 
-    /// Runs argv (without the program name) and returns the exit code; never throws.
-    public func run(_ arguments: [String], context base: CommandContext = CommandContext()) async -> ExitCode {
+    /// Runs argv (without the program name) in `context` and returns the exit code; never throws.
+    public func run(_ arguments: [String], context base: Context) async -> ExitCode {
         var context = base
         context.toolName = name
         defer {
             context.standardOutput.flush()
             context.standardError.flush()
         }
-        let (commandType, rest, path): (any ParsableCommand.Type, [String], String)
+        let (commandType, rest, path): (any ParsableCommand<Context>.Type, [String], String)
         if let singleCommand {
             if arguments.contains("--version") {
-                context.print("\(name) \(ThreadkeeperVersion.current)")
+                context.print("\(name) \(version)")
                 return .success
             }
             (commandType, rest, path) = (singleCommand, arguments, name)
@@ -50,7 +55,7 @@ public struct CommandLineTool: Sendable {
                 context.standardOutput.write(groupHelp(group))
                 return .success
             case .version:
-                context.print("\(name) \(ThreadkeeperVersion.current)")
+                context.print("\(name) \(version)")
                 return .success
             case .unknown(let message):
                 context.standardError.line("\(name): \(message)")
@@ -64,43 +69,45 @@ public struct CommandLineTool: Sendable {
         let configuration = commandType.configuration
         do {
             let parsed = try ArgumentParser.parse(
-                rest, configuration: configuration, commandPath: path, sharedOptions: SharedOptions.specs)
+                rest, configuration: configuration, commandPath: path, sharedOptions: Context.sharedOptions)
             if parsed.flag("--help") {
-                context.standardOutput.write(HelpFormatter.help(tool: singleCommand == nil ? name : "", configuration))
+                context.standardOutput.write(
+                    HelpFormatter.help(tool: singleCommand == nil ? name : "", configuration, sharedOptions: Context.sharedOptions))
                 return .success
             }
-            context.shared = SharedOptions(parsed)
-            let command = try commandType.init(arguments: parsed)
-            try command.validate()
-            return try await command.run(context)
+            context.readSharedOptions(parsed)
+            return try await Self.run(commandType, parsed, context)
         } catch let error as UsageError {
-            context.standardError.line("\(errorPrefix(context))\(path): \(error.message)")
+            context.standardError.line("\(context.errorPrefix)\(path): \(error.message)")
             context.standardError.line(HelpFormatter.usageLine(tool: singleCommand == nil ? name : "", configuration))
             context.standardError.line("See '\(path) --help'.")
             return .usage
         } catch let error as CLIReportable {
-            context.standardError.line("\(errorPrefix(context))\(path): \(error.cliMessage)")
+            context.standardError.line("\(context.errorPrefix)\(path): \(error.cliMessage)")
             return error.exitCode
         } catch is CancellationError {
             context.standardError.line("\(path): interrupted")
             return .interrupted
         } catch {
-            context.standardError.line("\(errorPrefix(context))\(path): \(String(describing: error))")
+            context.standardError.line("\(context.errorPrefix)\(path): \(String(describing: error))")
             return .failure
         }
     }
 
-    /// `<3>` (err) when stderr is the service's journal stream: a command's fatal error is then
-    /// an err entry (`journalctl -p err`, `systemctl status`), not an info line.
-    private func errorPrefix(_ context: CommandContext) -> String {
-        JournalStream.prefix(3, environment: context.environment)
+    /// Builds, validates and runs one command (generic, so the existential `type` is opened).
+    private static func run<Command: ParsableCommand<Context>>(
+        _ type: Command.Type, _ arguments: ParsedArguments, _ context: Context
+    ) async throws -> ExitCode {
+        let command = try type.init(arguments: arguments)
+        try command.validate()
+        return try await command.run(context)
     }
 
     private enum Resolution {
         case help, version, unknown(String)
         /// `archive --help`, `archive help`, `help archive`: the subcommands of a group.
         case groupHelp(String)
-        case command(any ParsableCommand.Type, [String])
+        case command(any ParsableCommand<Context>.Type, [String])
     }
 
     private func resolve(_ arguments: [String]) -> Resolution {
@@ -154,31 +161,15 @@ public struct CommandLineTool: Sendable {
             ("-h, --help", "Show this help; '\(name) COMMAND --help' shows a command's."),
             ("--version", "Print the version and exit."),
         ])
-        out += "\nSHARED OPTIONS (accepted by every command, anywhere after its name):\n"
-        out += HelpFormatter.table(SharedOptions.specs.map(HelpFormatter.optionRow))
+        if !Context.sharedOptions.isEmpty {
+            out += "\nSHARED OPTIONS (accepted by every command, anywhere after its name):\n"
+            out += HelpFormatter.table(Context.sharedOptions.map(HelpFormatter.optionRow))
+        }
         if !examples.isEmpty { out += "\nEXAMPLES:\n" + HelpFormatter.examples(examples) }
-        out += "\nEXIT CODES:\n"
-        out += HelpFormatter.table(Self.allExitCodes.map { ("\($0.0.rawValue)", $0.1) })
+        if !exitCodes.isEmpty {
+            out += "\nEXIT CODES:\n"
+            out += HelpFormatter.table(exitCodes.map { ("\($0.code.rawValue)", $0.meaning) })
+        }
         return out
     }
-
-    static let allExitCodes: [(ExitCode, String)] = [
-        (.success, "success"),
-        (.failure, "some of the work failed"),
-        (.refused, "a run refused or aborted by a guard or the breaker"),
-        (.usage, "bad usage: unknown command or option, missing or bad value"),
-        (.dataError, "a bad rule, config or input file"),
-        (.noInput, "an input file is missing or unreadable"),
-        (.unavailable, "the API is unavailable (wrong key, wrong base URL, provider down)"),
-        (.ioError, "an I/O error: unreadable, corrupt or full ledger"),
-        (.temporaryFailure, "temporary failure: a lock is held by another run"),
-        (.noPermission, "not as this user: root writing the service's ledger (run it as the service's user)"),
-        (.interrupted, "interrupted by SIGINT"),
-        (.terminated, "stopped by SIGTERM"),
-    ]
-}
-
-/// The version `--version` prints.
-public enum ThreadkeeperVersion {
-    public static let current = "0.1.0"
 }

@@ -1,6 +1,5 @@
 import CProcess
 import Foundation
-import ThreadsAPI
 
 /// What the executables do to themselves before anything else, because they hold the API key.
 public enum ProcessHardening {

@@ -1,9 +1,9 @@
 import Foundation
-import Journal
 import Synchronization
+import TestSupport
 import Testing
 
-@testable import Daemon
+@testable import Lifecycle
 
 /// A service that reports its start and stop, and stops when asked gracefully (or only when
 /// cancelled, if `ignoresGracefulShutdown`).
@@ -44,26 +44,18 @@ struct ReturningService: Service {
 
 struct ServiceFault: Error, Equatable {}
 
-/// Forwards each logged message to a stream the test reads.
-struct StreamLogHandler: LogHandler {
-    var events: Events<String>
-    func log(_ entry: LogEntry) { events.yield(entry.message) }
-}
-
 /// These tests send real signals to the test process, so they run one at a time and only while
 /// a group's signal sources are installed (after its first service reported that it started).
 /// Other suites share this process and may handle SIGTERM/SIGINT/SIGHUP themselves, so the
-/// groups here listen for SIGUSR1 (stop) and SIGUSR2 (reload), which nothing else uses; the
-/// mechanism is the same for every signal.
+/// groups here listen for SIGUSR1 (stop) and SIGUSR2 (reload), which nothing else uses (the
+/// daemon's suite has signals of its own); the mechanism is the same for every signal.
 @Suite(.serialized, .timeLimit(.minutes(1))) struct ServiceGroupSignalTests {
-    let logger = Logger(handler: NullLogHandler())
-
     @Test func reloadSignalReloadsAndStopSignalStopsServicesInReverseOrder() async throws {
         let events = Events<String>()
         let reloads = Events<Int>()
         let count = Mutex(0)
         let group = ServiceGroup(
-            services: ["first", "second", "third"].map { RecordingService(name: $0, events: events) }, logger: logger,
+            services: ["first", "second", "third"].map { RecordingService(name: $0, events: events) },
             shutdownSignals: [SIGUSR1], reloadSignals: [SIGUSR2],
             onStart: { events.yield("group started") },
             onShutdown: { events.yield("group stopping") },
@@ -99,7 +91,7 @@ struct StreamLogHandler: LogHandler {
             services: [
                 RecordingService(name: "patient", events: events),
                 RecordingService(name: "stubborn", events: events, ignoresGracefulShutdown: true),
-            ], logger: Logger(handler: StreamLogHandler(events: logged)), shutdownSignals: [SIGUSR1], reloadSignals: [SIGUSR2])
+            ], shutdownSignals: [SIGUSR1], reloadSignals: [SIGUSR2], report: { logged.yield("\($0)") })
         let reader = EventReader(events)
         let logReader = EventReader(logged)
         async let termination = group.run()
@@ -118,8 +110,6 @@ struct StreamLogHandler: LogHandler {
 }
 
 @Suite(.timeLimit(.minutes(1))) struct ServiceGroupTests {
-    let logger = Logger(handler: NullLogHandler())
-
     @Test func aFailingServiceStopsTheOthersAndItsErrorIsRethrown() async throws {
         let events = Events<String>()
         let group = ServiceGroup(
@@ -127,7 +117,7 @@ struct StreamLogHandler: LogHandler {
                 RecordingService(name: "a", events: events),
                 RecordingService(name: "b", events: events),
                 RecordingService(name: "c", events: events, failure: ServiceFault()),
-            ], logger: logger, shutdownSignals: [], reloadSignals: [])
+            ], shutdownSignals: [], reloadSignals: [])
         await #expect(throws: ServiceFault.self) { _ = try await group.run() }
         events.continuation.finish()
         var seen: [String] = []
@@ -139,13 +129,12 @@ struct StreamLogHandler: LogHandler {
     @Test func aServiceReturningByItselfEndsTheGroup() async throws {
         let events = Events<String>()
         let group = ServiceGroup(
-            services: [RecordingService(name: "a", events: events), ReturningService()], logger: logger, shutdownSignals: [],
-            reloadSignals: [])
+            services: [RecordingService(name: "a", events: events), ReturningService()], shutdownSignals: [], reloadSignals: [])
         await #expect(throws: ServiceGroupError.serviceEnded(1)) { _ = try await group.run() }
     }
 
     @Test func defaultsAreTermAndIntToStopAndHupToReload() {
-        let group = ServiceGroup(services: [], logger: logger)
+        let group = ServiceGroup(services: [])
         #expect(group.shutdownSignals == [SIGTERM, SIGINT])
         #expect(group.reloadSignals == [SIGHUP])
     }

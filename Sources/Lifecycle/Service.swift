@@ -1,4 +1,4 @@
-/// A long-lived part of the daemon (the scheduler loop, the watchdog), run by a `ServiceGroup`.
+/// A long-lived part of a process (the daemon's scheduler loop, its watchdog), run by a `ServiceGroup`.
 ///
 /// The shape of swift-service-lifecycle's `Service`: `run()` returns when the service has
 /// stopped. A service stops gracefully when asked through `gracefulShutdown()` or

@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
-@testable import Daemon
+@testable import Lifecycle
 
 /// Signals that land on any thread reach the subscriber: part of the serialized signal suite,
 /// since signals reach the whole test process.
