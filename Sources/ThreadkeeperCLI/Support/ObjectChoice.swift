@@ -1,3 +1,4 @@
+import CommandLineKit
 import Executor
 import Ledger
 import ThreadsAPI
