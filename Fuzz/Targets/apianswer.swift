@@ -1,6 +1,6 @@
 // libFuzzer harness: the client's decoding of API answers (thread, deletion, message
 // list and error bodies) and the error it builds, which must never carry the key.
-// Built by scripts/fuzz with Sources/ThreadsAPI/**/*.swift into one module.
+// Built by scripts/fuzz with Sources/ThreadsAPI/**/*.swift into one module, linked with the JSON module.
 //
 // The key is put into every place an answer has: each error field (message, type, param,
 // code), the x-request-id, Location and Retry-After headers, and the body at a position the

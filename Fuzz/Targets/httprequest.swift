@@ -1,5 +1,5 @@
 // libFuzzer harness: the emulator's HTTP/1.1 request parser, fed in two pieces.
-// Built by scripts/fuzz with Sources/Emulator/HTTP/*.swift into one module.
+// Built by scripts/fuzz with Sources/Emulator/HTTP/*.swift into one module, linked with the JSON module.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHTTPRequest(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {

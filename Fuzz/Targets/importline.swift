@@ -1,6 +1,6 @@
 // libFuzzer harness: the import line parser (JSONL, CSV with its header, bare ids).
-// Built by scripts/fuzz with Sources/Ledger/Import/{ThreadImport,JSON}.swift into one module, linked with the
-// Schedule module (its timestamp parser) built as a static library.
+// Built by scripts/fuzz with Sources/Ledger/Import/{ThreadImport,MetadataJSON}.swift into one module, linked
+// with the Schedule module (its timestamp parser) and the JSON module built as static libraries.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzImportLine(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {

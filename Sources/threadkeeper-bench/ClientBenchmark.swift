@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import ThreadsAPI
 
 /// `threadkeeper-bench client`: the client's limiter against the emulator's.
@@ -55,8 +56,7 @@ enum ClientBenchmark {
         let port = try await waitForPort(work + "/port", emulator: emulator)
         let ids = try String(contentsOfFile: work + "/threads.jsonl", encoding: .utf8).split(separator: "\n").compactMap {
             line -> String? in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
-            return object["id"] as? String
+            (try? JSONParser.parse(String(line)))?["id"]?.stringValue
         }
         guard ids.count == count else { throw BenchmarkError("the emulator exported \(ids.count) threads, not \(count)") }
         let baseURL = "http://127.0.0.1:\(port)"
@@ -81,13 +81,14 @@ enum ClientBenchmark {
         let elapsed = ContinuousClock.now - started
         let cpu = cpuSeconds() - cpuBefore
         let stats = try await fetchStats(baseURL)
-        let requests = (stats["requests"] as? [String: Any]) ?? [:]
-        let byStatus = (requests["by_status"] as? [String: Any]) ?? [:]
+        let requests = stats["requests"]
+        let byStatus = requests?["by_status"]
+        func number(_ value: JSONValue?) -> Int { value?.int64Value.map(Int.init) ?? 0 }
         return Figures(
             configuredRate: configuredRate, deletes: ids.count,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
-            requests: (requests["total"] as? Int) ?? 0, rejected: (byStatus["429"] as? Int) ?? 0,
-            peakPerSecond: (requests["peak_per_second"] as? Int) ?? 0, cpuSeconds: cpu, outcomes: outcomes,
+            requests: number(requests?["total"]), rejected: number(byStatus?["429"]),
+            peakPerSecond: number(requests?["peak_per_second"]), cpuSeconds: cpu, outcomes: outcomes,
             rateAtEnd: await client.limiter.currentRate().rate)
     }
 
@@ -129,10 +130,10 @@ enum ClientBenchmark {
         throw BenchmarkError("the emulator did not write its port within 30 s")
     }
 
-    static func fetchStats(_ baseURL: String) async throws -> [String: Any] {
+    static func fetchStats(_ baseURL: String) async throws -> JSONValue {
         let transport = URLSessionTransport()
         let response = try await transport.send(HTTPRequest(method: "GET", url: URL(string: baseURL + "/_emulator/stats")!))
-        return (try JSONSerialization.jsonObject(with: response.body) as? [String: Any]) ?? [:]
+        return try JSONParser.parse(response.body)
     }
 
     static func cpuSeconds() -> Double {

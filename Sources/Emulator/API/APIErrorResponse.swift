@@ -1,3 +1,5 @@
+import JSON
+
 /// An error answered in OpenAI's shape: `{"error":{"message","type","param","code"}}`.
 public struct APIErrorResponse: Error, Sendable, Equatable {
     public var status: Int

@@ -1,3 +1,5 @@
+import JSON
+
 /// OpenAI's Conversations API: `POST /conversations`, `GET|POST|DELETE /conversations/{id}`,
 /// `GET|POST /conversations/{id}/items`, under `/v1` (OpenAI) or both prefixes (`any`).
 ///

@@ -1,3 +1,5 @@
+import JSON
+
 /// A conversation as the emulator stores it: its object's fields and its items, oldest first.
 public struct StoredConversation: Sendable {
     public var id: String

@@ -1,4 +1,5 @@
 import Glibc
+import JSON
 
 /// Which provider the emulator plays (`--flavor`): where it serves threads, what it demands,
 /// and the shape of its errors.

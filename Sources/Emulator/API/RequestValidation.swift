@@ -1,3 +1,5 @@
+import JSON
+
 /// Checks request bodies the way OpenAI does and turns them into stored values.
 enum RequestValidation {
     static let maxMetadataKeys = 16

@@ -1,3 +1,5 @@
+import JSON
+
 /// One part of a message's content.
 public enum ContentPart: Sendable, Equatable {
     /// A text part; `annotations` are the citations an assistant's answer carries

@@ -1,3 +1,5 @@
+import JSON
+
 /// The Threads API as a pure function from a request and the store to a response.
 ///
 /// Serves `/threads…` (AI/ML API) and `/v1/threads…` (OpenAI) alike, or only one of them with

@@ -1,3 +1,5 @@
+import JSON
+
 /// One HTTP response: status, header fields and a complete body.
 public struct HTTPResponse: Sendable, Equatable {
     public var status: Int

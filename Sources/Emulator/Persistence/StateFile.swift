@@ -1,3 +1,4 @@
+import JSON
 import SQLite
 
 /// The emulator's threads and counters in a SQLite file (`--state`), through the `SQLite` module.
@@ -156,7 +157,7 @@ public enum StateFile {
     static func parseMessages(_ text: String) throws -> [StoredMessage] {
         guard case .array(let items) = try JSONParser.parse(text) else { return [] }
         return items.compactMap { item -> StoredMessage? in
-            guard let id = item.stringValue("id"), case .integer(let createdAt)? = item["created_at"] else { return nil }
+            guard let id = item.stringValue("id"), let createdAt = item["created_at"]?.int64Value else { return nil }
             var content: [ContentPart] = []
             if case .array(let parts)? = item["content"] {
                 for part in parts {
@@ -178,8 +179,7 @@ public enum StateFile {
                 metadata = members.compactMap { key, value in value.stringValue.map { (key, $0) } }
             }
             func time(_ key: String) -> Int64? {
-                if case .integer(let value)? = item[key] { return value }
-                return nil
+                item[key]?.int64Value
             }
             let status = item.stringValue("status") ?? "completed"
             return StoredMessage(

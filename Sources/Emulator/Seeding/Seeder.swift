@@ -1,4 +1,5 @@
 import Glibc
+import JSON
 
 /// Fills a store with threads: generated ones (`--seed`), given ones (`--seed-file`), and writes them out (`--export`).
 public enum Seeder {
@@ -40,7 +41,7 @@ public enum Seeder {
             if let object = value["object"], object != .string("thread") {
                 throw .seedFile(path: path, line: lineNumber, reason: "'object' is not \"thread\"")
             }
-            guard case .integer(let createdAt)? = value["created_at"] else {
+            guard let createdAt = value["created_at"]?.int64Value else {
                 throw .seedFile(path: path, line: lineNumber, reason: "missing integer 'created_at' of thread '\(id)'")
             }
             var metadata: [(String, String)] = []

@@ -1,3 +1,5 @@
+import JSON
+
 extension EmulatorServer {
     /// Adds a conversation directly, with `itemCount` messages alternating user and assistant
     /// (`message 1`, `message 2`, …); returns its id.

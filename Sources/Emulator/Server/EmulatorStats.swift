@@ -1,3 +1,5 @@
+import JSON
+
 /// What the emulator has served, as `GET /_emulator/stats` reports it.
 public struct EmulatorStats: Sendable, Equatable {
     /// Requests by method (`GET`, `POST`, `DELETE`), not counting `/_emulator/` calls.

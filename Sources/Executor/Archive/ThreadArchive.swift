@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import ThreadsAPI
 
 /// The document archived for one thread before a delete: the API's answers, byte for byte.
@@ -118,10 +119,12 @@ public struct ThreadArchive: Sendable, Decodable {
         return out
     }
 
+    /// The nesting limit is Foundation's, which this check used before: what the API nests
+    /// (message content parts, annotations) is archived as it was.
     static func checkEmbeddable(_ body: Data, what: String) throws {
         let first = body.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
         guard first == UInt8(ascii: "{"), String(validating: body, as: UTF8.self) != nil,
-            (try? JSONSerialization.jsonObject(with: body)) is [String: Any]
+            case .object? = try? JSONParser.parse(body, limits: JSONLimits(depth: 512))
         else {
             throw ArchiveError.unarchivable("\(what) as the API returned it is not one UTF-8 JSON object")
         }

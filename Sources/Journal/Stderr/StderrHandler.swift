@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Writes entries to stderr as readable text lines or as JSON lines (`--log-format json`).
 ///
@@ -46,19 +47,16 @@ public struct StderrHandler: LogHandler {
 
     /// The JSON form, keys sorted, no trailing newline.
     public static func jsonLine(_ entry: LogEntry) -> String {
-        var object: [String: Any] = [
-            "time": iso8601(entry.date),
-            "level": entry.level.name,
-            "priority": entry.level.rawValue,
-            "label": entry.label,
-            "message": entry.message,
-            "metadata": entry.metadata,
+        var object: [String: JSONValue] = [
+            "time": .string(iso8601(entry.date)),
+            "level": .string(entry.level.name),
+            "priority": .integer(Int(entry.level.rawValue)),
+            "label": .string(entry.label),
+            "message": .string(entry.message),
+            "metadata": .object(sorting: entry.metadata.mapValues(JSONValue.string)),
         ]
-        if let id = entry.messageID { object["message_id"] = id.hex }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-            preconditionFailure("log entry is not JSON-serializable")
-        }
-        return String(decoding: data, as: UTF8.self)
+        if let id = entry.messageID { object["message_id"] = .string(id.hex) }
+        return JSONWriter.text(.object(sorting: object))
     }
 
     static func timestamp(_ date: Date, timeZone: TimeZone) -> String {

@@ -135,7 +135,7 @@ extension Ledger {
                 updated = database.changes
             }
             // Then new threads in id order, the last line of an id first so it is the one kept.
-            // The CHECK constraints are off for this statement: its metadata is JSONWriter's
+            // The CHECK constraints are off for this statement: its metadata is JSONWriter.sortedObject's
             // object text, its object an ObjectKind's raw value and its state and source are
             // literals, and json_type() on every row would be a third of the statement's time.
             // A known row keeps its kind: a file does not turn a thread into a conversation.

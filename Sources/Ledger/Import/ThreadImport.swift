@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Schedule
 
 /// The formats `threadkeeper import` reads.
@@ -21,7 +22,7 @@ public struct ThreadImport: Sendable, Hashable {
     /// Nil when the file does not say (bare ids): a new thread then has no `created_at`
     /// (unknown age, which no age condition matches) until `sync` reads it from the API.
     public var createdAt: Int64?
-    /// The metadata as the ledger stores it (`JSONWriter.object`'s text), nil when the file
+    /// The metadata as the ledger stores it (`JSONWriter.sortedObject`'s text), nil when the file
     /// does not say: a known thread keeps its metadata, a new one gets none.
     public private(set) var metadataJSON: String?
     /// Why the metadata breaks the API's limits, found when it was set.
@@ -44,9 +45,9 @@ public struct ThreadImport: Sendable, Hashable {
 
     /// Nil when the file does not say.
     public var metadata: [String: String]? {
-        get { metadataJSON.map(JSONParser.metadata) }
+        get { metadataJSON.map(MetadataJSON.map) }
         set {
-            metadataJSON = newValue.map(JSONWriter.object)
+            metadataJSON = newValue.map(JSONWriter.sortedObject)
             metadataProblem = newValue.flatMap(Self.problem(of:))
         }
     }
@@ -171,7 +172,8 @@ public struct ImportLineParser: Sendable {
         }
         var createdAt: Int64?
         switch value["created_at"] {
-        case .number(let text)?:
+        case .number(let number)?:
+            let text = number.text
             guard let number = Int64(text) else { return .bad("created_at '\(text)' is not a whole number of seconds") }
             createdAt = number
         case .string(let text)?:
@@ -242,11 +244,11 @@ public struct ImportLineParser: Sendable {
     }
 
     /// The fast path of a JSONL line: a thread object whose strings are all plain (see
-    /// `PlainJSONScanner`), each member once, a valid id, created_at of plain digits or null,
+    /// `JSONScanner`), each member once, a valid id, created_at of plain digits or null,
     /// and metadata `PlainMetadata` takes, or null. Nil for anything else, which the general
     /// path parses (and explains when it is bad).
     private mutating func plainJSON(_ text: UnsafeBufferPointer<UInt8>) -> ImportLine? {
-        var scanner = PlainJSONScanner(text)
+        var scanner = JSONScanner(text)
         func named(_ range: Range<Int>, _ word: StaticString) -> Bool {
             range.count == word.utf8CodeUnitCount
                 && UnsafeBufferPointer(rebasing: text[range]).elementsEqual(UnsafeBufferPointer(start: word.utf8Start, count: range.count))

@@ -1,3 +1,5 @@
+import JSON
+
 /// The formats `threadkeeper export` writes.
 public enum ExportFormat: String, Sendable, Hashable, CaseIterable {
     /// Thread and conversation objects as the API returns them, one a line: `threadkeeper import` reads them back.
@@ -40,7 +42,7 @@ extension Ledger {
                 switch format {
                 case .jsonl:
                     var line = "{\"id\":"
-                    JSONWriter.string(id, into: &line)
+                    JSONWriter.quote(id, into: &line)
                     line += ",\"object\":\"\(object)\",\"created_at\":\(createdAt ?? "null"),\"metadata\":\(metadata)}"
                     try write(line)
                 case .csv:

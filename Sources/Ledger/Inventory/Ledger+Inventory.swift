@@ -1,3 +1,4 @@
+import JSON
 import SQLite
 
 /// Where a page of threads ended, to continue after it (keyset pagination).
@@ -98,7 +99,7 @@ extension Ledger {
                 last_synced = excluded.last_synced, last_activity = excluded.last_activity, object = excluded.object
             """,
             [
-                .text(record.id), SQLiteValue(record.createdAt), .text(JSONWriter.object(record.metadata)),
+                .text(record.id), SQLiteValue(record.createdAt), .text(JSONWriter.sortedObject(record.metadata)),
                 .text(record.state.rawValue), .text(record.source.rawValue), .integer(record.firstSeen),
                 SQLiteValue(record.lastSynced), SQLiteValue(record.lastActivity), .text(record.object.rawValue),
             ])
@@ -128,7 +129,7 @@ extension Ledger {
         try write { database in
             let changed = try database.run(
                 "UPDATE threads SET metadata = ?, created_at = coalesce(?, created_at), last_synced = ? WHERE id = ?",
-                [.text(JSONWriter.object(metadata)), SQLiteValue(createdAt), .integer(time), .text(threadID)])
+                [.text(JSONWriter.sortedObject(metadata)), SQLiteValue(createdAt), .integer(time), .text(threadID)])
             guard changed == 1 else {
                 throw LedgerError(.invalidArgument, "no thread '\(threadID)' in the ledger '\(path)'", path: path)
             }
@@ -143,7 +144,7 @@ extension Ledger {
     }
 
     static func record(_ statement: SQLiteStatement) -> ThreadRecord {
-        let metadata = JSONParser.storedMetadata(statement.text(2) ?? "{}")
+        let metadata = MetadataJSON.stored(statement.text(2) ?? "{}")
         var record = ThreadRecord(
             id: statement.text(0) ?? "",
             createdAt: statement.integer(1),

@@ -1,3 +1,4 @@
+import JSON
 import SQLite
 
 /// The runs and the action log, as the Executor writes them.
@@ -131,7 +132,7 @@ extension Ledger {
                     try database.run(
                         "UPDATE threads SET metadata = ?, created_at = coalesce(?, created_at), last_synced = ? WHERE id = ?",
                         [
-                            .text(JSONWriter.object(metadata)), SQLiteValue(settlement.createdAt), .integer(time),
+                            .text(JSONWriter.sortedObject(metadata)), SQLiteValue(settlement.createdAt), .integer(time),
                             .text(row.threadID),
                         ])
                 }

@@ -1,8 +1,8 @@
 import CommandLineKit
 import Executor
 import Foundation
+import JSON
 import Ledger
-import ThreadsAPI
 
 /// `threadkeeper archive show THREAD_ID`: print what was archived before a thread was deleted.
 struct ArchiveShowCommand: ParsableCommand {
@@ -96,9 +96,11 @@ struct ArchiveShowCommand: ParsableCommand {
             context.print(String(decoding: bytes.last == UInt8(ascii: "\n") ? bytes.dropLast() : bytes[...], as: UTF8.self))
             return .success
         }
-        let object = try JSONSerialization.jsonObject(with: Data(bytes))
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        context.print(String(decoding: data, as: UTF8.self))
+        let document: JSONValue
+        do { document = try JSONParser.parse(bytes, limits: JSONLimits(depth: 512)) } catch {
+            throw CommandFailure("the archive of '\(threadID)' is not JSON: \(error.locatedDescription)", exitCode: .dataError)
+        }
+        context.print(JSONWriter.text(document, [.prettyPrinted, .sortedKeys]))
         return .success
     }
 
@@ -110,24 +112,19 @@ struct ArchiveShowCommand: ParsableCommand {
         context.print("archived \(TimeFormatting.utc(archive.archivedAt)) by rule '\(archive.rule)', run \(archive.run)")
         context.print("\(archive.items.count) item\(archive.items.count == 1 ? "" : "s"):")
         for item in archive.items {
-            guard case .object(let fields) = item else { continue }
-            let type = Self.string(fields["type"]) ?? "item"
+            guard case .object = item else { continue }
+            let type = item["type"]?.stringValue ?? "item"
             context.print("")
-            context.print(type == "message" ? "\(Self.string(fields["role"]) ?? "?"):" : "[\(type)]")
-            guard case .array(let parts)? = fields["content"] else { continue }
+            context.print(type == "message" ? "\(item["role"]?.stringValue ?? "?"):" : "[\(type)]")
+            guard case .array(let parts)? = item["content"] else { continue }
             for part in parts {
-                guard case .object(let members) = part else { continue }
-                if let words = Self.string(members["text"]) ?? Self.string(members["refusal"]) {
+                guard case .object = part else { continue }
+                if let words = part["text"]?.stringValue ?? part["refusal"]?.stringValue {
                     context.print(words)
                 } else {
-                    context.print("[\(Self.string(members["type"]) ?? "part")]")
+                    context.print("[\(part["type"]?.stringValue ?? "part")]")
                 }
             }
         }
-    }
-
-    private static func string(_ value: ThreadsAPI.JSONValue?) -> String? {
-        guard case .string(let text)? = value else { return nil }
-        return text
     }
 }

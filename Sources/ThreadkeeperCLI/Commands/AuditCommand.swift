@@ -1,5 +1,6 @@
 import CommandLineKit
 import Foundation
+import JSON
 import Ledger
 import Schedule
 
@@ -144,7 +145,7 @@ struct AuditCommand: ParsableCommand {
 
     static func jsonLine(_ entry: AuditEntry) -> String {
         let a = entry.action
-        func text(_ value: String?) -> String { value.map(JSONWriter.string) ?? "null" }
+        func text(_ value: String?) -> String { value.map(JSONWriter.quoted) ?? "null" }
         func number<N: BinaryInteger>(_ value: N?) -> String { value.map { "\($0)" } ?? "null" }
         return "{\"id\":\(a.id),\"run_id\":\(a.runID),\"rule\":\(text(entry.rule)),\"dry_run\":\(entry.dryRun),"
             + "\"thread_id\":\(text(a.threadID)),\"action\":\(text(a.action)),\"reason\":\(text(a.reason)),"

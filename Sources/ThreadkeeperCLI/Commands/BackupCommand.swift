@@ -1,5 +1,6 @@
 import CommandLineKit
 import Foundation
+import JSON
 import Ledger
 
 /// `threadkeeper backup DEST`: an online, consistent copy of the ledger.
@@ -56,9 +57,10 @@ struct BackupCommand: ParsableCommand {
         }
         let size = copy.fileSize()
         if json {
-            let object: [String: Any] = ["ledger": ledger.path, "backup": target, "bytes": size, "integrity": check]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-            context.print(String(decoding: data, as: UTF8.self))
+            let object: JSONValue = [
+                "ledger": .init(ledger.path), "backup": .init(target), "bytes": .init(size), "integrity": .init(check),
+            ]
+            context.print(JSONText.encode(object))
         } else {
             context.print("backed up \(ledger.path) to \(target) (\(TimeFormatting.bytes(size)), integrity ok)")
         }

@@ -1,5 +1,6 @@
 import CommandLineKit
 import Foundation
+import JSON
 import Schedule
 
 /// `threadkeeper calendar`: normalise a calendar expression and list its next elapses.
@@ -53,24 +54,23 @@ struct CalendarCommand: ParsableCommand {
         }
         if json {
             let specs = try expressions.map { try CalendarSpec.parse($0) }
-            let objects: [[String: Any]] = zip(expressions, specs).map { expression, spec in
+            let objects: [JSONValue] = zip(expressions, specs).map { expression, spec in
                 let elapses = spec.elapses(afterMicroseconds: base, count: iterations, localZone: localZone)
                 return [
-                    "original": expression,
-                    "normalized": spec.normalized,
-                    "timezone": spec.timeZone?.identifier ?? localZone.identifier,
-                    "elapses": elapses.map { elapse -> [String: Any] in
-                        [
-                            "unix_usec": elapse,
-                            "local": localZone.format(microseconds: elapse),
-                            "utc": ZoneRules.utc.format(microseconds: elapse),
-                        ]
-                    },
+                    "original": .init(expression),
+                    "normalized": .init(spec.normalized),
+                    "timezone": .init(spec.timeZone?.identifier ?? localZone.identifier),
+                    "elapses": .array(
+                        elapses.map { elapse -> JSONValue in
+                            [
+                                "unix_usec": .init(elapse),
+                                "local": .init(localZone.format(microseconds: elapse)),
+                                "utc": .init(ZoneRules.utc.format(microseconds: elapse)),
+                            ]
+                        }),
                 ]
             }
-            let data = try JSONSerialization.data(
-                withJSONObject: objects, options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted])
-            context.print(String(decoding: data, as: UTF8.self))
+            context.print(JSONWriter.text(.array(objects), [.sortedKeys, .prettyPrinted]))
             return .success
         }
         // Like systemd-analyze, a bad expression is reported and the others are still shown.

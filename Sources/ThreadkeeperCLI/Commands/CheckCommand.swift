@@ -1,5 +1,6 @@
 import CommandLineKit
 import Foundation
+import JSON
 import Rules
 import UnitFile
 
@@ -103,35 +104,36 @@ struct CheckCommand: ParsableCommand {
     }
 
     private func printJSON(_ context: CommandContext, checked: [Checked], diagnostics: [Diagnostic], errors: Int, warnings: Int) throws {
-        let object: [String: Any] = [
-            "files": checked.map { file -> [String: Any] in
-                var entry: [String: Any] = ["path": file.path, "kind": file.kind]
-                if file.kind == "rule" {
-                    entry["rule"] = file.rule ?? NSNull()
-                    entry["valid"] = file.rule != nil
-                } else {
-                    entry["valid"] = !diagnostics.contains { $0.file == file.path && $0.isError }
-                }
-                return entry
-            },
-            "diagnostics": diagnostics.map { $0.jsonObject },
-            "errors": errors,
-            "warnings": warnings,
+        let object: JSONValue = [
+            "files": .array(
+                checked.map { file -> JSONValue in
+                    var entry: [String: JSONValue] = ["path": .init(file.path), "kind": .init(file.kind)]
+                    if file.kind == "rule" {
+                        entry["rule"] = .init(file.rule)
+                        entry["valid"] = .bool(file.rule != nil)
+                    } else {
+                        entry["valid"] = .bool(!diagnostics.contains { $0.file == file.path && $0.isError })
+                    }
+                    return .init(entry)
+                }),
+            "diagnostics": .array(diagnostics.map { $0.jsonObject }),
+            "errors": .init(errors),
+            "warnings": .init(warnings),
         ]
-        context.print(try JSONText.encode(object))
+        context.print(JSONText.encode(object))
     }
 }
 
 extension Diagnostic {
-    var jsonObject: [String: Any] {
-        ["file": file, "line": line, "column": column, "severity": severity.rawValue, "message": message]
+    var jsonObject: JSONValue {
+        [
+            "file": .init(file), "line": .init(line), "column": .init(column), "severity": .init(severity.rawValue),
+            "message": .init(message),
+        ]
     }
 }
 
 /// Compact JSON with sorted keys and unescaped slashes, as every `--json` prints.
 enum JSONText {
-    static func encode(_ object: Any) throws -> String {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
-    }
+    static func encode(_ value: JSONValue) -> String { JSONWriter.text(value, .sortedKeys) }
 }

@@ -72,7 +72,7 @@ struct CreateCommand: ParsableCommand {
                 object == .conversation
                 ? try await client.createConversation(
                     items: messages.map {
-                        .object(["type": .string("message"), "role": .string("user"), "content": .string($0)])
+                        ["type": "message", "role": "user", "content": .string($0)]
                     }, metadata: metadata)
                 : try await client.createThread(messages: messages.map { NewMessage(content: $0) }, metadata: metadata)
         } catch let error as APIError {

@@ -1,6 +1,7 @@
 import CommandLineKit
 import Executor
 import Foundation
+import JSON
 import Ledger
 import ThreadsAPI
 
@@ -147,14 +148,14 @@ struct DeleteCommand: ParsableCommand {
         for result in results {
             let id = ids[result.index]
             if json {
-                var object: [String: Any] = [
-                    "id": id, "outcome": result.outcome.rawValue, "attempts": result.settlement.attempts,
-                    "action_id": result.actionID,
+                var object: [String: JSONValue] = [
+                    "id": .init(id), "outcome": .init(result.outcome.rawValue), "attempts": .init(result.settlement.attempts),
+                    "action_id": .init(result.actionID),
                 ]
-                if let status = result.settlement.httpStatus { object["http_status"] = status }
-                if let requestID = result.settlement.requestID { object["request_id"] = requestID }
-                if let error = result.settlement.error { object["error"] = error }
-                context.print(try APICommandSupport.json(object))
+                if let status = result.settlement.httpStatus { object["http_status"] = .init(status) }
+                if let requestID = result.settlement.requestID { object["request_id"] = .init(requestID) }
+                if let error = result.settlement.error { object["error"] = .init(error) }
+                context.print(APICommandSupport.json(object))
             } else {
                 switch result.outcome {
                 case .ok: context.print("deleted \(id)")

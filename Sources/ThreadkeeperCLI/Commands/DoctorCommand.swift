@@ -44,7 +44,7 @@ struct DoctorCommand: ParsableCommand {
     func run(_ context: CommandContext) async throws -> ExitCode {
         let report = await Doctor(context: context, baseURL: baseURL).report()
         if json {
-            context.print(try JSONText.encode(report.jsonObject))
+            context.print(JSONText.encode(report.jsonObject))
         } else {
             for line in report.text { context.print(line) }
         }

@@ -1,5 +1,6 @@
 import CommandLineKit
 import Foundation
+import JSON
 import Ledger
 import Rules
 
@@ -133,25 +134,29 @@ struct ExplainCommand: ParsableCommand {
     }
 
     private func printJSON(_ context: CommandContext, thread: ThreadRecord, answers: [Answer]) throws {
-        let object: [String: Any] = [
+        let object: JSONValue = [
             "thread": [
-                "id": thread.id, "created_at": thread.createdAt ?? NSNull(), "state": thread.state.rawValue,
-                "source": thread.source.rawValue, "last_activity": thread.lastActivity ?? NSNull(), "metadata": thread.metadata,
-            ] as [String: Any],
-            "rules": answers.map { answer -> [String: Any] in
-                [
-                    "rule": answer.rule.name, "action": answer.rule.action.rawValue, "matches": answer.verdict.matches,
-                    "conditions": answer.verdict.results.map {
-                        [
-                            "condition": $0.condition.origin, "summary": $0.condition.summary, "holds": $0.holds,
-                            "actual": $0.condition.actual(for: thread),
-                        ] as [String: Any]
-                    },
-                    "failing": answer.verdict.failing.map(\.condition.origin),
-                    "matches_from": answer.matchesFrom ?? NSNull(), "acts_at": answer.actsAt ?? NSNull(), "when": answer.when,
-                ]
-            },
+                "id": .init(thread.id), "created_at": .init(thread.createdAt), "state": .init(thread.state.rawValue),
+                "source": .init(thread.source.rawValue), "last_activity": .init(thread.lastActivity),
+                "metadata": .init(thread.metadata),
+            ],
+            "rules": .array(
+                answers.map { answer -> JSONValue in
+                    [
+                        "rule": .init(answer.rule.name), "action": .init(answer.rule.action.rawValue),
+                        "matches": .init(answer.verdict.matches),
+                        "conditions": .array(
+                            answer.verdict.results.map {
+                                [
+                                    "condition": .init($0.condition.origin), "summary": .init($0.condition.summary),
+                                    "holds": .init($0.holds), "actual": .init($0.condition.actual(for: thread)),
+                                ]
+                            }),
+                        "failing": .init(answer.verdict.failing.map(\.condition.origin)),
+                        "matches_from": .init(answer.matchesFrom), "acts_at": .init(answer.actsAt), "when": .init(answer.when),
+                    ]
+                }),
         ]
-        context.print(try JSONText.encode(object))
+        context.print(JSONText.encode(object))
     }
 }

@@ -1,5 +1,6 @@
 import CommandLineKit
 import Foundation
+import JSON
 import Ledger
 
 /// `threadkeeper import --spool DIR`: one pass over a drop box of import files (see `Spool`).
@@ -59,20 +60,19 @@ extension ImportCommand {
         }
         let failed = results.filter { $0.badLines > 0 }.count
         if json {
-            let files: [[String: Any]] = results.map { result in
+            let files: [JSONValue] = results.map { result in
                 [
-                    "file": result.file, "moved_to": result.movedTo, "format": result.format?.rawValue ?? NSNull(),
-                    "imported": result.counts.imported, "updated": result.counts.updated,
-                    "unchanged": result.counts.unchanged, "bad_lines": result.badLines,
+                    "file": .init(result.file), "moved_to": .init(result.movedTo), "format": .init(result.format?.rawValue),
+                    "imported": .init(result.counts.imported), "updated": .init(result.counts.updated),
+                    "unchanged": .init(result.counts.unchanged), "bad_lines": .init(result.badLines),
                     "result": result.badLines > 0 ? "failed" : "done",
                 ]
             }
-            let object: [String: Any] = [
-                "spool": directory, "ledger": ledger.path, "files": files, "done": results.count - failed,
-                "failed": failed, "left_incomplete": incomplete.sorted(),
+            let object: JSONValue = [
+                "spool": .init(directory), "ledger": .init(ledger.path), "files": .array(files),
+                "done": .init(results.count - failed), "failed": .init(failed), "left_incomplete": .init(incomplete.sorted()),
             ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-            context.print(String(decoding: data, as: UTF8.self))
+            context.print(JSONText.encode(object))
         } else {
             context.print(
                 "spool \(directory): \(results.count - failed) done, \(failed) failed, \(incomplete.count) left incomplete"

@@ -1,5 +1,6 @@
 import CommandLineKit
 import Foundation
+import JSON
 import Ledger
 
 /// `threadkeeper import [FILE|-]`: add threads to the ledger's inventory.
@@ -132,12 +133,11 @@ struct ImportCommand: ParsableCommand {
             configuration: configuration, rulesDirectory: context.rulesDirectory(for: configuration), ledger: ledger,
             requests: nil, warn: context.warn)
         if json {
-            let object: [String: Any] = [
-                "imported": counts.imported, "updated": counts.updated, "unchanged": counts.unchanged,
-                "skipped": skipped, "format": reader.format?.rawValue ?? NSNull(), "ledger": ledger.path,
+            let object: JSONValue = [
+                "imported": .init(counts.imported), "updated": .init(counts.updated), "unchanged": .init(counts.unchanged),
+                "skipped": .init(skipped), "format": .init(reader.format?.rawValue), "ledger": .init(ledger.path),
             ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-            context.print(String(decoding: data, as: UTF8.self))
+            context.print(JSONText.encode(object))
         } else {
             context.print(
                 "imported \(counts.imported), updated \(counts.updated), unchanged \(counts.unchanged), skipped \(skipped)"

@@ -1,5 +1,6 @@
 import CommandLineKit
 import Foundation
+import JSON
 
 /// `threadkeeper paths`: where the config, rules and ledger are taken from.
 struct PathsCommand: ParsableCommand {
@@ -24,9 +25,7 @@ struct PathsCommand: ParsableCommand {
             ("ledger", context.ledgerPath(for: configuration)),
         ]
         if json {
-            let object = Dictionary(uniqueKeysWithValues: paths)
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-            context.print(String(decoding: data, as: UTF8.self))
+            context.print(JSONText.encode(.object(paths.map { ($0.0, .string($0.1)) })))
         } else {
             for (name, path) in paths { context.print("\(name): \(path)") }
         }

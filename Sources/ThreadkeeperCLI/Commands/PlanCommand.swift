@@ -1,6 +1,7 @@
 import CommandLineKit
 import Executor
 import Foundation
+import JSON
 import Ledger
 
 /// `threadkeeper plan RULE`: what a run would do now, without calling the API.
@@ -89,18 +90,19 @@ struct PlanCommand: ParsableCommand {
     }
 
     static func json(_ plan: RunPlan, digest: String, saved: PlanRecord?) throws -> String {
-        var object: [String: Any] = [
-            "rule": plan.rule, "action": plan.action.rawValue, "rule_digest": digest, "now": plan.now,
-            "matched": plan.matched, "live": plan.liveInventory, "fraction": plan.fraction, "held": plan.held,
-            "planned": plan.refusal == nil ? plan.planned : 0,
-            "guards": plan.verdicts.map { ["name": $0.name, "status": $0.status.rawValue, "detail": $0.detail] },
-            "sample": plan.sample.map {
-                ["id": $0.id, "created_at": $0.createdAt ?? NSNull(), "metadata": $0.metadata, "reason": $0.reason] as [String: Any]
-            },
+        var object: [String: JSONValue] = [
+            "rule": .init(plan.rule), "action": .init(plan.action.rawValue), "rule_digest": .init(digest), "now": .init(plan.now),
+            "matched": .init(plan.matched), "live": .init(plan.liveInventory), "fraction": .init(plan.fraction),
+            "held": .init(plan.held), "planned": .init(plan.refusal == nil ? plan.planned : 0),
+            "guards": .array(
+                plan.verdicts.map { ["name": .init($0.name), "status": .init($0.status.rawValue), "detail": .init($0.detail)] }),
+            "sample": .array(
+                plan.sample.map {
+                    ["id": .init($0.id), "created_at": .init($0.createdAt), "metadata": .init($0.metadata), "reason": .init($0.reason)]
+                }),
         ]
-        object["refusal"] = plan.refusal ?? NSNull()
-        object["plan_id"] = saved.map { $0.id as Any } ?? NSNull()
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        object["refusal"] = .init(plan.refusal)
+        object["plan_id"] = .init(saved?.id)
+        return JSONText.encode(.init(object))
     }
 }

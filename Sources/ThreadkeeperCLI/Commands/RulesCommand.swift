@@ -1,5 +1,6 @@
 import CommandLineKit
 import Foundation
+import JSON
 import Ledger
 import Rules
 
@@ -28,19 +29,19 @@ struct RulesCommand: ParsableCommand {
 
     func run(_ context: CommandContext) async throws -> ExitCode {
         let catalog = try RuleCatalog.load(context)
-        var objects: [[String: Any]] = []
+        var objects: [JSONValue] = []
         for (index, rule) in catalog.rules.enumerated() {
             let compiled = rule.compile(now: catalog.now, hold: catalog.hold)
             let matches = try catalog.ledger?.count(matching: compiled.query)
             let next = catalog.nextElapse(rule, after: catalog.now)
             if json {
                 objects.append([
-                    "name": rule.name, "file": rule.file, "digest": rule.digest, "action": rule.action.rawValue,
-                    "object": rule.match.object.rawValue,
-                    "enabled": rule.enabled, "description": rule.description ?? NSNull(),
-                    "match": rule.matchSummary(hold: catalog.hold), "schedule": rule.schedule?.text ?? NSNull(),
-                    "next_elapse": next.map { TimeFormatting.utc($0) } ?? NSNull(),
-                    "next_elapse_unix": next ?? NSNull(), "matches": matches ?? NSNull(),
+                    "name": .init(rule.name), "file": .init(rule.file), "digest": .init(rule.digest),
+                    "action": .init(rule.action.rawValue), "object": .init(rule.match.object.rawValue),
+                    "enabled": .init(rule.enabled), "description": .init(rule.description),
+                    "match": .init(rule.matchSummary(hold: catalog.hold)), "schedule": .init(rule.schedule?.text),
+                    "next_elapse": .init(next.map { TimeFormatting.utc($0) }),
+                    "next_elapse_unix": .init(next), "matches": .init(matches),
                 ])
                 continue
             }
@@ -56,7 +57,7 @@ struct RulesCommand: ParsableCommand {
             }
         }
         if json {
-            context.print(try JSONText.encode(objects))
+            context.print(JSONText.encode(.array(objects)))
         } else if catalog.rules.isEmpty {
             context.standardError.line("no rules loaded from \(context.rulesDirectory(for: catalog.configuration))")
         }

@@ -1,6 +1,7 @@
 import CommandLineKit
 import Executor
 import Foundation
+import JSON
 import Ledger
 import Rules
 
@@ -212,24 +213,23 @@ struct RunCommand: ParsableCommand {
     }
 
     static func json(_ reports: [RunReport]) throws -> String {
-        let runs: [[String: Any]] = reports.map { report in
-            var object: [String: Any] = [
-                "rule": report.rule, "action": report.action, "dry_run": report.dryRun, "status": report.status.rawValue,
-                "matched": report.matched, "planned": report.planned, "done": report.counts.done,
-                "gone": report.counts.gone, "skipped": report.counts.skipped, "failed": report.counts.failed,
-                "left_open": report.leftOpen, "not_started": notStarted(report), "archived": report.archived,
-                "reconciled": report.reconciled,
-                "elapsed_seconds": report.elapsed, "exit_code": Int(exitCode(for: report).rawValue),
+        let runs: [JSONValue] = reports.map { report in
+            var object: [String: JSONValue] = [
+                "rule": .init(report.rule), "action": .init(report.action), "dry_run": .init(report.dryRun),
+                "status": .init(report.status.rawValue), "matched": .init(report.matched), "planned": .init(report.planned),
+                "done": .init(report.counts.done), "gone": .init(report.counts.gone), "skipped": .init(report.counts.skipped),
+                "failed": .init(report.counts.failed), "left_open": .init(report.leftOpen), "not_started": .init(notStarted(report)),
+                "archived": .init(report.archived), "reconciled": .init(report.reconciled),
+                "elapsed_seconds": .init(report.elapsed), "exit_code": .init(Int(exitCode(for: report).rawValue)),
             ]
-            object["run_id"] = report.runID.map { $0 as Any } ?? NSNull()
+            object["run_id"] = .init(report.runID)
             switch report.end {
-            case .completed: object["reason"] = report.firstFailure.map { $0 as Any } ?? NSNull()
-            case .refused(let reason), .aborted(let reason): object["reason"] = reason
+            case .completed: object["reason"] = .init(report.firstFailure)
+            case .refused(let reason), .aborted(let reason): object["reason"] = .init(reason)
             case .stopped(let signal): object["reason"] = signal == .interrupt ? "SIGINT" : "SIGTERM"
             }
-            return object
+            return .init(object)
         }
-        let data = try JSONSerialization.data(withJSONObject: ["runs": runs], options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        return JSONText.encode(["runs": .array(runs)])
     }
 }

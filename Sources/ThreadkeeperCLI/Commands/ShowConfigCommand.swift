@@ -1,5 +1,6 @@
 import CommandLineKit
 import Foundation
+import JSON
 import Rules
 
 /// `threadkeeper show-config`: the effective configuration and where each value came from.
@@ -90,20 +91,21 @@ struct ShowConfigCommand: ParsableCommand {
         let rows = Self.rows(
             configuration, keySource: keySource, keyFound: keyFound, ledger: context.ledgerPath(for: configuration))
         if json {
-            var sections: [String: [String: Any]] = [:]
+            var sections: [String: [String: JSONValue]] = [:]
             for row in rows {
-                let entry: [String: Any] = ["value": row.value, "origin": row.origin]
+                let entry: JSONValue = ["value": .init(row.value), "origin": .init(row.origin)]
                 if row.key == "Header" {
-                    var list = sections[row.section]?["Header"] as? [[String: Any]] ?? []
+                    var list: [JSONValue] = []
+                    if case .array(let earlier)? = sections[row.section]?["Header"] { list = earlier }
                     list.append(entry)
-                    sections[row.section, default: [:]]["Header"] = list
+                    sections[row.section, default: [:]]["Header"] = .array(list)
                 } else {
                     sections[row.section, default: [:]][row.key] = entry
                 }
             }
-            var object: [String: Any] = sections
-            object["file"] = configuration.file ?? NSNull()
-            context.print(try JSONText.encode(object))
+            var object = sections.mapValues(JSONValue.init)
+            object["file"] = .init(configuration.file)
+            context.print(JSONText.encode(.init(object)))
             return .success
         }
         context.print(

@@ -1,6 +1,7 @@
 import CommandLineKit
 import Executor
 import Foundation
+import JSON
 import Ledger
 import Rules
 import SQLite
@@ -157,57 +158,59 @@ struct StatusCommand: ParsableCommand {
     }
 
     static func json(_ status: LedgerStatus, backlogs: [RuleBacklog] = [], brokenRules: [String] = []) throws -> String {
-        var object: [String: Any] = [
-            "ledger": status.path,
-            "schema_version": status.schemaVersion,
-            "size_bytes": status.sizeBytes,
-            "threads": Dictionary(uniqueKeysWithValues: ThreadState.allCases.map { ($0.rawValue, status.threadsByState[$0] ?? 0) }),
-            "sources": Dictionary(uniqueKeysWithValues: ThreadSource.allCases.map { ($0.rawValue, status.threadsBySource[$0] ?? 0) }),
-            "objects": Dictionary(uniqueKeysWithValues: ObjectKind.allCases.map { ($0.rawValue, status.byObject[$0] ?? 0) }),
-            "actions": status.actions,
-            "open_actions": status.openActions,
-            "bytes_per_1000_actions": status.bytesPerThousandActions.map { $0 as Any } ?? NSNull(),
-            "oldest_live": status.oldestLive.map { ["id": $0.id, "created_at": $0.createdAt ?? 0] as [String: Any] } ?? NSNull(),
-            "live_of_unknown_age": status.liveOfUnknownAge,
+        var object: [String: JSONValue] = [
+            "ledger": .init(status.path),
+            "schema_version": .init(status.schemaVersion),
+            "size_bytes": .init(status.sizeBytes),
+            "threads": .init(Dictionary(uniqueKeysWithValues: ThreadState.allCases.map { ($0.rawValue, status.threadsByState[$0] ?? 0) })),
+            "sources": .init(
+                Dictionary(uniqueKeysWithValues: ThreadSource.allCases.map { ($0.rawValue, status.threadsBySource[$0] ?? 0) })),
+            "objects": .init(Dictionary(uniqueKeysWithValues: ObjectKind.allCases.map { ($0.rawValue, status.byObject[$0] ?? 0) })),
+            "actions": .init(status.actions),
+            "open_actions": .init(status.openActions),
+            "bytes_per_1000_actions": .init(status.bytesPerThousandActions),
+            "oldest_live": status.oldestLive.map { ["id": .init($0.id), "created_at": .init($0.createdAt ?? 0)] } ?? .null,
+            "live_of_unknown_age": .init(status.liveOfUnknownAge),
         ]
-        object["recent_runs"] = status.recentRuns.map { run -> [String: Any] in
-            [
-                "id": run.id, "rule": run.rule, "rule_digest": run.ruleDigest, "trigger": run.trigger.rawValue,
-                "dry_run": run.dryRun, "started_at": run.startedAt, "finished_at": run.finishedAt.map { $0 as Any } ?? NSNull(),
-                "status": run.status.rawValue, "matched": run.counts.matched, "done": run.counts.done, "gone": run.counts.gone,
-                "skipped": run.counts.skipped, "failed": run.counts.failed,
-            ]
-        }
-        object["rules"] = backlogs.map(backlogObject)
-        object["rules_with_errors"] = brokenRules
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        object["recent_runs"] = .array(
+            status.recentRuns.map { run -> JSONValue in
+                [
+                    "id": .init(run.id), "rule": .init(run.rule), "rule_digest": .init(run.ruleDigest),
+                    "trigger": .init(run.trigger.rawValue), "dry_run": .init(run.dryRun), "started_at": .init(run.startedAt),
+                    "finished_at": .init(run.finishedAt), "status": .init(run.status.rawValue), "matched": .init(run.counts.matched),
+                    "done": .init(run.counts.done), "gone": .init(run.counts.gone), "skipped": .init(run.counts.skipped),
+                    "failed": .init(run.counts.failed),
+                ]
+            })
+        object["rules"] = .array(backlogs.map(backlogObject))
+        object["rules_with_errors"] = .init(brokenRules)
+        return JSONText.encode(.init(object))
     }
 
-    static func backlogObject(_ backlog: RuleBacklog) -> [String: Any] {
+    static func backlogObject(_ backlog: RuleBacklog) -> JSONValue {
         let rule = backlog.rule
         let estimate = backlog.clearance
-        let lastRun: Any =
-            backlog.lastRun.map { run -> [String: Any] in
+        let lastRun: JSONValue =
+            backlog.lastRun.map { run -> JSONValue in
                 [
-                    "id": run.id, "started_at": run.startedAt, "finished_at": run.finishedAt.map { $0 as Any } ?? NSNull(),
-                    "status": run.status.rawValue, "dry_run": run.dryRun, "trigger": run.trigger.rawValue,
-                    "exit_code": RuleBacklog.exitCode(status: run.status, failed: run.counts.failed).map { $0 as Any } ?? NSNull(),
-                    "matched": run.counts.matched, "done": run.counts.done, "gone": run.counts.gone,
-                    "skipped": run.counts.skipped, "failed": run.counts.failed,
+                    "id": .init(run.id), "started_at": .init(run.startedAt), "finished_at": .init(run.finishedAt),
+                    "status": .init(run.status.rawValue), "dry_run": .init(run.dryRun), "trigger": .init(run.trigger.rawValue),
+                    "exit_code": .init(RuleBacklog.exitCode(status: run.status, failed: run.counts.failed)),
+                    "matched": .init(run.counts.matched), "done": .init(run.counts.done), "gone": .init(run.counts.gone),
+                    "skipped": .init(run.counts.skipped), "failed": .init(run.counts.failed),
                 ]
-            } ?? NSNull()
+            } ?? .null
         return [
-            "name": rule.name, "action": rule.action.rawValue, "enabled": rule.enabled,
-            "schedule": rule.schedule?.text ?? NSNull(), "last_run": lastRun,
-            "next_run": backlog.nextRun.map { $0 as Any } ?? NSNull(), "matches": backlog.matches,
-            "runs_needed": backlog.runsNeeded.map { $0 as Any } ?? NSNull(),
+            "name": .init(rule.name), "action": .init(rule.action.rawValue), "enabled": .init(rule.enabled),
+            "schedule": .init(rule.schedule?.text), "last_run": lastRun,
+            "next_run": .init(backlog.nextRun), "matches": .init(backlog.matches),
+            "runs_needed": .init(backlog.runsNeeded),
             "clearance": [
-                "requests_per_thread": estimate.requestsPerThread, "at_least": estimate.perThreadIsMinimum,
-                "requests": estimate.requests, "requests_per_second": estimate.requestsPerSecond,
-                "seconds": Int(estimate.seconds.rounded(.up)), "requests_in_words": estimate.requestsInWords,
-                "in_words": clearanceText(backlog),
-            ] as [String: Any],
+                "requests_per_thread": .init(estimate.requestsPerThread), "at_least": .init(estimate.perThreadIsMinimum),
+                "requests": .init(estimate.requests), "requests_per_second": .init(estimate.requestsPerSecond),
+                "seconds": .init(Int(estimate.seconds.rounded(.up))), "requests_in_words": .init(estimate.requestsInWords),
+                "in_words": .init(clearanceText(backlog)),
+            ],
         ]
     }
 }

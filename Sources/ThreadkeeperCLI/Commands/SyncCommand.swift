@@ -1,5 +1,6 @@
 import CommandLineKit
 import Foundation
+import JSON
 import Ledger
 import Schedule
 import ThreadsAPI
@@ -140,11 +141,12 @@ struct SyncCommand: ParsableCommand {
         }
         progress.finish()
         if json {
-            var object: [String: Any] = [
-                "selected": summary.selected, "live": summary.live, "gone": summary.gone, "failed": summary.failed,
+            var object: [String: JSONValue] = [
+                "selected": .init(summary.selected), "live": .init(summary.live), "gone": .init(summary.gone),
+                "failed": .init(summary.failed),
             ]
-            if let stopped = summary.stoppedBy { object["stopped"] = stopped.message }
-            context.print(try APICommandSupport.json(object))
+            if let stopped = summary.stoppedBy { object["stopped"] = .init(stopped.message) }
+            context.print(APICommandSupport.json(object))
         } else {
             context.print(
                 "synced \(summary.live + summary.gone) of \(summary.selected) threads: \(summary.live) live, "

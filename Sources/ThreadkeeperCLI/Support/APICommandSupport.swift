@@ -1,5 +1,6 @@
 import CommandLineKit
 import Foundation
+import JSON
 import Ledger
 import ThreadsAPI
 
@@ -36,9 +37,8 @@ enum APICommandSupport {
     }
 
     /// One line of JSON for a plain object.
-    static func json(_ object: [String: Any]) throws -> String {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+    static func json(_ object: [String: JSONValue]) -> String {
+        JSONText.encode(.object(sorting: object))
     }
 
     /// `k=v, k2=v2` in key order, or `none`.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Ledger
 
 /// What `audit --verify` prints, as lines or as one JSON object.
@@ -42,7 +43,7 @@ enum AuditVerifyReport {
     }
 
     static func json(_ result: AuditVerification, journalNote: String?) -> String {
-        func text(_ value: String?) -> String { value.map(JSONWriter.string) ?? "null" }
+        func text(_ value: String?) -> String { value.map(JSONWriter.quoted) ?? "null" }
         func number(_ value: Int64?) -> String { value.map(String.init) ?? "null" }
         var line =
             "{\"intact\":\(result.isIntact),\"rows\":\(result.head.rows),\"head\":\"\(result.head.hash)\","

@@ -1,5 +1,6 @@
 import CommandLineKit
 import Foundation
+import JSON
 
 /// What `threadkeeper doctor` found, one check a line.
 struct DoctorReport {
@@ -75,13 +76,17 @@ struct DoctorReport {
     }
 
     /// `{"checks":[{"name","status","detail","fix"}…],"ok","warnings","skipped","failed","exit_code"}`.
-    var jsonObject: [String: Any] {
+    var jsonObject: JSONValue {
         [
-            "checks": checks.map { check -> [String: Any] in
-                ["name": check.name, "status": check.status.rawValue, "detail": check.detail, "fix": check.fix ?? NSNull()]
-            },
-            "ok": count(.ok), "warnings": count(.warning), "skipped": count(.skipped), "failed": count(.failed),
-            "exit_code": Int(exitCode.rawValue),
+            "checks": .array(
+                checks.map { check -> JSONValue in
+                    [
+                        "name": .init(check.name), "status": .init(check.status.rawValue), "detail": .init(check.detail),
+                        "fix": .init(check.fix),
+                    ]
+                }),
+            "ok": .init(count(.ok)), "warnings": .init(count(.warning)), "skipped": .init(count(.skipped)),
+            "failed": .init(count(.failed)), "exit_code": .init(Int(exitCode.rawValue)),
         ]
     }
 }

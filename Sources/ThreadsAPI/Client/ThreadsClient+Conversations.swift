@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// OpenAI's Conversations API, and the calls that serve threads and conversations alike.
 ///

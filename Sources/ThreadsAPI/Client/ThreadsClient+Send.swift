@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The final answer to one call, after retries.
 struct Answer: Sendable {
@@ -214,8 +215,8 @@ struct ErrorBody {
     var requestID: String?
 
     init?(_ data: Data) {
-        guard case .object(let top)? = try? JSONDecoder().decode(JSONValue.self, from: data) else { return nil }
-        if case .object(let error)? = top["error"] {
+        guard let top = try? JSONParser.parse(data), case .object = top else { return nil }
+        if let error = top["error"], case .object = error {
             message = Self.text(error["message"])
             type = Self.text(error["type"])
             param = Self.text(error["param"])

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Synchronization
 
 /// The typed client of the Threads API: every thread and message call, rate-limited,

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 extension APIProvider {
     /// Whether an answer is this provider's "no such object" for one of `ids`: the only 404
@@ -14,14 +15,14 @@ extension APIProvider {
     /// id) says that the base URL does not lead to the Threads API, not that the object is gone.
     public func provesNotFound(status: Int, body: Data, ids: [String]) -> Bool {
         guard status == 404, !ids.isEmpty, body.count <= 4096,
-            case .object(let top)? = try? JSONDecoder().decode(JSONValue.self, from: body)
+            let top = try? JSONParser.parse(body), case .object = top
         else { return false }
         let message: String
-        if case .object(let error)? = top["error"], case .string(let text)? = error["message"] {
+        if let error = top["error"], case .object = error, case .string(let text)? = error["message"] {
             if let type = error["type"], type != .string("invalid_request_error") { return false }
             message = text
         } else if self == .aimlapi, case .string(let text)? = top["message"] {
-            if let code = top["statusCode"], code != .number(404), code != .string("404") { return false }
+            if let code = top["statusCode"], code != .integer(404), code != .string("404") { return false }
             message = text
         } else {
             return false

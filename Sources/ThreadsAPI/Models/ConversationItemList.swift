@@ -1,3 +1,5 @@
+import JSON
+
 /// A page of a conversation's items: `{"object":"list","data":[…],"first_id","last_id","has_more"}`.
 ///
 /// Items (messages, tool calls, reasoning…) are kept as the JSON values they came as: threadkeeper
@@ -32,9 +34,6 @@ public struct ConversationItemList: Sendable, Hashable, Codable {
 
     /// The id of each item, nil for an item without a string id.
     public var itemIDs: [String?] {
-        data.map { item in
-            guard case .object(let members) = item, case .string(let id)? = members["id"] else { return nil }
-            return id
-        }
+        data.map { $0["id"]?.stringValue }
     }
 }

@@ -1,3 +1,5 @@
+import JSON
+
 /// A thread as the API returns it: `{"id","object":"thread","created_at","metadata","tool_resources"}`.
 ///
 /// Unknown fields are ignored and `metadata: null` reads as empty, so answers from any

@@ -1,5 +1,6 @@
 import Emulator
 import Foundation
+import JSON
 import Ledger
 import TestSupport
 import Testing

@@ -1,3 +1,4 @@
+import JSON
 import TestSupport
 import Testing
 
@@ -118,7 +119,7 @@ struct ImportLineParserTests {
         #expect(csv("thread_a,9223372036854775807,") == .thread(ThreadImport(id: "thread_a", createdAt: .max)))
     }
 
-    /// Random maps with keys in random order: the fast path writes what JSONWriter writes.
+    /// Random maps with keys in random order: the fast path writes what JSONWriter.sortedObject writes.
     @Test func canonicalTextMatchesJSONWriterForRandomMaps() {
         var random = SplitMix64(seed: 7)
         let alphabet = Array("abcXYZ019 -_.,:;{}[]!?~".utf8)
@@ -130,12 +131,12 @@ struct ImportLineParserTests {
                 map[key] = String(
                     decoding: (0..<random.next(upTo: 12)).map { _ in alphabet[random.next(upTo: alphabet.count)] }, as: UTF8.self)
             }
-            let members = map.map { "\(JSONWriter.string($0.key)) :\(JSONWriter.string($0.value))" }.shuffled(using: &random)
+            let members = map.map { "\(JSONWriter.quoted($0.key)) :\(JSONWriter.quoted($0.value))" }.shuffled(using: &random)
             let text = "{" + members.joined(separator: " , ") + "}"
             var out: [UInt8] = []
             let taken = Array(text.utf8).withUnsafeBufferPointer { PlainMetadata.canonicalize($0, into: &out) }
             #expect(taken)
-            #expect(String(decoding: out, as: UTF8.self) == JSONWriter.object(map), "\(text)")
+            #expect(String(decoding: out, as: UTF8.self) == JSONWriter.sortedObject(map), "\(text)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Emulator
 import Foundation
+import JSON
 import Testing
 
 @testable import ThreadsAPI
@@ -15,8 +16,8 @@ import Testing
             key: APIKey(secret), retryPolicy: RetryPolicy(maxAttempts: 2, baseDelay: 0.01, maxDelay: 0.1, deadline: 10))
     }
 
-    static func message(_ text: String, role: String = "user") -> ThreadsAPI.JSONValue {
-        .object(["type": .string("message"), "role": .string(role), "content": .string(text)])
+    static func message(_ text: String, role: String = "user") -> JSONValue {
+        ["type": "message", "role": .string(role), "content": .string(text)]
     }
 
     @Test func everyConversationCallWorks() async throws {
@@ -34,7 +35,7 @@ import Testing
         #expect(try await client.retrieveConversation(id).value.metadata == ["tag": "support"])
         #expect(try await client.updateConversation(id, metadata: ["tag": "sales"]).value.metadata == ["tag": "sales"])
 
-        var added: [ThreadsAPI.JSONValue] = []
+        var added: [JSONValue] = []
         for index in 0..<4 { added.append(Self.message("m\(index)", role: index % 2 == 0 ? "user" : "assistant")) }
         let answer = try await client.createConversationItems(id, items: added)
         #expect(answer.value.data.count == 4)
@@ -48,8 +49,7 @@ import Testing
             let page = try await client.listConversationItems(id, limit: 2, order: .ascending, after: cursor)
             pages += 1
             for item in page.value.data {
-                guard case .object(let fields) = item, case .array(let content)? = fields["content"],
-                    case .object(let part)? = content.first, case .string(let text)? = part["text"]
+                guard case .array(let content)? = item["content"], let text = content.first?["text"]?.stringValue
                 else { continue }
                 texts.append(text)
             }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Testing
 
 @testable import ThreadsAPI
@@ -18,7 +19,7 @@ import Testing
         #expect(thread.id == "thread_abc")
         #expect(thread.createdAt == 1_699_012_949)
         #expect(thread.metadata == ["tag": "support"])
-        #expect(thread.toolResources == .object(["code_interpreter": .object(["file_ids": .array([])])]))
+        #expect(thread.toolResources == ["code_interpreter": ["file_ids": []]])
     }
 
     @Test(arguments: [#""metadata":null,"#, ""])

@@ -1,6 +1,5 @@
+import JSON
 import Testing
-
-@testable import Ledger
 
 struct JSONParserTests {
     @Test func parsesEveryKindOfValue() throws {
@@ -8,7 +7,10 @@ struct JSONParserTests {
         #expect(
             value
                 == .object([
-                    ("a", .array([.number("1"), .number("-2.5e3"), .bool(true), .bool(false), .null])),
+                    (
+                        "a",
+                        .array([.number(JSONNumber(text: "1")!), .number(JSONNumber(text: "-2.5e3")!), .bool(true), .bool(false), .null])
+                    ),
                     ("b", .string("x\nyé😀")), ("c", .object([])),
                 ]))
     }
@@ -29,13 +31,6 @@ struct JSONParserTests {
         } catch {
             #expect(error.description == message)
         }
-    }
-
-    @Test func writerIsCanonicalAndParsesBack() throws {
-        let map = ["b": "2", "a": "quote \" back \\ nl \n tab \t bell \u{7}", "é": ""]
-        let text = JSONWriter.object(map)
-        #expect(text == #"{"a":"quote \" back \\ nl \n tab \t bell \u0007","b":"2","é":""}"#)
-        #expect(JSONParser.metadata(text) == map)
     }
 
     @Test func deepNestingIsRefused() {
