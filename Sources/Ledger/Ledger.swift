@@ -42,7 +42,7 @@ public final class Ledger: @unchecked Sendable {
         database = try LedgerFile.translate(path: path, opening: true) {
             try SQLiteDatabase(
                 path: path, mode: readOnly ? .readOnly : .readWrite,
-                immutable: readOnly && LedgerFile.isOnReadOnlyFileSystem(path))
+                immutable: readOnly && LedgerFile.isOnReadOnlyFileSystem(path) && !LedgerFile.hasWriteAheadLog(path))
         }
         database.setBusyTimeout(milliseconds: Self.busyTimeoutMilliseconds)
         try LedgerFile.translate(path: path, opening: true) {

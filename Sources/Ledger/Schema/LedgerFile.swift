@@ -106,6 +106,15 @@ enum LedgerFile {
         return info.f_flag & UInt(ST_RDONLY) != 0
     }
 
+    /// Whether `path` has a write-ahead log with frames in it: a writer that did not close
+    /// (a crash, a kill) leaves its newest transactions there, not in the file itself. An
+    /// immutable open would ignore it and show an older ledger (or none: schema version 0), so
+    /// a read-only file system is then read through the log like any other.
+    static func hasWriteAheadLog(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path + "-wal", &info) == 0 && info.st_size > 0
+    }
+
     /// Refuses, before SQLite tries, a ledger that cannot be written: SQLite would otherwise
     /// fall back to read-only or fail with a vague "unable to open database file".
     static func checkWritable(path: String) throws {

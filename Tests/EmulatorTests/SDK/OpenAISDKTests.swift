@@ -18,25 +18,21 @@ struct OpenAISDKTests {
 
     /// A venv with `openai` installed, kept under the package's `.build/` so later runs reuse it.
     ///
-    /// Made once per process: the SDK tests run in parallel and would otherwise race to create
-    /// the same venv (one finding `bin/pip` not yet there).
-    static func virtualEnvironment() throws -> String { try madeEnvironment.get() }
+    /// Made once per process (a static let), and under an exclusive `flock` of a file beside it,
+    /// so the tests of both flavors, and another test process, never build it at once.
+    static func virtualEnvironment() throws -> String { try made.get() }
 
-    private static let madeEnvironment: Result<String, SDKFailure> = {
-        do {
-            return .success(try makeVirtualEnvironment())
-        } catch let failure as SDKFailure {
-            return .failure(failure)
-        } catch {
-            return .failure(SDKFailure(description: "cannot make the venv: \(error)"))
-        }
-    }()
+    private static let made = Result { try makeVirtualEnvironment() }
 
     private static func makeVirtualEnvironment() throws -> String {
         // .build/<triple>/debug → .build
         let buildDirectory = URL(fileURLWithPath: BuiltProducts.directory).resolvingSymlinksInPath()
             .deletingLastPathComponent().deletingLastPathComponent().path
         let venv = buildDirectory + "/openai-venv"
+        let lock = open(venv + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard lock >= 0 else { throw SDKFailure(description: "cannot open \(venv).lock: errno \(errno)") }
+        defer { close(lock) }
+        guard flock(lock, LOCK_EX) == 0 else { throw SDKFailure(description: "cannot lock \(venv).lock: errno \(errno)") }
         let interpreter = venv + "/bin/python"
         if FileManager.default.isExecutableFile(atPath: interpreter),
             (try? ProcessRunner.run(interpreter, ["-c", "import openai"]))?.status == 0

@@ -93,4 +93,32 @@ struct LedgerDiskErrorTests {
         #expect(created.standardError.contains("read-only file system"))
         #expect(try Ledger(path: ledger, readOnly: true).integrityCheck() == "ok")
     }
+
+    /// A ledger whose writer never closed keeps its newest transactions in the `-wal` file. On
+    /// a read-only file system it is read through the log, not as the file alone (which here
+    /// holds nothing yet: schema version 0).
+    @Test func aLedgerLeftWithItsWriteAheadLogIsReadInFullOnAReadOnlyFileSystem() throws {
+        let mount = try TmpfsMount(size: "4m")
+        let live = mount.path + "/live.sqlite3"
+        let copy = mount.path + "/crashed.sqlite3"
+        do {
+            let writer = try Ledger(path: live)
+            for index in 0..<5 {
+                try writer.save(
+                    ThreadRecord(
+                        id: "thread_wal\(index)", createdAt: 1_700_000_000, metadata: [:], state: .live, source: .import,
+                        firstSeen: 1_700_000_000))
+            }
+            // What a kill leaves: the file, its log and its index, copied while the writer is open.
+            for suffix in ["", "-wal", "-shm"] {
+                try FileManager.default.copyItem(atPath: live + suffix, toPath: copy + suffix)
+            }
+            var info = stat()
+            #expect(stat(copy + "-wal", &info) == 0 && info.st_size > 0)
+        }
+        try mount.remountReadOnly()
+        let status = try ProcessRunner.threadkeeper(["status", "--json", "--ledger", copy])
+        #expect(status.status == 0, "\(status.standardError)")
+        #expect(status.standardOutput.contains(#""threads":{"deleted":0,"gone":0,"live":5}"#))
+    }
 }
