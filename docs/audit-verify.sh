@@ -27,11 +27,15 @@ for missing in \
     if [ -n "$fact" ]; then echo "chain broken at $fact: it has no chain row"; exit 1; fi
 done
 
+# Since schema 5 an intent also covers actions.object, when the row has one (NULL before).
+object=
+if [ "$(q 'PRAGMA user_version')" -ge 5 ]; then object="||CASE WHEN object IS NULL THEN '' ELSE '|'||lower(hex(object)) END"; fi
+
 # Each row as: seq prev_hash hash seq|kind|ref|field|field|... (the line without its first two fields).
 fields="CASE c.kind
   WHEN 'run' THEN (SELECT $(t rule)||'|'||$(t rule_digest)||'|'||$(t rule_text)||'|'||$(t trigger)||'|'||$(i dry_run)||'|'||$(i started_at) FROM runs WHERE id = c.ref)
   WHEN 'end' THEN (SELECT $(t status)||'|'||$(i finished_at)||'|'||$(i matched)||'|'||$(i done)||'|'||$(i gone)||'|'||$(i skipped)||'|'||$(i failed) FROM runs WHERE id = c.ref)
-  WHEN 'intent' THEN (SELECT $(i run_id)||'|'||$(t thread_id)||'|'||$(t action)||'|'||$(t reason)||'|'||$(i intent_at) FROM actions WHERE id = c.ref)
+  WHEN 'intent' THEN (SELECT $(i run_id)||'|'||$(t thread_id)||'|'||$(t action)||'|'||$(t reason)||'|'||$(i intent_at)$object FROM actions WHERE id = c.ref)
   WHEN 'outcome' THEN (SELECT $(t outcome)||'|'||$(i http_status)||'|'||$(t request_id)||'|'||$(i attempts)||'|'||$(t error)||'|'||$(i settled_at) FROM actions WHERE id = c.ref)
   WHEN 'migration' THEN $(t c.note) END"
 prev=0000000000000000000000000000000000000000000000000000000000000000

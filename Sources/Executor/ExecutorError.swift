@@ -20,6 +20,9 @@ public enum ExecutorError: Error, Sendable, CustomStringConvertible {
     case probeFailed(APIError)
     /// A rule with `Archive=yes` cannot write its archive directory; the run stopped before any call.
     case archiveUnwritable(rule: String, ArchiveError)
+    /// The provider does not serve the rule's kind of object (`Provider=openai` and threads);
+    /// the run stopped before any call.
+    case objectNotServed(rule: String, reason: String)
 
     public var description: String {
         switch self {
@@ -38,6 +41,7 @@ public enum ExecutorError: Error, Sendable, CustomStringConvertible {
             "the api did not pass the read-only probe, so nothing was changed: \(error)"
         case .archiveUnwritable(let rule, let error):
             "rule '\(rule)' archives before deleting, but \(error); the run stopped before the first delete"
+        case .objectNotServed(let rule, let reason): "rule '\(rule)' was not run, nothing was sent: \(reason)"
         }
     }
 }

@@ -9,6 +9,8 @@ public struct ThreadStore: Sendable {
     /// Deletes of threads that were already deleted.
     public private(set) var repeatedDeletes = 0
     var random: SplitMix64
+    /// The conversations, served beside the threads (OpenAI's Conversations API).
+    public var conversations = ConversationStore()
 
     public init(seed: UInt64) {
         random = SplitMix64(seed: seed)

@@ -29,13 +29,24 @@ public struct ThreadsRouter: Sendable {
         case thread(String)
         case messages(String)
         case message(String, String)
+        case conversations
+        case conversation(String)
+        case conversationItems(String)
 
         var allowedMethods: [String] {
             switch self {
-            case .threads: return ["POST"]
-            case .thread: return ["GET", "POST", "DELETE"]
-            case .messages: return ["GET", "POST"]
+            case .threads, .conversations: return ["POST"]
+            case .thread, .conversation: return ["GET", "POST", "DELETE"]
+            case .messages, .conversationItems: return ["GET", "POST"]
             case .message: return ["GET", "POST", "DELETE"]
+            }
+        }
+
+        /// A route of the Conversations API, which needs no `OpenAI-Beta` header.
+        var isConversation: Bool {
+            switch self {
+            case .conversations, .conversation, .conversationItems: return true
+            case .threads, .thread, .messages, .message: return false
             }
         }
     }
@@ -48,6 +59,11 @@ public struct ThreadsRouter: Sendable {
             rest = rest.dropFirst(3)
         } else if flavor == .openai {
             return nil
+        }
+        if rest.starts(with: "/conversations".utf8) {
+            // AI/ML API documents no Conversations API: its flavor answers Invalid URL there.
+            guard flavor != .aimlapi else { return nil }
+            return conversationRoute(rest.dropFirst(14))
         }
         guard rest.starts(with: "/threads".utf8) else { return nil }
         rest = rest.dropFirst(8)
@@ -103,11 +119,13 @@ public struct ThreadsRouter: Sendable {
         }
         if let error = authorizationError(request) { throw error }
         if forbidsAccess { throw APIErrorResponse.forbidden }
-        if flavor.requiresBetaHeader, !(request.header("openai-beta")?.contains("assistants=v2") ?? false) {
+        if flavor.requiresBetaHeader, !route.isConversation, !(request.header("openai-beta")?.contains("assistants=v2") ?? false) {
             throw APIErrorResponse.invalidBeta
         }
         if request.body.count > limits.maxBodyBytes { throw APIErrorResponse.bodyTooLarge(limit: limits.maxBodyBytes) }
         switch (route, method) {
+        case (.conversations, _), (.conversation, _), (.conversationItems, _):
+            return try handleConversation(route, method: method, request, store: &store, now: now)
         case (.threads, _):
             return try createThread(request, store: &store, now: now)
         case (.thread(let id), "GET"):
@@ -233,43 +251,7 @@ public struct ThreadsRouter: Sendable {
     private func listMessages(
         _ threadID: String, _ request: EmulatorRequest, store: inout ThreadStore, now: Int64
     ) throws(APIErrorResponse) -> EmulatorResponse {
-        var limit = 20
-        var ascending = false
-        var after: String?
-        var before: String?
-        for (name, value) in request.queryItems {
-            switch name {
-            case "limit":
-                guard let number = Int(value) else {
-                    throw APIErrorResponse(
-                        status: 400, message: "Invalid 'limit': expected an integer, but got '\(value)' instead.", param: "limit",
-                        code: "invalid_type")
-                }
-                if number < 1 {
-                    throw APIErrorResponse(
-                        status: 400,
-                        message: "Invalid 'limit': integer below minimum value. Expected a value >= 1, but got \(number) instead.",
-                        param: "limit", code: "integer_below_min_value")
-                }
-                if number > 100 {
-                    throw APIErrorResponse(
-                        status: 400,
-                        message: "Invalid 'limit': integer above maximum value. Expected a value <= 100, but got \(number) instead.",
-                        param: "limit", code: "integer_above_max_value")
-                }
-                limit = number
-            case "order":
-                guard value == "asc" || value == "desc" else {
-                    throw APIErrorResponse(
-                        status: 400, message: "Invalid value: '\(value)'. Supported values are: 'asc' and 'desc'.", param: "order",
-                        code: "invalid_value")
-                }
-                ascending = value == "asc"
-            case "after": after = value
-            case "before": before = value
-            default: break
-            }
-        }
+        let (limit, ascending, after, before) = try Self.listQuery(request)
         guard let messages = store.messages(of: threadID, now: now) else { throw APIErrorResponse.noThread(threadID) }
         let ordered = ascending ? messages : messages.reversed()
         var lower = 0
@@ -308,6 +290,50 @@ public struct ThreadsRouter: Sendable {
         writer.bool(hasMore)
         writer.raw("}")
         return .json(200, writer.bytes)
+    }
+
+    /// A list's `limit` (1–100, default 20), `order` (default desc) and cursors, checked as OpenAI checks them.
+    static func listQuery(_ request: EmulatorRequest) throws(APIErrorResponse) -> (
+        limit: Int, ascending: Bool, after: String?, before: String?
+    ) {
+        var limit = 20
+        var ascending = false
+        var after: String?
+        var before: String?
+        for (name, value) in request.queryItems {
+            switch name {
+            case "limit":
+                guard let number = Int(value) else {
+                    throw APIErrorResponse(
+                        status: 400, message: "Invalid 'limit': expected an integer, but got '\(value)' instead.", param: "limit",
+                        code: "invalid_type")
+                }
+                if number < 1 {
+                    throw APIErrorResponse(
+                        status: 400,
+                        message: "Invalid 'limit': integer below minimum value. Expected a value >= 1, but got \(number) instead.",
+                        param: "limit", code: "integer_below_min_value")
+                }
+                if number > 100 {
+                    throw APIErrorResponse(
+                        status: 400,
+                        message: "Invalid 'limit': integer above maximum value. Expected a value <= 100, but got \(number) instead.",
+                        param: "limit", code: "integer_above_max_value")
+                }
+                limit = number
+            case "order":
+                guard value == "asc" || value == "desc" else {
+                    throw APIErrorResponse(
+                        status: 400, message: "Invalid value: '\(value)'. Supported values are: 'asc' and 'desc'.", param: "order",
+                        code: "invalid_value")
+                }
+                ascending = value == "asc"
+            case "after": after = value
+            case "before": before = value
+            default: break
+            }
+        }
+        return (limit, ascending, after, before)
     }
 
     static func messageBody(_ message: StoredMessage, threadID: String) -> [UInt8] {

@@ -9,7 +9,7 @@ public final class EmulatorServer: Sendable {
     /// The port the server listens on (the kernel's choice when started with port 0).
     public let port: Int
     public let host: String
-    private let shared: SharedCore
+    let shared: SharedCore
     private let loops: [EventLoop]
     private let listenFD: Int32
     private let finished: DispatchGroup

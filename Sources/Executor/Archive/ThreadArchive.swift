@@ -29,14 +29,20 @@ public struct ThreadArchive: Sendable, Decodable {
     /// The rule and run that archived it before acting.
     public var rule: String
     public var run: Int64
+    /// The thread, or the conversation when `object` is `conversation`.
     public var thread: ThreadObject
     /// Oldest first.
     public var messages: [MessageObject]
+    /// What was archived: `thread`, or `conversation` (`ThreadArchive+Conversation.swift`).
+    public var object: String
+    /// A conversation's items as received, oldest first; empty for a thread.
+    public var items: [JSONValue]
 
     enum CodingKeys: String, CodingKey {
-        case format, rule, run, thread, messages
+        case format, rule, run, thread, messages, object, conversation
         case archivedAt = "archived_at"
         case messagePages = "message_pages"
+        case itemPages = "item_pages"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -50,6 +56,14 @@ public struct ThreadArchive: Sendable, Decodable {
         archivedAt = try container.decode(Int64.self, forKey: .archivedAt)
         rule = try container.decode(String.self, forKey: .rule)
         run = try container.decode(Int64.self, forKey: .run)
+        object = try container.decodeIfPresent(String.self, forKey: .object) ?? "thread"
+        items = []
+        if object == "conversation" {
+            thread = try container.decode(ThreadObject.self, forKey: .conversation)
+            messages = []
+            items = try container.decode([ConversationItemList].self, forKey: .itemPages).flatMap(\.data)
+            return
+        }
         thread = try container.decode(ThreadObject.self, forKey: .thread)
         if format >= 2 {
             messages = try container.decode([MessageList].self, forKey: .messagePages).flatMap(\.data)
@@ -107,7 +121,7 @@ public struct ThreadArchive: Sendable, Decodable {
 
     /// The nesting limit is Foundation's, which this check used before: what the API nests
     /// (message content parts, annotations) is archived as it was.
-    private static func checkEmbeddable(_ body: Data, what: String) throws {
+    static func checkEmbeddable(_ body: Data, what: String) throws {
         let first = body.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
         guard first == UInt8(ascii: "{"), String(validating: body, as: UTF8.self) != nil,
             case .object? = try? JSONParser.parse(body, limits: JSONLimits(depth: 512))

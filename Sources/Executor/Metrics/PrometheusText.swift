@@ -14,9 +14,13 @@ public enum PrometheusText {
         var out = Output()
         let ledger = snapshot.ledger
 
-        out.family("threadkeeper_threads", .gauge, "Threads in the ledger by state and kind.")
-        for state in ThreadState.allCases {
-            out.sample("threadkeeper_threads", [("kind", "thread"), ("state", state.rawValue)], ledger.threadsByState[state] ?? 0)
+        out.family("threadkeeper_threads", .gauge, "Threads and conversations in the ledger by state and kind.")
+        for kind in ObjectKind.allCases {
+            for state in ThreadState.allCases {
+                out.sample(
+                    "threadkeeper_threads", [("kind", kind.rawValue), ("state", state.rawValue)],
+                    ledger.rowsByObject[kind]?[state] ?? 0)
+            }
         }
 
         out.family("threadkeeper_runs_total", .counter, "Finished runs by rule and status.")

@@ -76,7 +76,7 @@ extension Executor {
         do {
             // Most open intents are deletes whose call went through before the crash: their 404s
             // are expected and must not count toward the wrong-BaseURL breaker.
-            answer = try await client.retrieveThread(action.threadID, expectingLive: false)
+            answer = try await client.retrieve(APIObjectKind(action.kind), action.threadID, expectingLive: false)
         } catch let error as APIError where error.isNotFound {
             return ActionSettlement(
                 actionID: action.id, outcome: .gone, httpStatus: 404, requestID: error.requestID, attempts: 0,

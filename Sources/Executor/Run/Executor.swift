@@ -65,6 +65,9 @@ public final class Executor: Sendable {
         _ request: RunRequest, control: RunControl = RunControl(), progress: (@Sendable (RunProgress) -> Void)? = nil
     ) async throws -> RunReport {
         let rule = request.rule
+        if rule.match.object == .thread, let refusal = client.configuration.provider.threadsRefusal {
+            throw ExecutorError.objectNotServed(rule: rule.name, reason: refusal)
+        }
         let holder = ProcessIdentity.current()
         if !request.dryRun {
             let acquisition = try wrapLedger {
@@ -131,7 +134,7 @@ public final class Executor: Sendable {
         }
         if plan.planned > 0, rule.action != .report {
             do {
-                try await client.probe()
+                try await client.probe(APIObjectKind(rule.match.object))
             } catch let error as APIError {
                 try wrapLedger { try ledger.finishRun(id: runID, status: .aborted) }
                 log.runAborted(rule: rule.name, run: runID, reason: "the read-only probe failed: \(error)")

@@ -36,6 +36,7 @@ struct ItemWorker: Sendable {
 
     func process(_ item: WorkItem) async -> ItemResult {
         let id = item.thread.id
+        let kind = APIObjectKind(item.thread.object)
         let actionID = item.actionID
         var current: ThreadObject?
         var currentAnswer: APIResponse<ThreadObject>?
@@ -43,12 +44,22 @@ struct ItemWorker: Sendable {
             if shouldVerify(item.thread) {
                 let fresh: APIResponse<ThreadObject>
                 do {
-                    fresh = try await client.retrieveThread(id, expectingLive: true)
+                    fresh = try await client.retrieve(kind, id, expectingLive: true)
                 } catch let error as APIError where error.isNotFound {
                     return .settled(
                         ActionSettlement(
                             actionID: actionID, outcome: .gone, httpStatus: 404, requestID: error.requestID,
                             attempts: error.attempts, error: "not found when verified", threadState: .gone),
+                        threadID: id, archived: false, failure: nil)
+                }
+                // The answer must be the kind the ledger holds (a custom provider may serve
+                // anything at a path): otherwise nothing here can be trusted to act on.
+                guard fresh.value.object == kind.rawValue else {
+                    return .settled(
+                        ActionSettlement(
+                            actionID: actionID, outcome: .skipped, httpStatus: fresh.status, requestID: fresh.requestID,
+                            attempts: 0,
+                            error: "the api answered an object '\(fresh.value.object)' for this \(kind.rawValue); left alone"),
                         threadID: id, archived: false, failure: nil)
                 }
                 current = fresh.value
@@ -88,8 +99,11 @@ struct ItemWorker: Sendable {
                 var didArchive = false
                 if rule.options.archive, let thread = currentAnswer {
                     do {
-                        let document = try await ThreadArchive.fetch(
-                            thread: thread, client: client, rule: rule.name, run: runID, now: now())
+                        let document =
+                            kind == .conversation
+                            ? try await ThreadArchive.fetchConversation(
+                                conversation: thread, client: client, rule: rule.name, run: runID, now: now())
+                            : try await ThreadArchive.fetch(thread: thread, client: client, rule: rule.name, run: runID, now: now())
                         try archive.write(threadID: id, document: document)
                         didArchive = true
                     } catch let error as ArchiveError {
@@ -101,7 +115,7 @@ struct ItemWorker: Sendable {
                 }
                 // A thread just seen live by the GET counts toward the 404 breaker only when
                 // the DELETE is its first word about it.
-                let answer = try await client.deleteThread(id, expectingLive: current == nil)
+                let answer = try await client.delete(kind, id, expectingLive: current == nil)
                 let deleted = answer.value == .deleted
                 return .settled(
                     ActionSettlement(
@@ -117,7 +131,7 @@ struct ItemWorker: Sendable {
                 } else {
                     for key in rule.options.remove { metadata.removeValue(forKey: key) }
                 }
-                let answer = try await client.modifyThread(id, metadata: metadata)
+                let answer = try await client.modify(kind, id, metadata: metadata)
                 guard answer.value.metadata == metadata else {
                     let message =
                         "the api answered metadata other than what was sent (the provider merges metadata instead of replacing it): sent "

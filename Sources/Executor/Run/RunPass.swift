@@ -158,7 +158,8 @@ struct RunPass {
             let ids = try ledger.recordIntents(
                 runID: runID,
                 page.map {
-                    ActionIntent(threadID: $0.id, action: request.rule.action.rawValue, reason: Planner.reason(compiled, $0))
+                    ActionIntent(
+                        threadID: $0.id, action: request.rule.action.rawValue, reason: Planner.reason(compiled, $0), object: $0.object)
                 })
             return .intentsRecorded(zip(ids, page).map { WorkItem(actionID: $0, thread: $1) }, wanted: limit)
         } catch {

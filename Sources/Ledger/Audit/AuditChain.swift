@@ -24,7 +24,8 @@ public enum AuditChain {
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// A `runs` row's record: rule, rule_digest, rule_text, trigger, dry_run, started_at.
         case run
-        /// An `actions` row's intent: run_id, thread_id, action, reason, intent_at.
+        /// An `actions` row's intent: run_id, thread_id, action, reason, intent_at, and object
+        /// when the row has one (written since schema 5).
         case intent
         /// An `actions` row's outcome: outcome, http_status, request_id, attempts, error, settled_at.
         case outcome
@@ -78,7 +79,13 @@ public enum AuditChain {
     }
 
     static func intentFields(_ action: ActionRecord) -> [Field] {
-        [.integer(action.runID), .text(action.threadID), .text(action.action), .text(action.reason), .integer(action.intentAt)]
+        let fields: [Field] = [
+            .integer(action.runID), .text(action.threadID), .text(action.action), .text(action.reason), .integer(action.intentAt),
+        ]
+        // Rows from before schema 5 have no kind and keep the line they were chained with; a
+        // kind set or cleared afterwards changes the number of fields, so it breaks the row.
+        guard let object = action.object else { return fields }
+        return fields + [.text(object.rawValue)]
     }
 
     static func outcomeFields(_ action: ActionRecord) -> [Field] {

@@ -74,9 +74,10 @@ extension Ledger {
             while try statement.step() {
                 try body(
                     AuditEntry(
-                        action: Self.actionRecord(statement), rule: statement.text(14) ?? "",
-                        ruleDigest: statement.text(15) ?? "", dryRun: statement.integer(16) == 1,
-                        trigger: RunTrigger(rawValue: statement.text(17) ?? "") ?? .manual))
+                        action: Self.actionRecord(statement), rule: statement.text(Self.actionColumnCount) ?? "",
+                        ruleDigest: statement.text(Self.actionColumnCount + 1) ?? "",
+                        dryRun: statement.integer(Self.actionColumnCount + 2) == 1,
+                        trigger: RunTrigger(rawValue: statement.text(Self.actionColumnCount + 3) ?? "") ?? .manual))
             }
         }
     }

@@ -41,7 +41,8 @@ extension Ledger {
             try database.execute(
                 """
                 DROP TABLE IF EXISTS temp.import_staging;
-                CREATE TEMP TABLE import_staging (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, created_at INTEGER, metadata TEXT);
+                CREATE TEMP TABLE import_staging (
+                    seq INTEGER PRIMARY KEY, id TEXT NOT NULL, created_at INTEGER, metadata TEXT, object TEXT NOT NULL);
                 """)
             // A bigger page cache for the merge's sorts and B-tree writes, within a modest RSS,
             // and a helper thread for the sorts of ORDER BY and CREATE INDEX (a tenth off a
@@ -69,7 +70,7 @@ extension Ledger {
     ) throws -> Int {
         let writer = StagingWriter(
             database: database,
-            insert: try database.prepare("INSERT INTO temp.import_staging (id, created_at, metadata) VALUES (?, ?, ?)"),
+            insert: try database.prepare("INSERT INTO temp.import_staging (id, created_at, metadata, object) VALUES (?, ?, ?, ?)"),
             batchSize: batchSize, pipe: StagingPipe(capacity: 4))
         let finished = DispatchSemaphore(value: 0)
         Thread {
@@ -135,15 +136,16 @@ extension Ledger {
             }
             // Then new threads in id order, the last line of an id first so it is the one kept.
             // The CHECK constraints are off for this statement: its metadata is JSONWriter.sortedObject's
-            // object text and its state and source are literals, and json_type() on every row
-            // would be a third of the statement's time.
+            // object text, its object an ObjectKind's raw value and its state and source are
+            // literals, and json_type() on every row would be a third of the statement's time.
+            // A known row keeps its kind: a file does not turn a thread into a conversation.
             // The pragma is per connection: it is turned off again whether the insert worked or not.
             try database.execute("PRAGMA ignore_check_constraints = ON")
             let inserted = Result {
                 try database.run(
                     """
-                    INSERT INTO threads (id, created_at, metadata, state, source, first_seen)
-                    SELECT id, created_at, coalesce(metadata, '{}'), 'live', 'import', ?1
+                    INSERT INTO threads (id, created_at, metadata, state, source, first_seen, object)
+                    SELECT id, created_at, coalesce(metadata, '{}'), 'live', 'import', ?1, object
                     FROM temp.import_staging WHERE true ORDER BY id, seq DESC
                     ON CONFLICT (id) DO NOTHING
                     """, [.integer(time)])

@@ -29,6 +29,7 @@ final class StagingWriter: @unchecked Sendable {
                 for record in batch {
                     try insert.execute([
                         .text(record.id), SQLiteValue(record.createdAt), record.metadataJSON.map { .text($0) } ?? .null,
+                        .text(record.object.rawValue),
                     ])
                     staged += 1
                     if staged % batchSize == 0 {

@@ -4,17 +4,21 @@ import Schedule
 
 /// The formats `threadkeeper import` reads.
 public enum ImportFormat: String, Sendable, Hashable, CaseIterable {
-    /// One thread object a line, as the API returns it (`{"id":…,"object":"thread","created_at":…,"metadata":{…}}`).
+    /// One thread or conversation object a line, as the API returns it
+    /// (`{"id":…,"object":"thread","created_at":…,"metadata":{…}}`, `"object":"conversation"`).
     case jsonl
-    /// A header naming the columns (`id,created_at,metadata`), then one thread a line; RFC 4180 quoting.
+    /// A header naming the columns (`id,created_at,metadata`, optionally `object` or `kind`), then
+    /// one thread a line; RFC 4180 quoting.
     case csv
-    /// One thread id a line.
+    /// One id a line; `conv_…` ids are conversations, any other a thread.
     case ids
 }
 
 /// One thread read from an import file: what the file says, nil where it says nothing.
 public struct ThreadImport: Sendable, Hashable {
     public var id: String
+    /// The kind the file states, else the one the id's prefix names (`ObjectKind.inferred`).
+    public var object: ObjectKind
     /// Nil when the file does not say (bare ids): a new thread then has no `created_at`
     /// (unknown age, which no age condition matches) until `sync` reads it from the API.
     public var createdAt: Int64?
@@ -24,15 +28,17 @@ public struct ThreadImport: Sendable, Hashable {
     /// Why the metadata breaks the API's limits, found when it was set.
     private var metadataProblem: String?
 
-    public init(id: String, createdAt: Int64? = nil, metadata: [String: String]? = nil) {
+    public init(id: String, createdAt: Int64? = nil, metadata: [String: String]? = nil, object: ObjectKind? = nil) {
         self.id = id
+        self.object = object ?? .inferred(from: id)
         self.createdAt = createdAt
         self.metadata = metadata
     }
 
     /// A thread whose metadata is already canonical text within the API's limits.
-    init(id: String, createdAt: Int64?, canonicalMetadata: String?) {
+    init(id: String, createdAt: Int64?, canonicalMetadata: String?, object: ObjectKind? = nil) {
         self.id = id
+        self.object = object ?? .inferred(from: id)
         self.createdAt = createdAt
         self.metadataJSON = canonicalMetadata
     }
@@ -70,6 +76,9 @@ public struct ThreadImport: Sendable, Hashable {
             return "thread id '\(id.debugDescription.dropFirst().dropLast())' has a character other than letters, digits and - _ . : ~"
         }
         if let createdAt, createdAt < 0 { return "created_at \(createdAt) is negative" }
+        if let named = ObjectKind(idPrefixOf: id), named != object {
+            return "object is '\(object.rawValue)' but the id '\(id)' is a \(named.noun)'s; fix the object or the id"
+        }
         return metadataProblem
     }
 
@@ -96,8 +105,8 @@ public enum ImportLine: Sendable, Hashable {
 /// Turns lines of one format into threads.
 public struct ImportLineParser: Sendable {
     public let format: ImportFormat
-    /// Column positions of id, created_at and metadata, from the CSV header.
-    private var columns: (id: Int, createdAt: Int?, metadata: Int?)?
+    /// Column positions of id, created_at, metadata and the kind, from the CSV header.
+    private var columns: Columns?
     /// Reused by the CSV fast path: the line's fields unquoted, end to end, and where each ends.
     private var fieldBytes: [UInt8] = []
     private var fieldEnds: [Int] = []
@@ -150,9 +159,13 @@ public struct ImportLineParser: Sendable {
         let value: JSONValue
         do { value = try JSONParser.parse(text) } catch { return .bad("bad JSON: \(error)") }
         guard case .object = value else { return .bad("expected a thread object, got \(value.typeName)") }
-        if let object = value["object"], object != .string("thread") {
-            if case .string(let name) = object { return .bad("object is '\(name)', not 'thread'") }
-            return .bad("\"object\" is \(object.typeName), not \"thread\"")
+        var kind: ObjectKind?
+        if let object = value["object"] {
+            guard case .string(let name) = object else {
+                return .bad("\"object\" is \(object.typeName), not \"thread\" or \"conversation\"")
+            }
+            guard let named = ObjectKind(rawValue: name) else { return .bad("object is '\(name)', not 'thread' or 'conversation'") }
+            kind = named
         }
         guard case .string(let id)? = value["id"] else {
             return .bad(value["id"] == nil ? "missing \"id\"" : "\"id\" is \(value["id"]!.typeName), not a string")
@@ -184,7 +197,7 @@ public struct ImportLineParser: Sendable {
             metadata = map
         case let other?: return .bad("metadata is \(other.typeName), not an object")
         }
-        return checked(ThreadImport(id: id, createdAt: createdAt, metadata: metadata))
+        return checked(ThreadImport(id: id, createdAt: createdAt, metadata: metadata, object: kind))
     }
 
     private mutating func readHeader(_ text: UnsafeBufferPointer<UInt8>) -> ImportLine {
@@ -197,18 +210,18 @@ public struct ImportLineParser: Sendable {
                 "the CSV header names no 'id' column (found \(found)); name the columns id, created_at and metadata, "
                     + "e.g. SELECT thread_id AS id, created_at FROM … in the export")
         }
-        columns = (id, header.firstIndex(of: "created_at"), header.firstIndex(of: "metadata"))
+        columns = Columns(
+            id: id, createdAt: header.firstIndex(of: "created_at"), metadata: header.firstIndex(of: "metadata"),
+            object: header.firstIndex(of: "object") ?? header.firstIndex(of: "kind"))
         return .blank
     }
 
     /// The fast path of a CSV line: a valid id, a created_at of plain digits, metadata
     /// `PlainMetadata` takes. Nil for anything else, which the general path parses (and
     /// explains when it is bad).
-    private mutating func plainCSV(_ text: UnsafeBufferPointer<UInt8>, _ columns: (id: Int, createdAt: Int?, metadata: Int?))
-        -> ImportLine?
-    {
-        guard CSV.split(text, into: &fieldBytes, ends: &fieldEnds),
-            fieldEnds.count > max(columns.id, columns.createdAt ?? 0, columns.metadata ?? 0)
+    private mutating func plainCSV(_ text: UnsafeBufferPointer<UInt8>, _ columns: Columns) -> ImportLine? {
+        // A kind column goes through the general path, which checks it against the id.
+        guard columns.object == nil, CSV.split(text, into: &fieldBytes, ends: &fieldEnds), fieldEnds.count > columns.last
         else { return nil }
         return fieldBytes.withUnsafeBufferPointer { all -> ImportLine? in
             func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
@@ -242,6 +255,7 @@ public struct ImportLineParser: Sendable {
         }
         var id: Range<Int>?
         var object: Range<Int>?
+        var kind: ObjectKind?
         var createdAt: Int64?
         var metadata: Range<Int>?
         var seenCreatedAt = false
@@ -254,7 +268,14 @@ public struct ImportLineParser: Sendable {
                     guard id == nil, let value = scanner.plainString() else { return nil }
                     id = value
                 } else if named(key, "object") {
-                    guard object == nil, let value = scanner.plainString(), named(value, "thread") else { return nil }
+                    guard object == nil, let value = scanner.plainString() else { return nil }
+                    if named(value, "thread") {
+                        kind = .thread
+                    } else if named(value, "conversation") {
+                        kind = .conversation
+                    } else {
+                        return nil
+                    }
                     object = value
                 } else if named(key, "created_at") {
                     guard !seenCreatedAt else { return nil }
@@ -283,6 +304,9 @@ public struct ImportLineParser: Sendable {
         guard scanner.atEnd, let id else { return nil }
         let idBytes = UnsafeBufferPointer(rebasing: text[id])
         guard Self.isPlainID(idBytes) else { return nil }
+        let idText = String(decoding: idBytes, as: UTF8.self)
+        // A stated kind the id's prefix contradicts: the general path explains it.
+        if let kind, let named = ObjectKind(idPrefixOf: idText), named != kind { return nil }
         var metadataText: String?
         if let metadata {
             guard let text = Self.canonicalMetadata(UnsafeBufferPointer(rebasing: text[metadata]), buffer: &canonical) else {
@@ -292,8 +316,7 @@ public struct ImportLineParser: Sendable {
         } else if seenMetadata {
             metadataText = "{}"
         }
-        return .thread(
-            ThreadImport(id: String(decoding: idBytes, as: UTF8.self), createdAt: createdAt, canonicalMetadata: metadataText))
+        return .thread(ThreadImport(id: idText, createdAt: createdAt, canonicalMetadata: metadataText, object: kind))
     }
 
     /// Whether `bytes` is an id `ThreadImport.problem()` accepts, checked on the bytes.
@@ -348,13 +371,17 @@ public struct ImportLineParser: Sendable {
         return value
     }
 
-    static func parseCSV(_ text: UnsafeBufferPointer<UInt8>, _ columns: (id: Int, createdAt: Int?, metadata: Int?))
-        -> ImportLine
-    {
+    static func parseCSV(_ text: UnsafeBufferPointer<UInt8>, _ columns: Columns) -> ImportLine {
         guard let fields = CSV.fields(text) else { return .bad("bad CSV: unterminated quoted field or stray quote") }
-        let needed = max(columns.id, columns.createdAt ?? 0, columns.metadata ?? 0) + 1
+        let needed = columns.last + 1
         guard fields.count >= needed else { return .bad("expected at least \(needed) fields, got \(fields.count)") }
-        var record = ThreadImport(id: fields[columns.id])
+        var kind: ObjectKind?
+        if let index = columns.object, !fields[index].trimmingSpaces().isEmpty {
+            let name = fields[index].trimmingSpaces()
+            guard let named = ObjectKind(rawValue: name) else { return .bad("object is '\(name)', not 'thread' or 'conversation'") }
+            kind = named
+        }
+        var record = ThreadImport(id: fields[columns.id], object: kind)
         if let index = columns.createdAt, !fields[index].trimmingSpaces().isEmpty {
             switch timestamp(fields[index].trimmingSpaces()) {
             case .success(let seconds): record.createdAt = seconds
@@ -394,6 +421,20 @@ public struct ImportLineParser: Sendable {
         while lower < upper, line[lower] == 0x20 || line[lower] == 0x09 { lower += 1 }
         while upper > lower, line[upper - 1] == 0x20 || line[upper - 1] == 0x09 { upper -= 1 }
         return UnsafeBufferPointer(rebasing: line[lower..<upper])
+    }
+}
+
+extension ImportLineParser {
+    /// Where a CSV file's columns are, from its header.
+    struct Columns: Sendable {
+        var id: Int
+        var createdAt: Int?
+        var metadata: Int?
+        /// `object` or `kind`: thread or conversation (empty: the id's prefix decides).
+        var object: Int?
+
+        /// The highest position a line must reach.
+        var last: Int { max(id, createdAt ?? 0, metadata ?? 0, object ?? 0) }
     }
 }
 

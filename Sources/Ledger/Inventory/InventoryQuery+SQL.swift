@@ -167,6 +167,7 @@ extension ThreadPredicate {
             return ("\(column("state")) IN (\(Self.placeholders(states.count)))", states.map { .text($0.rawValue) })
         case .source(let sources):
             return ("\(column("source")) IN (\(Self.placeholders(sources.count)))", sources.map { .text($0.rawValue) })
+        case .object(let kind): return ("\(column("object")) = ?", [.text(kind.rawValue)])
         case .syncedBefore(let t?):
             let synced = column("last_synced")
             return ("(\(synced) IS NULL OR \(synced) < ?)", [.integer(t)])

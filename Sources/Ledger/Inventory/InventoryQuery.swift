@@ -2,7 +2,7 @@
 ///
 /// Rules compiles a rule's `[Match]` into one; the Ledger alone turns it into SQL
 /// (`InventoryQuery.Rendered`), so no other module writes SQL about threads. A new column
-/// (an object kind, say) is a new case here and one line in each rendering.
+/// (as the object kind was) is a new case here and one line in each rendering.
 public indirect enum ThreadPredicate: Sendable, Hashable {
     /// Every thread.
     case always
@@ -18,6 +18,8 @@ public indirect enum ThreadPredicate: Sendable, Hashable {
     case state([ThreadState])
     /// The thread came from one of the sources.
     case source([ThreadSource])
+    /// The row is of this kind (a thread or a conversation).
+    case object(ObjectKind)
     /// The metadata has `key`, whatever its value.
     case metadataPresent(String)
     /// The metadata has `key` with a value matching the GLOB `pattern` (SQLite's GLOB, bytes).
@@ -62,6 +64,11 @@ public struct InventoryQuery: Sendable, Hashable {
 
     /// Every thread.
     public static let all = InventoryQuery()
+
+    /// Rows of one kind.
+    public static func object(_ kind: ObjectKind) -> InventoryQuery {
+        InventoryQuery(.object(kind))
+    }
 
     /// Threads in one state.
     public static func state(_ state: ThreadState) -> InventoryQuery { InventoryQuery(.state([state])) }

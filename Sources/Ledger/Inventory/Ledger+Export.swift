@@ -2,15 +2,15 @@ import JSON
 
 /// The formats `threadkeeper export` writes.
 public enum ExportFormat: String, Sendable, Hashable, CaseIterable {
-    /// Thread objects as the API returns them, one a line: `threadkeeper import` reads them back.
+    /// Thread and conversation objects as the API returns them, one a line: `threadkeeper import` reads them back.
     case jsonl
-    /// `id,created_at,metadata,state,source,first_seen,last_synced,last_activity` with a header line.
+    /// `id,created_at,metadata,state,source,first_seen,last_synced,last_activity,object` with a header line.
     case csv
 }
 
 extension Ledger {
     /// The CSV header `export` writes.
-    public static let csvExportHeader = "id,created_at,metadata,state,source,first_seen,last_synced,last_activity"
+    public static let csvExportHeader = "id,created_at,metadata,state,source,first_seen,last_synced,last_activity,object"
 
     /// Streams the threads in `states` (nil: all), oldest first, one line each (without newline) to `write`.
     ///
@@ -32,17 +32,19 @@ extension Ledger {
                 let createdAt = statement.integer(1).map(String.init)
                 // The column holds canonical JSON (written by JSONWriter or checked by the schema).
                 let metadata = statement.text(2) ?? "{}"
+                // The schema's CHECK keeps the kind to the two names, which need no escaping.
+                let object = statement.text(8) ?? ObjectKind.thread.rawValue
                 switch format {
                 case .jsonl:
                     var line = "{\"id\":"
                     JSONWriter.quote(id, into: &line)
-                    line += ",\"object\":\"thread\",\"created_at\":\(createdAt ?? "null"),\"metadata\":\(metadata)}"
+                    line += ",\"object\":\"\(object)\",\"created_at\":\(createdAt ?? "null"),\"metadata\":\(metadata)}"
                     try write(line)
                 case .csv:
                     let optional: (Int32) -> String = { statement.integer($0).map(String.init) ?? "" }
                     let fields = [
                         CSV.field(id), createdAt ?? "", CSV.field(metadata), statement.text(3) ?? "", statement.text(4) ?? "",
-                        optional(5), optional(6), optional(7),
+                        optional(5), optional(6), optional(7), object,
                     ]
                     try write(fields.joined(separator: ","))
                 }

@@ -18,7 +18,7 @@ public struct ThreadPosition: Sendable, Hashable {
 extension Ledger {
     static let threadColumns =
         "threads.id, threads.created_at, threads.metadata, threads.state, threads.source, threads.first_seen, "
-        + "threads.last_synced, threads.last_activity"
+        + "threads.last_synced, threads.last_activity, threads.object"
 
     /// Throws when SQLite would refuse the query's SQL whatever the data (see `overlongPattern`).
     func check(_ query: InventoryQuery) throws {
@@ -166,16 +166,16 @@ extension Ledger {
     static func upsert(_ record: ThreadRecord, _ database: SQLiteDatabase) throws {
         try database.run(
             """
-            INSERT INTO threads (id, created_at, metadata, state, source, first_seen, last_synced, last_activity)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO threads (id, created_at, metadata, state, source, first_seen, last_synced, last_activity, object)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at, metadata = excluded.metadata,
                 state = excluded.state, source = excluded.source, first_seen = excluded.first_seen,
-                last_synced = excluded.last_synced, last_activity = excluded.last_activity
+                last_synced = excluded.last_synced, last_activity = excluded.last_activity, object = excluded.object
             """,
             [
                 .text(record.id), SQLiteValue(record.createdAt), .text(JSONWriter.sortedObject(record.metadata)),
                 .text(record.state.rawValue), .text(record.source.rawValue), .integer(record.firstSeen),
-                SQLiteValue(record.lastSynced), SQLiteValue(record.lastActivity),
+                SQLiteValue(record.lastSynced), SQLiteValue(record.lastActivity), .text(record.object.rawValue),
             ])
     }
 
@@ -227,7 +227,8 @@ extension Ledger {
             source: ThreadSource(rawValue: statement.text(4) ?? "") ?? .import,
             firstSeen: statement.integer(5) ?? 0,
             lastSynced: statement.integer(6),
-            lastActivity: statement.integer(7))
+            lastActivity: statement.integer(7),
+            object: ObjectKind(rawValue: statement.text(8) ?? "") ?? .thread)
         record.metadataUnreadable = metadata == nil
         return record
     }

@@ -18,9 +18,11 @@ public enum ThreadSource: String, Sendable, Hashable, CaseIterable {
     case sync
 }
 
-/// One row of `threads`: a thread the ledger knows about.
+/// One row of `threads`: a thread or a conversation the ledger knows about.
 public struct ThreadRecord: Sendable, Hashable {
     public var id: String
+    /// What kind of object the id names at the API.
+    public var object: ObjectKind
     /// When the API created it (Unix seconds); nil when unknown (imported as a bare id, not yet
     /// synced). No age condition matches a thread of unknown age.
     public var createdAt: Int64?
@@ -40,9 +42,11 @@ public struct ThreadRecord: Sendable, Hashable {
 
     public init(
         id: String, createdAt: Int64?, metadata: [String: String] = [:], state: ThreadState = .live,
-        source: ThreadSource = .import, firstSeen: Int64, lastSynced: Int64? = nil, lastActivity: Int64? = nil
+        source: ThreadSource = .import, firstSeen: Int64, lastSynced: Int64? = nil, lastActivity: Int64? = nil,
+        object: ObjectKind = .thread
     ) {
         self.id = id
+        self.object = object
         self.createdAt = createdAt
         self.metadata = metadata
         self.state = state

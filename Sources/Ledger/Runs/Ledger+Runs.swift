@@ -13,7 +13,14 @@ extension Ledger {
     static let actionColumns =
         "actions.id, actions.run_id, actions.thread_id, actions.action, actions.reason, actions.intent_at, actions.outcome, "
         + "actions.http_status, actions.request_id, actions.attempts, actions.error, actions.settled_at, actions.prev_hash, "
+        + "actions.hash, actions.object"
+    /// `actionColumns` as they were before schema 5 (for the migration to schema 3).
+    static let actionColumnsBeforeObjects =
+        "actions.id, actions.run_id, actions.thread_id, actions.action, actions.reason, actions.intent_at, actions.outcome, "
+        + "actions.http_status, actions.request_id, actions.attempts, actions.error, actions.settled_at, actions.prev_hash, "
         + "actions.hash"
+    /// How many columns `actionColumns` has: columns selected after them start here.
+    static let actionColumnCount: Int32 = 15
 
     /// Writes a `runs` row with status `running`; returns its id.
     public func beginRun(_ start: RunStart, matched: Int = 0) throws -> Int64 {
@@ -62,17 +69,17 @@ extension Ledger {
                     reason: intent.reason, intentAt: time)
                 try database.run(
                     """
-                    INSERT INTO actions (id, run_id, thread_id, action, reason, intent_at, attempts, prev_hash, hash)
-                    VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)
+                    INSERT INTO actions (id, run_id, thread_id, action, reason, intent_at, attempts, prev_hash, hash, object)
+                    VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
                     """,
                     [
                         .integer(id), .integer(runID), .text(intent.threadID), .text(intent.action), .text(intent.reason),
-                        .integer(time), .text(prevHash), .text(digest),
+                        .integer(time), .text(prevHash), .text(digest), .text(intent.object.rawValue),
                     ])
                 try chain.appendIntent(
                     ActionRecord(
                         id: id, runID: runID, threadID: intent.threadID, action: intent.action, reason: intent.reason,
-                        intentAt: time, attempts: 0, prevHash: prevHash, hash: digest), database)
+                        intentAt: time, attempts: 0, prevHash: prevHash, hash: digest, object: intent.object), database)
                 ids.append(id)
                 (lastID, prevHash) = (id, digest)
             }
@@ -238,12 +245,14 @@ extension Ledger {
             counts: RunCounts(matched: int(9), done: int(10), gone: int(11), skipped: int(12), failed: int(13)))
     }
 
-    static func actionRecord(_ statement: SQLiteStatement) -> ActionRecord {
+    /// An action read with `actionColumns`, or with `actionColumnsBeforeObjects` when `hasObject` is false.
+    static func actionRecord(_ statement: SQLiteStatement, hasObject: Bool = true) -> ActionRecord {
         ActionRecord(
             id: statement.integer(0) ?? 0, runID: statement.integer(1) ?? 0, threadID: statement.text(2) ?? "",
             action: statement.text(3) ?? "", reason: statement.text(4) ?? "", intentAt: statement.integer(5) ?? 0,
             outcome: statement.text(6).flatMap(ActionOutcome.init(rawValue:)), httpStatus: statement.integer(7).map(Int.init),
             requestID: statement.text(8), attempts: Int(statement.integer(9) ?? 0), error: statement.text(10),
-            settledAt: statement.integer(11), prevHash: statement.text(12) ?? "", hash: statement.text(13) ?? "")
+            settledAt: statement.integer(11), prevHash: statement.text(12) ?? "", hash: statement.text(13) ?? "",
+            object: hasObject ? statement.text(14).flatMap(ObjectKind.init(rawValue:)) : nil)
     }
 }

@@ -96,11 +96,14 @@ public struct ActionIntent: Sendable, Hashable {
     public var action: String
     /// Why this thread was chosen: the conditions it met.
     public var reason: String
+    /// The kind of object `threadID` names.
+    public var object: ObjectKind
 
-    public init(threadID: String, action: String, reason: String) {
+    public init(threadID: String, action: String, reason: String, object: ObjectKind = .thread) {
         self.threadID = threadID
         self.action = action
         self.reason = reason
+        self.object = object
     }
 }
 
@@ -159,4 +162,9 @@ public struct ActionRecord: Sendable, Hashable {
     public var settledAt: Int64?
     public var prevHash: String
     public var hash: String
+    /// The kind of object `threadID` names; nil on actions written before schema 5 (threads).
+    public var object: ObjectKind? = nil
+
+    /// The kind of object acted on.
+    public var kind: ObjectKind { object ?? .thread }
 }

@@ -50,9 +50,9 @@ extension Migrations {
         let runs = try database.rows("SELECT \(Ledger.runColumns) FROM runs ORDER BY id").map(Ledger.runRecord)
         let actionCount = try database.scalar("SELECT count(*) FROM actions")?.integerValue ?? 0
         guard !runs.isEmpty || actionCount > 0 else { return }
-        let lastStatement = try database.prepare("SELECT \(Ledger.actionColumns) FROM actions ORDER BY id DESC LIMIT 1")
+        let lastStatement = try database.prepare("SELECT \(Ledger.actionColumnsBeforeObjects) FROM actions ORDER BY id DESC LIMIT 1")
         try lastStatement.bind([])
-        let last = try lastStatement.step() ? Ledger.actionRecord(lastStatement) : nil
+        let last = try lastStatement.step() ? Ledger.actionRecord(lastStatement, hasObject: false) : nil
         let note = LegacyLinks(
             runs: Int64(runs.count), actions: actionCount, lastAction: last?.id ?? 0,
             lastIntent: last.map(ActionChain.intentDigest) ?? ActionChain.genesis
@@ -62,10 +62,10 @@ extension Migrations {
         for run in runs { try chain.appendRun(run, database) }
         // Streamed, as a ledger may hold millions of actions; reading `actions` while inserting
         // into `chain` on the same connection is fine, the inserts never touch the table read.
-        let statement = try database.prepare("SELECT \(Ledger.actionColumns) FROM actions ORDER BY id")
+        let statement = try database.prepare("SELECT \(Ledger.actionColumnsBeforeObjects) FROM actions ORDER BY id")
         try statement.bind([])
         while try statement.step() {
-            let action = Ledger.actionRecord(statement)
+            let action = Ledger.actionRecord(statement, hasObject: false)
             try chain.appendIntent(action, database)
             if action.outcome != nil { try chain.appendOutcome(action, database) }
         }

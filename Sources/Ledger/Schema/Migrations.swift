@@ -16,7 +16,7 @@ public struct Migration: Sendable {
 /// `PRAGMA user_version`, so a ledger is always at exactly one version. A released
 /// migration is never edited: a change is a new one appended here.
 public enum Migrations {
-    public static let all: [Migration] = [version1, version2, version3, version4]
+    public static let all: [Migration] = [version1, version2, version3, version4, version5]
 
     /// The schema version this build writes.
     public static var latest: Int { all.last?.version ?? 0 }

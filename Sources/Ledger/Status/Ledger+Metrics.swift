@@ -22,7 +22,10 @@ public struct LedgerMetrics: Sendable, Hashable {
         public var status: RunStatus
     }
 
+    /// Rows by state, of every kind.
     public var threadsByState: [ThreadState: Int]
+    /// Rows by kind and state.
+    public var rowsByObject: [ObjectKind: [ThreadState: Int]] = [:]
     public var runs: [RunGroup: Int]
     public var actions: [ActionGroup: Int]
     /// Keyed by rule name.
@@ -37,8 +40,14 @@ extension Ledger {
     public func metrics() throws -> LedgerMetrics {
         try withDatabase { database in
             var byState: [ThreadState: Int] = [:]
-            for row in try database.rows("SELECT state, count(*) FROM threads GROUP BY state") {
-                if let state = row[0].textValue.flatMap(ThreadState.init(rawValue:)) { byState[state] = Int(row[1].integerValue ?? 0) }
+            var byObject: [ObjectKind: [ThreadState: Int]] = [:]
+            for row in try database.rows("SELECT object, state, count(*) FROM threads GROUP BY object, state") {
+                guard let kind = row[0].textValue.flatMap(ObjectKind.init(rawValue:)),
+                    let state = row[1].textValue.flatMap(ThreadState.init(rawValue:))
+                else { continue }
+                let count = Int(row[2].integerValue ?? 0)
+                byObject[kind, default: [:]][state] = count
+                byState[state, default: 0] += count
             }
             var runs: [LedgerMetrics.RunGroup: Int] = [:]
             for row in try database.rows("SELECT rule, status, count(*) FROM runs GROUP BY rule, status") {
@@ -74,9 +83,11 @@ extension Ledger {
                 FROM chain AS c ORDER BY c.seq DESC LIMIT 1
                 """
             ).first
-            return LedgerMetrics(
+            var metrics = LedgerMetrics(
                 threadsByState: byState, runs: runs, actions: actions, lastRuns: lastRuns,
                 chainRows: head?[0].integerValue ?? 0, chainHeadAt: head?[1].integerValue)
+            metrics.rowsByObject = byObject
+            return metrics
         }
     }
 }

@@ -20,6 +20,8 @@ public struct LedgerStatus: Sendable, Hashable {
     public var bytesPerThousandActions: Int64?
     /// The most recent runs, newest first.
     public var recentRuns: [RunRecord]
+    /// Rows by kind: threads and conversations.
+    public var byObject: [ObjectKind: Int] = [:]
 }
 
 extension Ledger {
@@ -43,14 +45,20 @@ extension Ledger {
             let oldestLive = try oldest.step() ? Self.record(oldest) : nil
             let unknownAge = Int(
                 try database.scalar("SELECT count(*) FROM threads WHERE state = 'live' AND created_at IS NULL")?.integerValue ?? 0)
+            var byObject: [ObjectKind: Int] = [:]
+            for row in try database.rows("SELECT object, count(*) FROM threads GROUP BY object") {
+                if let kind = row[0].textValue.flatMap(ObjectKind.init(rawValue:)) { byObject[kind] = Int(row[1].integerValue ?? 0) }
+            }
             let actions = Int(try database.scalar("SELECT count(*) FROM actions")?.integerValue ?? 0)
             let open = Int(try database.scalar("SELECT count(*) FROM actions WHERE outcome IS NULL")?.integerValue ?? 0)
-            return LedgerStatus(
+            var status = LedgerStatus(
                 path: path, schemaVersion: try Migrations.userVersion(database), sizeBytes: fileSize(),
                 threadsByState: byState, threadsBySource: bySource, oldestLive: oldestLive, liveOfUnknownAge: unknownAge, actions: actions,
                 openActions: open,
                 bytesPerThousandActions: actions > 0 ? try actionBytes(database).map { $0 * 1000 / Int64(actions) } : nil,
                 recentRuns: runs)
+            status.byObject = byObject
+            return status
         }
     }
 

@@ -51,6 +51,8 @@ extension Rule {
     /// A thread whose metadata has the key `hold` never matches a delete, tag or untag rule.
     public func compile(now: Int64, hold: String = RuleSet.defaultHold) -> CompiledRule {
         var conditions: [RuleCondition] = []
+        // First, as every rule has it: a reader of `explain` sees the kind before the rest.
+        conditions.append(RuleCondition(.object(match.object), origin: "Object=\(match.object.rawValue)"))
         conditions.append(
             RuleCondition(.state(match.states), origin: "State=" + match.states.map(\.rawValue).joined(separator: " ")))
         if !match.sources.isEmpty {

@@ -17,6 +17,7 @@ extension RuleCondition {
         case .notHeld(let key): "no hold (`\(key)`)"
         case .state(let states): "state " + states.map(\.rawValue).joined(separator: " or ")
         case .source(let sources): "source " + sources.map(\.rawValue).joined(separator: " or ")
+        case .object(let kind): "a \(kind.noun)"
         }
     }
 
@@ -36,6 +37,7 @@ extension RuleCondition {
             return Self.metadataValue(thread, key).map { "held: `\(key)` is `\($0)`" } ?? "not held"
         case .state: return "state \(thread.state.rawValue)"
         case .source: return "source \(thread.source.rawValue)"
+        case .object: return "a \(thread.object.noun)"
         }
     }
 }
@@ -58,7 +60,7 @@ extension Rule {
     public func matchSummary(hold: String = RuleSet.defaultHold) -> String {
         var parts: [String] = []
         let states = match.states.map(\.rawValue).joined(separator: "/")
-        var subject = "\(states) threads"
+        var subject = "\(states) \(match.object.noun)s"
         if !match.sources.isEmpty { subject += " from " + match.sources.map(\.rawValue).joined(separator: "/") }
         parts.append(subject)
         if let span = match.olderThan { parts.append("older than \(match.written("OlderThan", span))") }

@@ -19,6 +19,8 @@ public struct RuleCondition: Sendable, Hashable {
         case notHeld(String)
         case state([ThreadState])
         case source([ThreadSource])
+        /// The row's kind (`Object=`, thread by default).
+        case object(ObjectKind)
     }
 
     public var kind: Kind
@@ -47,6 +49,7 @@ public struct RuleCondition: Sendable, Hashable {
         case .notHeld(let key): .not(.metadataPresent(key))
         case .state(let states): .state(states)
         case .source(let sources): .source(sources)
+        case .object(let kind): .object(kind)
         }
     }
 
@@ -81,6 +84,7 @@ public struct RuleCondition: Sendable, Hashable {
         case .notHeld(let key): return !thread.metadataUnreadable && Self.metadataValue(thread, key) == nil
         case .state(let states): return states.contains(thread.state)
         case .source(let sources): return sources.contains(thread.source)
+        case .object(let kind): return thread.object == kind
         }
     }
 }

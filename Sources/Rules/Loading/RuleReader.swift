@@ -151,6 +151,7 @@ struct RuleReader {
 
     private mutating func readMatch(action: RuleAction?) -> RuleMatch {
         var match = RuleMatch()
+        match.object = object()
         match.olderThan = span("OlderThan", in: "Match")
         match.newerThan = span("NewerThan", in: "Match")
         match.idleFor = span("IdleFor", in: "Match")
@@ -168,9 +169,24 @@ struct RuleReader {
             diagnostics.append(
                 Diagnostic(
                     at: anchor(document.hasSection("Match") ? "Match" : "Rule"),
-                    "`Action=delete` with no condition in [Match] would delete every live thread; add one, such as `OlderThan=30d`"))
+                    "`Action=delete` with no condition in [Match] would delete every live \(match.object.noun); add one, "
+                        + "such as `OlderThan=30d`"))
         }
         return match
+    }
+
+    /// `Object=thread|conversation`; threads when absent, so a rule written before
+    /// conversations keeps its meaning.
+    private mutating func object() -> ObjectKind {
+        guard let entry = document.value("Object", in: "Match") else { return .thread }
+        let word = entry.value
+        if let kind = ObjectKind(rawValue: word) { return kind }
+        let names = ObjectKind.allCases.map(\.rawValue)
+        let hint =
+            Spelling.nearest(to: word, among: names).map { "; did you mean `\($0)`?" }
+            ?? "; use one of: " + names.joined(separator: ", ")
+        error(entry, "unknown object `\(word)` for `Object=`\(hint)")
+        return .thread
     }
 
     private mutating func metadataCondition(_ entry: UnitFileEntry, action: RuleAction?) -> MetadataCondition? {

@@ -9,7 +9,7 @@ public enum RuleSchema {
             keys: [
                 .init("OlderThan"), .init("NewerThan"), .init("CreatedBefore"), .init("CreatedAfter"),
                 .init("Metadata", repeatable: true), .init("IdleFor"), .init("ActiveWithin"),
-                .init("Source", repeatable: true), .init("State", repeatable: true),
+                .init("Source", repeatable: true), .init("State", repeatable: true), .init("Object"),
             ]),
         .init(
             "Action",

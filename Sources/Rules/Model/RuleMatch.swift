@@ -6,6 +6,8 @@ import Schedule
 /// Time conditions are kept as written (spans, timestamp text) and resolved against `now`
 /// when the rule is compiled, so `CreatedBefore=-30d` means thirty days before each run.
 public struct RuleMatch: Sendable, Hashable {
+    /// The kind of object the rule manages (`Object=`): threads unless it says conversations.
+    public var object: ObjectKind = .thread
     /// `created_at` earlier than now minus this span.
     public var olderThan: TimeSpan?
     /// `created_at` at or after now minus this span.

@@ -66,6 +66,10 @@ struct ArchiveShowCommand: ParsableCommand {
         }
         let bytes = try ArchiveStore(directory: archiveDirectory).read(threadID: threadID)
         let archive = try ThreadArchive.decode(bytes)
+        if text, archive.object == "conversation" {
+            printConversation(archive, context)
+            return .success
+        }
         if text {
             context.print("thread \(archive.thread.id), created \(TimeFormatting.utc(archive.thread.createdAt))")
             let metadata = archive.thread.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
@@ -98,5 +102,29 @@ struct ArchiveShowCommand: ParsableCommand {
         }
         context.print(JSONWriter.text(document, [.prettyPrinted, .sortedKeys]))
         return .success
+    }
+
+    /// A conversation's archive as text: its items in order, each with its role and text parts.
+    private func printConversation(_ archive: ThreadArchive, _ context: CommandContext) {
+        context.print("conversation \(archive.thread.id), created \(TimeFormatting.utc(archive.thread.createdAt))")
+        let metadata = archive.thread.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        context.print("metadata: \(metadata.isEmpty ? "none" : metadata.joined(separator: ", "))")
+        context.print("archived \(TimeFormatting.utc(archive.archivedAt)) by rule '\(archive.rule)', run \(archive.run)")
+        context.print("\(archive.items.count) item\(archive.items.count == 1 ? "" : "s"):")
+        for item in archive.items {
+            guard case .object = item else { continue }
+            let type = item["type"]?.stringValue ?? "item"
+            context.print("")
+            context.print(type == "message" ? "\(item["role"]?.stringValue ?? "?"):" : "[\(type)]")
+            guard case .array(let parts)? = item["content"] else { continue }
+            for part in parts {
+                guard case .object = part else { continue }
+                if let words = part["text"]?.stringValue ?? part["refusal"]?.stringValue {
+                    context.print(words)
+                } else {
+                    context.print("[\(part["type"]?.stringValue ?? "part")]")
+                }
+            }
+        }
     }
 }

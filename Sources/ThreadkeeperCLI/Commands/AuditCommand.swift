@@ -130,7 +130,7 @@ struct AuditCommand: ParsableCommand {
     }
 
     static let csvHeader =
-        "id,run_id,rule,dry_run,thread_id,action,reason,intent_at,outcome,http_status,request_id,attempts,error,settled_at,prev_hash,hash"
+        "id,run_id,rule,dry_run,thread_id,action,reason,intent_at,outcome,http_status,request_id,attempts,error,settled_at,prev_hash,hash,object"
 
     static func csvLine(_ entry: AuditEntry) -> String {
         let a = entry.action
@@ -138,7 +138,7 @@ struct AuditCommand: ParsableCommand {
             String(a.id), String(a.runID), CSV.field(entry.rule), entry.dryRun ? "1" : "0", CSV.field(a.threadID),
             CSV.field(a.action), CSV.field(a.reason), String(a.intentAt), a.outcome?.rawValue ?? "",
             a.httpStatus.map(String.init) ?? "", CSV.field(a.requestID ?? ""), String(a.attempts), CSV.field(a.error ?? ""),
-            a.settledAt.map(String.init) ?? "", a.prevHash, a.hash,
+            a.settledAt.map(String.init) ?? "", a.prevHash, a.hash, a.kind.rawValue,
         ]
         return fields.joined(separator: ",")
     }
@@ -151,7 +151,8 @@ struct AuditCommand: ParsableCommand {
             + "\"thread_id\":\(text(a.threadID)),\"action\":\(text(a.action)),\"reason\":\(text(a.reason)),"
             + "\"intent_at\":\(a.intentAt),\"outcome\":\(text(a.outcome?.rawValue)),\"http_status\":\(number(a.httpStatus)),"
             + "\"request_id\":\(text(a.requestID)),\"attempts\":\(a.attempts),\"error\":\(text(a.error)),"
-            + "\"settled_at\":\(number(a.settledAt)),\"prev_hash\":\"\(a.prevHash)\",\"hash\":\"\(a.hash)\"}"
+            + "\"settled_at\":\(number(a.settledAt)),\"prev_hash\":\"\(a.prevHash)\",\"hash\":\"\(a.hash)\","
+            + "\"object\":\"\(a.kind.rawValue)\"}"
     }
 
     static let tableHeader = row(["ID", "TIME (UTC)", "RULE", "RUN", "THREAD", "ACTION", "OUTCOME", "HTTP", "REASON / ERROR"])

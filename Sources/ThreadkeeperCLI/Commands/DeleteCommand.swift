@@ -28,7 +28,7 @@ struct DeleteCommand: ParsableCommand {
             OptionSpec.flag("--json", help: "Print one JSON object per thread."),
             OptionSpec.flag("--yes", "-y", help: "Do not ask for confirmation (needed without a terminal)."),
             OptionSpec.flag("--ignore-hold", help: "Delete threads under a hold too; recorded in each action's reason."),
-            APIOptions.baseURL,
+            ObjectChoice.option, APIOptions.baseURL,
         ],
         positionals: [PositionalSpec("ID", variadic: true, help: "Thread ids to delete.")],
         exitCodes: [
@@ -46,9 +46,11 @@ struct DeleteCommand: ParsableCommand {
     var yes: Bool
     var ignoreHold: Bool
     var baseURL: String?
+    var object: ObjectKind?
 
     init(arguments: ParsedArguments) throws {
         ids = arguments.positionals
+        object = try ObjectChoice.stated(arguments)
         json = arguments.flag("--json")
         yes = arguments.flag("--yes")
         ignoreHold = arguments.flag("--ignore-hold")
@@ -94,22 +96,22 @@ struct DeleteCommand: ParsableCommand {
         let hold = configuration.hold.value
         var live = Set<String>()
         var heldInLedger: [String: String] = [:]
+        var kinds: [ObjectKind] = []
         for id in ids {
             let record = try ledger.thread(id: id)
             if record?.state == .live { live.insert(id) }
             if let why = Self.ledgerHold(record, key: hold) { heldInLedger[id] = why }
+            kinds.append(ObjectChoice.kind(of: id, stated: object, known: record))
         }
-        do {
-            try await client.probe()
-        } catch let error as APIError {
-            throw ExecutorError.probeFailed(error)
-        }
+        for kind in Set(kinds).sorted() { try ObjectChoice.checkServed(kind, by: client) }
+        for kind in Set(kinds).sorted() { try await ObjectChoice.probe(kind, by: client) }
         let command = ["threadkeeper", "delete"] + (ignoreHold ? ["--ignore-hold"] : []) + ids
         let run = try ManualRun.begin(
             ledger, commandLine: command.joined(separator: " "), matched: ids.count, logger: context.makeLogger())
         let reason =
             ignoreHold ? "manual: threadkeeper delete --ignore-hold (holds overridden by hand)" : "manual: threadkeeper delete"
-        let actionIDs = try run.intend(ids.map { ActionIntent(threadID: $0, action: "delete", reason: reason) })
+        let actionIDs = try run.intend(
+            ids.indices.map { ActionIntent(threadID: ids[$0], action: "delete", reason: reason, object: kinds[$0]) })
         let holdKey: String? = ignoreHold ? nil : hold
         let progress = ProgressBar(label: "delete", total: ids.count, output: context.standardError)
         var results: [Result] = []
@@ -119,9 +121,10 @@ struct DeleteCommand: ParsableCommand {
                 let actionID = actionIDs[index]
                 let ledgerHold = holdKey == nil ? nil : heldInLedger[id]
                 let expectingLive = live.contains(id)
+                let kind = APIObjectKind(kinds[index])
                 group.addTask {
                     await Self.delete(
-                        id, index: index, actionID: actionID, expectingLive: expectingLive, hold: holdKey,
+                        id, kind: kind, index: index, actionID: actionID, expectingLive: expectingLive, hold: holdKey,
                         ledgerHold: ledgerHold, client: client)
                 }
             }
@@ -174,7 +177,7 @@ struct DeleteCommand: ParsableCommand {
 
     /// Reads the thread, leaves it alone when held (`hold` nil: holds overridden), then deletes it.
     private static func delete(
-        _ id: String, index: Int, actionID: Int64, expectingLive: Bool, hold: String?, ledgerHold: String?,
+        _ id: String, kind: APIObjectKind, index: Int, actionID: Int64, expectingLive: Bool, hold: String?, ledgerHold: String?,
         client: ThreadsClient
     ) async -> Result {
         if let ledgerHold {
@@ -185,7 +188,7 @@ struct DeleteCommand: ParsableCommand {
         do {
             let fresh: APIResponse<ThreadObject>
             do {
-                fresh = try await client.retrieveThread(id, expectingLive: expectingLive)
+                fresh = try await client.retrieve(kind, id, expectingLive: expectingLive)
             } catch let error as APIError where error.isNotFound {
                 let settlement = ActionSettlement(
                     actionID: actionID, outcome: .gone, httpStatus: 404, requestID: error.requestID, attempts: error.attempts,
@@ -199,7 +202,7 @@ struct DeleteCommand: ParsableCommand {
                     createdAt: fresh.value.createdAt)
                 return Result(index: index, actionID: actionID, outcome: .skipped, settlement: settlement, held: true)
             }
-            let response = try await client.deleteThread(id, expectingLive: false)
+            let response = try await client.delete(kind, id, expectingLive: false)
             let outcome: ActionOutcome = response.value == .deleted ? .ok : .gone
             let settlement = ActionSettlement(
                 actionID: actionID, outcome: outcome, httpStatus: response.status, requestID: response.requestID,

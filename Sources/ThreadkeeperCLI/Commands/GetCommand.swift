@@ -1,18 +1,20 @@
 import CommandLineKit
 import Foundation
+import Ledger
 import ThreadsAPI
 
-/// `threadkeeper get ID`: a thread as the API has it now.
+/// `threadkeeper get ID`: a thread or a conversation as the API has it now.
 struct GetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
-        abstract: "Show a thread as the API has it now.",
+        abstract: "Show a thread or a conversation as the API has it now.",
         discussion: "Reads from the API only; the ledger is not touched (use 'sync' to refresh it).",
         options: [
             OptionSpec.flag("--json", help: "Print the thread object as the API returned it."),
+            ObjectChoice.option,
             APIOptions.baseURL,
         ],
-        positionals: [PositionalSpec("ID", help: "The thread id, e.g. thread_abc123.")],
+        positionals: [PositionalSpec("ID", help: "The thread id, e.g. thread_abc123, or a conversation's, conv_abc123.")],
         exitCodes: [
             (.success, "success"),
             (.failure, "the API has no such thread (404) or refused the call"),
@@ -24,9 +26,11 @@ struct GetCommand: ParsableCommand {
     var id: String
     var json: Bool
     var baseURL: String?
+    var object: ObjectKind?
 
     init(arguments: ParsedArguments) throws {
         id = arguments.positionals[0]
+        object = try ObjectChoice.stated(arguments)
         json = arguments.flag("--json")
         baseURL = arguments.value("--base-url")
     }
@@ -35,7 +39,9 @@ struct GetCommand: ParsableCommand {
         try ThreadID.validate(id)
         let configuration = try context.loadConfiguration()
         let client = try context.makeThreadsClient(configuration, baseURL: baseURL)
-        let thread = try await client.retrieveThread(id).value
+        let kind = ObjectChoice.kind(of: id, stated: object, known: nil)
+        try ObjectChoice.checkServed(kind, by: client)
+        let thread = try await client.retrieve(APIObjectKind(kind), id).value
         if json {
             context.print(try APICommandSupport.json(thread))
         } else {

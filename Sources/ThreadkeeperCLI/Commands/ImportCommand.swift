@@ -11,9 +11,12 @@ struct ImportCommand: ParsableCommand {
         discussion: """
             The Threads API cannot list threads, so the ledger learns them from files. FILE (or \
             '-' for stdin, the default) holds one of:
-              jsonl  thread objects as the API returns them, one a line
-              csv    a header naming the columns (id,created_at,metadata), then one thread a line
+              jsonl  thread or conversation objects as the API returns them, one a line
+              csv    a header naming the columns (id,created_at,metadata, optionally object), \
+            then one thread a line
               ids    one thread id a line ('#' starts a comment)
+            A row is a conversation when its "object" (or CSV object or kind column) says \
+            conversation, or when nothing says and its id starts with conv_; else a thread.
             The format is detected from the first line unless --format says (a first line with a \
             comma is a CSV header, which must name an 'id' column). created_at is Unix seconds or \
             a timestamp as rules write them: 2025-12-06 01:51:17 (UTC), 2025-12-06T01:51:17Z, \

@@ -37,7 +37,8 @@ struct RulesCommand: ParsableCommand {
             if json {
                 objects.append([
                     "name": .init(rule.name), "file": .init(rule.file), "digest": .init(rule.digest),
-                    "action": .init(rule.action.rawValue), "enabled": .init(rule.enabled), "description": .init(rule.description),
+                    "action": .init(rule.action.rawValue), "object": .init(rule.match.object.rawValue),
+                    "enabled": .init(rule.enabled), "description": .init(rule.description),
                     "match": .init(rule.matchSummary(hold: catalog.hold)), "schedule": .init(rule.schedule?.text),
                     "next_elapse": .init(next.map { TimeFormatting.utc($0) }),
                     "next_elapse_unix": .init(next), "matches": .init(matches),
@@ -50,7 +51,7 @@ struct RulesCommand: ParsableCommand {
             context.print("  match:    \(rule.matchSummary(hold: catalog.hold))")
             context.print("  schedule: \(catalog.scheduleText(rule))")
             if let matches {
-                context.print("  matches:  \(matches) thread\(matches == 1 ? "" : "s") now")
+                context.print("  matches:  \(matches) \(rule.match.object.noun)\(matches == 1 ? "" : "s") now")
             } else {
                 context.print("  matches:  unknown: no ledger at \(catalog.ledgerPath) (run 'threadkeeper import' first)")
             }

@@ -73,6 +73,8 @@ struct StatusCommand: ParsableCommand {
         context.print("threads:      \(total) (\(states))")
         let sources = ThreadSource.allCases.map { "\($0.rawValue) \(status.threadsBySource[$0] ?? 0)" }.joined(separator: ", ")
         context.print("sources:      \(sources)")
+        let objects = ObjectKind.allCases.map { "\($0.rawValue) \(status.byObject[$0] ?? 0)" }.joined(separator: ", ")
+        context.print("objects:      \(objects)")
         if let oldest = status.oldestLive, let created = oldest.createdAt {
             context.print(
                 "oldest live:  \(oldest.id), created \(TimeFormatting.utc(created)) "
@@ -163,6 +165,7 @@ struct StatusCommand: ParsableCommand {
             "threads": .init(Dictionary(uniqueKeysWithValues: ThreadState.allCases.map { ($0.rawValue, status.threadsByState[$0] ?? 0) })),
             "sources": .init(
                 Dictionary(uniqueKeysWithValues: ThreadSource.allCases.map { ($0.rawValue, status.threadsBySource[$0] ?? 0) })),
+            "objects": .init(Dictionary(uniqueKeysWithValues: ObjectKind.allCases.map { ($0.rawValue, status.byObject[$0] ?? 0) })),
             "actions": .init(status.actions),
             "open_actions": .init(status.openActions),
             "bytes_per_1000_actions": .init(status.bytesPerThousandActions),

@@ -25,7 +25,7 @@ struct SyncCommand: ParsableCommand {
             OptionSpec("--stale-after", value: "SPAN", help: "Sync rows not synced within SPAN (e.g. 7d, 12h)."),
             OptionSpec.flag("--activity", help: "Also read each thread's newest message into last_activity."),
             OptionSpec.flag("--json", help: "Print the summary as a JSON object."),
-            APIOptions.baseURL,
+            ObjectChoice.option, APIOptions.baseURL,
         ],
         examples: [
             ("threadkeeper sync", "created_at, metadata and gone threads for every row never synced"),
@@ -45,9 +45,11 @@ struct SyncCommand: ParsableCommand {
     var activity: Bool
     var json: Bool
     var baseURL: String?
+    var object: ObjectKind?
 
     init(arguments: ParsedArguments) throws {
         all = arguments.flag("--all")
+        object = try ObjectChoice.stated(arguments)
         activity = arguments.flag("--activity")
         json = arguments.flag("--json")
         baseURL = arguments.value("--base-url")
@@ -86,6 +88,15 @@ struct SyncCommand: ParsableCommand {
         let client = try context.makeThreadsClient(configuration, baseURL: baseURL)
         let ledger = try context.openLedger(configured: configuration.ledgerPath.value)
         var query = InventoryQuery.state(.live)
+        if let object {
+            try ObjectChoice.checkServed(object, by: client)
+            query = query.and(.object(object))
+        } else if let refusal = client.configuration.provider.threadsRefusal {
+            // Rows of a kind the provider no longer serves are left as they are, and said so.
+            query = query.and(.object(.conversation))
+            let threads = try ledger.count(matching: InventoryQuery.state(.live).and(.object(.thread)))
+            if threads > 0 { context.warn("warning: \(threads) live threads left unsynced: " + refusal) }
+        }
         if !all {
             if let staleAfter {
                 let cutoff = ledger.now() - staleAfter.microseconds / 1_000_000
@@ -155,8 +166,9 @@ struct SyncCommand: ParsableCommand {
         let thread: ThreadObject
         var newest: Int64?
         do {
-            thread = try await client.retrieveThread(record.id, expectingLive: true).value
-            if activity {
+            thread = try await client.retrieve(APIObjectKind(record.object), record.id, expectingLive: true).value
+            // Conversation items carry no time: a conversation's activity stays unknown.
+            if activity, record.object == .thread {
                 newest = try await client.newestMessageTime(threadID: record.id).value
             }
         } catch let error as APIError where error.isNotFound {
@@ -170,7 +182,7 @@ struct SyncCommand: ParsableCommand {
         // The API's created_at fills a thread imported without one (and corrects a wrong one).
         try ledger.updateMetadata(threadID: record.id, metadata: thread.metadata, createdAt: thread.createdAt)
         // A thread without messages has been idle since it was created.
-        if activity { try ledger.setLastActivity(threadID: record.id, at: newest ?? thread.createdAt) }
+        if activity, record.object == .thread { try ledger.setLastActivity(threadID: record.id, at: newest ?? thread.createdAt) }
         return .live
     }
 }

@@ -1,5 +1,6 @@
 import CommandLineKit
 import Foundation
+import Ledger
 import ThreadsAPI
 
 /// `threadkeeper tag ID KEY=VALUE…`: set metadata keys of a thread.
@@ -12,7 +13,7 @@ struct TagCommand: ParsableCommand {
             keys up to 64 characters, values up to 512), then sends the whole metadata. The change \
             is recorded as a manual action: the intent before the call, the outcome after.
             """,
-        options: [OptionSpec.flag("--json", help: "Print the thread object after the change."), APIOptions.baseURL],
+        options: [OptionSpec.flag("--json", help: "Print the thread object after the change."), ObjectChoice.option, APIOptions.baseURL],
         positionals: [
             PositionalSpec("ID", help: "The thread id."),
             PositionalSpec("KEY=VALUE", variadic: true, help: "Metadata pairs to set."),
@@ -31,12 +32,14 @@ struct TagCommand: ParsableCommand {
     var json: Bool
     var baseURL: String?
     var arguments: [String]
+    var object: ObjectKind?
 
     init(arguments: ParsedArguments) throws {
         id = arguments.positionals[0]
         pairs = try APICommandSupport.metadataPairs(Array(arguments.positionals.dropFirst()), command: arguments.commandPath)
         json = arguments.flag("--json")
         baseURL = arguments.value("--base-url")
+        object = try ObjectChoice.stated(arguments)
         self.arguments = arguments.positionals
     }
 
@@ -44,7 +47,7 @@ struct TagCommand: ParsableCommand {
         let pairs = self.pairs
         return try await MetadataChange(
             action: "tag", threadID: id, commandLine: (["threadkeeper", "tag"] + arguments).joined(separator: " "),
-            change: { $0.merging(pairs) { _, new in new } }
+            object: object, change: { $0.merging(pairs) { _, new in new } }
         ).run(context, baseURL: baseURL, json: json)
     }
 }

@@ -1,5 +1,6 @@
 import CommandLineKit
 import Foundation
+import Ledger
 import ThreadsAPI
 
 /// `threadkeeper untag ID KEY…`: remove metadata keys of a thread.
@@ -11,7 +12,7 @@ struct UntagCommand: ParsableCommand {
             Reads the thread, drops the keys from its metadata and sends the rest. Keys the thread \
             does not have are ignored; when none of them is there nothing is sent or recorded.
             """,
-        options: [OptionSpec.flag("--json", help: "Print the thread object after the change."), APIOptions.baseURL],
+        options: [OptionSpec.flag("--json", help: "Print the thread object after the change."), ObjectChoice.option, APIOptions.baseURL],
         positionals: [
             PositionalSpec("ID", help: "The thread id."),
             PositionalSpec("KEY", variadic: true, help: "Metadata keys to remove."),
@@ -29,6 +30,7 @@ struct UntagCommand: ParsableCommand {
     var keys: [String]
     var json: Bool
     var baseURL: String?
+    var object: ObjectKind?
 
     init(arguments: ParsedArguments) throws {
         id = arguments.positionals[0]
@@ -38,13 +40,14 @@ struct UntagCommand: ParsableCommand {
         }
         json = arguments.flag("--json")
         baseURL = arguments.value("--base-url")
+        object = try ObjectChoice.stated(arguments)
     }
 
     func run(_ context: CommandContext) async throws -> ExitCode {
         let keys = Set(self.keys)
         return try await MetadataChange(
             action: "untag", threadID: id, commandLine: (["threadkeeper", "untag", id] + self.keys).joined(separator: " "),
-            change: { $0.filter { !keys.contains($0.key) } }
+            object: object, change: { $0.filter { !keys.contains($0.key) } }
         ).run(context, baseURL: baseURL, json: json)
     }
 }

@@ -168,8 +168,11 @@ struct Doctor {
 
     private func checkAPI(_ client: ThreadsClient, _ configuration: Configuration, _ report: inout DoctorReport) async {
         let probe: ThreadsClient.ProbeReport
+        // A provider that no longer serves threads (Provider=openai) is probed where it serves
+        // their successor, conversations.
+        let kind: APIObjectKind = client.configuration.provider.threadsRefusal == nil ? .thread : .conversation
         do {
-            probe = try await client.probeReport()
+            probe = try await client.probeReport(kind)
         } catch {
             report.add("probe", .failed, "interrupted", area: .api)
             return
@@ -181,7 +184,7 @@ struct Doctor {
             report.add("key_accepted", .ok, "the provider answered past the key check", area: .api)
             report.add(
                 "probe", .ok,
-                "GET /threads/\(APIProvider.probeThreadID) got \(provider.rawValue)'s not-found answer: a 404 here proves a thread gone",
+                "GET \(kind.collection)/\(kind.probeID) got \(provider.rawValue)'s not-found answer: a 404 here proves a \(kind.rawValue) gone",
                 area: .api)
         }
         guard probe.status != nil else { return }

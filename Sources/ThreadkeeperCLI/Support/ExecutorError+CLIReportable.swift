@@ -10,7 +10,7 @@ extension ExecutorError: CLIReportable {
         switch self {
         case .lockHeld: .temporaryFailure
         case .unknownPlan, .planOutdated, .planForOtherRule: .dataError
-        case .reconciliationFailed, .probeFailed: .unavailable
+        case .reconciliationFailed, .probeFailed, .objectNotServed: .unavailable
         case .ledger(let error): error.exitCode
         case .archiveUnwritable: .ioError
         }

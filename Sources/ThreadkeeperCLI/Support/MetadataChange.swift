@@ -16,6 +16,8 @@ struct MetadataChange {
     var action: String
     var threadID: String
     var commandLine: String
+    /// `--object`, nil to go by the ledger's row or the id's prefix.
+    var object: ObjectKind?
     var change: @Sendable ([String: String]) -> [String: String]
 
     func run(_ context: CommandContext, baseURL: String?, json: Bool) async throws -> ExitCode {
@@ -24,12 +26,10 @@ struct MetadataChange {
         let client = try context.makeThreadsClient(configuration, baseURL: baseURL)
         let ledger = try context.openLedger(configured: configuration.ledgerPath.value)
         let known = try ledger.thread(id: threadID)
-        do {
-            try await client.probe()
-        } catch let error as APIError {
-            throw ExecutorError.probeFailed(error)
-        }
-        let current = try await client.retrieveThread(threadID, expectingLive: known?.state == .live).value
+        let kind = ObjectChoice.kind(of: threadID, stated: object, known: known)
+        try ObjectChoice.checkServed(kind, by: client)
+        try await ObjectChoice.probe(kind, by: client)
+        let current = try await client.retrieve(APIObjectKind(kind), threadID, expectingLive: known?.state == .live).value
         let wanted = change(current.metadata)
         if wanted == current.metadata {
             context.print(json ? try APICommandSupport.json(current) : "\(threadID): unchanged (\(APICommandSupport.describe(wanted)))")
@@ -38,12 +38,12 @@ struct MetadataChange {
         try MetadataLimits.validate(wanted)
         let run = try ManualRun.begin(ledger, commandLine: commandLine, matched: 1, logger: context.makeLogger())
         let reason = "manual: \(action) " + APICommandSupport.describe(wanted)
-        guard let actionID = try run.intend([ActionIntent(threadID: threadID, action: action, reason: reason)]).first else {
+        guard let actionID = try run.intend([ActionIntent(threadID: threadID, action: action, reason: reason, object: kind)]).first else {
             preconditionFailure("recordIntents returned no id for one intent")
         }
         let modified: APIResponse<ThreadObject>
         do {
-            modified = try await client.modifyThread(threadID, metadata: wanted)
+            modified = try await client.modify(APIObjectKind(kind), threadID, metadata: wanted)
         } catch let error as APIError {
             let gone = error.isNotFound
             try run.settle([
@@ -67,7 +67,7 @@ struct MetadataChange {
             try run.finish(.completed)
             throw APIError(
                 kind: .unconfirmed, status: modified.status, message: message, requestID: modified.requestID,
-                attempts: modified.attempts, operation: "POST /threads/\(threadID)")
+                attempts: modified.attempts, operation: "POST \(APIObjectKind(kind).collection)/\(threadID)")
         }
         try run.settle([
             ActionSettlement(

@@ -21,11 +21,13 @@ extension ThreadsClient {
         _ method: String, _ path: String, query: [URLQueryItem] = [], body: Data? = nil, notFoundCounts: Bool,
         observe: (@Sendable (HTTPResponse) -> Void)? = nil
     ) async throws -> Answer {
-        let idempotent = !(method == "POST" && path == "/threads")
+        // A create (a thread, a conversation, a conversation's items) makes a new object each
+        // time it arrives.
+        let idempotent = !(method == "POST" && (path == "/threads" || path == "/conversations" || path.hasSuffix("/items")))
         let operation = "\(method) \(path)"
         let request = HTTPRequest(
             method: method, url: try url(path, query: query),
-            headers: body == nil ? baseHeaders : baseHeaders + [("Content-Type", "application/json")], body: body,
+            headers: headers(for: path, hasBody: body != nil), body: body,
             timeout: configuration.timeout, maxResponseBytes: configuration.maxResponseBytes)
         let firstAttemptAt = clock.now()
         var attempts = 0
@@ -193,7 +195,8 @@ extension ThreadsClient {
 
     /// The ids a call's path names: `/threads/ID` and `/threads/ID/messages/MSG`.
     static func objectIDs(_ path: String) -> [String] {
-        path.split(separator: "/").filter { $0 != "threads" && $0 != "messages" }.map(String.init)
+        path.split(separator: "/").filter { $0 != "threads" && $0 != "messages" && $0 != "conversations" && $0 != "items" }
+            .map(String.init)
     }
 }
 

@@ -150,8 +150,9 @@ public final class ThreadsClient: Sendable {
     /// (the key), `.notTheAPI` (`Invalid URL`, HTML: a wrong `BaseURL=`), 400 `invalid_beta` (a
     /// missing `OpenAI-Beta` header), a transport failure; and `.unconfirmed` when the probe id
     /// exists. The probe never counts toward the breaker's 404 detection.
-    public func probe() async throws {
-        if let error = try await probeReport().error { throw error }
+    /// `kind` picks the collection probed: a conversation rule asks `/conversations`.
+    public func probe(_ kind: APIObjectKind = .thread) async throws {
+        if let error = try await probeReport(kind).error { throw error }
     }
 
     /// What the read-only probe found: the error `probe()` throws (nil when the provider gave its
@@ -166,18 +167,19 @@ public final class ThreadsClient: Sendable {
 
     /// Runs the read-only probe and reports its outcome instead of throwing it; throws only
     /// for cancellation.
-    public func probeReport() async throws -> ProbeReport {
-        let id = APIProvider.probeThreadID
+    public func probeReport(_ kind: APIObjectKind = .thread) async throws -> ProbeReport {
+        let id = kind.probeID
+        let path = "\(kind.collection)/\(id)"
         let last = Locked<HTTPResponse?>(nil)
         let observe: @Sendable (HTTPResponse) -> Void = { response in last.withLock { $0 = response } }
         var failure: APIError?
         do {
-            let answer = try await call("GET", "/threads/\(id)", as: JSONValue.self, observe: observe)
+            let answer = try await call("GET", path, as: JSONValue.self, observe: observe)
             failure = APIError(
                 kind: .unconfirmed, status: answer.status,
-                message: "the probe for '\(id)', a thread that cannot exist, was answered as if it existed: "
-                    + "BaseURL= '\(baseURL)' is not a Threads API that can be trusted to say what is gone",
-                requestID: answer.requestID, attempts: answer.attempts, operation: "GET /threads/\(id)")
+                message: "the probe for '\(id)', a \(kind.rawValue) that cannot exist, was answered as if it existed: "
+                    + "BaseURL= '\(baseURL)' is not an API that can be trusted to say what is gone",
+                requestID: answer.requestID, attempts: answer.attempts, operation: "GET \(path)")
         } catch let error as APIError {
             failure = error.isNotFound ? nil : error
         }
@@ -202,7 +204,7 @@ public final class ThreadsClient: Sendable {
 
     /// A 2xx answer counts only when it says `"deleted": true` for the same id: anything else
     /// throws `.unconfirmed` with the answer quoted, so nothing is recorded as deleted on hope.
-    private func delete(_ path: String, notFoundCounts: Bool) async throws -> APIResponse<DeleteOutcome> {
+    func delete(_ path: String, notFoundCounts: Bool) async throws -> APIResponse<DeleteOutcome> {
         do {
             let answer = try await send("DELETE", path, notFoundCounts: notFoundCounts)
             let operation = "DELETE \(path)"
@@ -219,7 +221,7 @@ public final class ThreadsClient: Sendable {
         }
     }
 
-    private func call<Value: Decodable & Sendable>(
+    func call<Value: Decodable & Sendable>(
         _ method: String, _ path: String, query: [URLQueryItem] = [], body: Data? = nil, as type: Value.Type,
         notFoundCounts: Bool = false, observe: (@Sendable (HTTPResponse) -> Void)? = nil
     ) async throws -> APIResponse<Value> {
@@ -230,7 +232,7 @@ public final class ThreadsClient: Sendable {
             body: answer.response.body)
     }
 
-    private func encode(_ value: some Encodable) throws -> Data {
+    func encode(_ value: some Encodable) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(value)

@@ -167,7 +167,7 @@ struct ImportLineParserTests {
         (#"{"\u0069d":"thread_a","created_at":5}"#, .thread(ThreadImport(id: "thread_a", createdAt: 5))),
         (#"{"id":"thread_a","metadata":{"é":"ü"}}"#, .thread(ThreadImport(id: "thread_a", metadata: ["é": "ü"]))),
         // Bad lines, explained by the general parser.
-        (#"{"id":"thread_a","object":"thread.deleted"}"#, .bad("object is 'thread.deleted', not 'thread'")),
+        (#"{"id":"thread_a","object":"thread.deleted"}"#, .bad("object is 'thread.deleted', not 'thread' or 'conversation'")),
         (#"{"id":"thread_a","created_at":1.5}"#, .bad("created_at '1.5' is not a whole number of seconds")),
         (#"{"id":"thread_a","created_at":-5}"#, .bad("created_at -5 is negative")),
         (#"{"id":"thread_a","created_at":01}"#, .bad("bad JSON: expected ',' or '}' in an object at byte 32")),
@@ -220,7 +220,10 @@ struct ImportLineParserTests {
             _ = parser.parsed("id,created_at,metadata")
             let (fast, general) = bytes.withUnsafeBufferPointer { buffer in
                 let line = ImportLineParser.trimmed(buffer)
-                return (parser.parse(buffer), line.isEmpty ? .blank : ImportLineParser.parseCSV(line, (id: 0, createdAt: 1, metadata: 2)))
+                return (
+                    parser.parse(buffer),
+                    line.isEmpty ? .blank : ImportLineParser.parseCSV(line, ImportLineParser.Columns(id: 0, createdAt: 1, metadata: 2))
+                )
             }
             if case .thread = fast { taken += 1 }
             if fast != general { Issue.record("\(String(decoding: bytes, as: UTF8.self)): \(fast) != \(general)") }

@@ -53,7 +53,7 @@ struct ImportTests {
         #expect(
             result.bad == [
                 "4: created_at 'soon' is neither Unix seconds nor a timestamp like 2025-12-06 01:51:17, 2025-12-06T01:51:17Z or 2025-12-06T01:51:17+02:00",
-                "5: object is 'thread.deleted', not 'thread'",
+                "5: object is 'thread.deleted', not 'thread' or 'conversation'",
                 "6: metadata 'n' is a number, not a string",
                 "8: bad JSON: unexpected end of input in an object at byte 50",
             ])
@@ -305,8 +305,8 @@ struct ImportTests {
         var csv: [String] = []
         try ledger.export(format: .csv) { csv.append($0) }
         #expect(csv.first == Ledger.csvExportHeader)
-        #expect(csv[2] == "thread_b,200,{},gone,import,5000,,")
-        #expect(csv[3] == #"thread_f,400,"{""tag"":""séles \""q\""""}",live,import,5000,,"#)
+        #expect(csv[2] == "thread_b,200,{},gone,import,5000,,,thread")
+        #expect(csv[3] == #"thread_f,400,"{""tag"":""séles \""q\""""}",live,import,5000,,,thread"#)
         let (_, copy) = try freshLedger(name: "copy.sqlite3")
         let result = try importText(csv.joined(separator: "\n"), into: copy)
         #expect(result.bad.isEmpty)

@@ -59,8 +59,8 @@ struct MigrationTests {
         let names = try ledger.rows("SELECT name FROM sqlite_master WHERE tbl_name = 'threads' ORDER BY name").map { $0[0].textValue ?? "" }
         #expect(
             names == [
-                "threads", "threads_by_activity", "threads_by_state", "threads_metadata_delete", "threads_metadata_insert",
-                "threads_metadata_update",
+                "threads", "threads_by_activity", "threads_by_object", "threads_by_state", "threads_metadata_delete",
+                "threads_metadata_insert", "threads_metadata_update",
             ])
         #expect(try ledger.integrityCheck() == "ok")
     }

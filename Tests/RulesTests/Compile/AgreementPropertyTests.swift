@@ -1,5 +1,4 @@
 import Emulator
-import Ledger
 import Schedule
 import TestSupport
 import Testing

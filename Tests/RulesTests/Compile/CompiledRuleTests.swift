@@ -94,7 +94,10 @@ struct CompiledRuleTests {
         let verdict = compiled.evaluate(Self.thread("t", ageDays: 40, metadata: ["tag": "billing"]))
         #expect(!verdict.matches)
         #expect(verdict.failing.map(\.condition.origin) == ["Metadata=tag=support"])
-        #expect(verdict.results.map(\.condition.origin) == ["State=live", "OlderThan=30d", "Metadata=tag=support", "Hold=legal_hold"])
+        #expect(
+            verdict.results.map(\.condition.origin) == [
+                "Object=thread", "State=live", "OlderThan=30d", "Metadata=tag=support", "Hold=legal_hold",
+            ])
     }
 
     @Test(arguments: [RuleAction.delete, .tag, .untag])
@@ -169,7 +172,7 @@ struct HoldDeduplicationTests {
     @Test func aRuleThatExcludesTheHoldKeyItselfGetsNoSecondLookup() throws {
         let (rule, _) = Rule.parse(text: "[Rule]\nAction=delete\n[Match]\nOlderThan=1d\nMetadata=!legal_hold\n", file: "r.rule", now: 0)
         let compiled = try #require(rule).compile(now: 1_780_000_000)
-        #expect(compiled.conditions.map(\.origin) == ["State=live", "OlderThan=1d", "Metadata=!legal_hold"])
+        #expect(compiled.conditions.map(\.origin) == ["Object=thread", "State=live", "OlderThan=1d", "Metadata=!legal_hold"])
         // With another hold key, both stand.
         let custody = try #require(rule).compile(now: 1_780_000_000, hold: "custody")
         #expect(custody.conditions.map(\.origin).last == "Hold=custody")

@@ -98,6 +98,10 @@ import Testing
         let result = try setup.doctor("Provider=openai\nBaseURL=\(setup.server.baseURL)/v1", ["--json"])
         #expect(result.status == 0, "\(result.standardOutput)")
         #expect(try setup.checks(result)["probe"]?["status"] as? String == "ok")
+        // OpenAI no longer serves threads: the probe asks where it serves conversations.
+        let detail = try setup.checks(result)["probe"]?["detail"] as? String
+        let probe = "GET /conversations/conv_7468726561646b656570657270726f626500000000000000"
+        #expect(detail?.hasPrefix(probe + " got openai's not-found answer") == true)
     }
 
     @Test func aWrongKeyIsRefusedWith401AndExits69() async throws {
