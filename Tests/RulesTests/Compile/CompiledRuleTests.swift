@@ -27,8 +27,9 @@ struct CompiledRuleTests {
         let query = rule.compile(now: Self.now).query
         #expect(query.predicate.terms.contains(.metadataMatches("tag", pattern: "x'); DROP TABLE threads; --")))
         #expect(query.hold == "legal_hold")
-        // What the ledger runs, in both forms: the driver's side-table selection, then the expression.
-        for (read, firstValue) in [(query.indexed, SQLiteValue.text("tag")), (query.scan, .text("live"))] {
+        // What the ledger runs, in both forms: the driver's side-table selection, then the expression
+        // (its first term the kind, Object=thread).
+        for (read, firstValue) in [(query.indexed, SQLiteValue.text("tag")), (query.scan, .text("thread"))] {
             let sql = "FROM \(read.source) WHERE \(read.condition)"
             #expect(!sql.contains("DROP"))
             #expect(!sql.contains("legal_hold"))
