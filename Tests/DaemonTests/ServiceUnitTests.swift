@@ -144,21 +144,25 @@ import Testing
         #expect(Self.values("Unit", in: path) == ["threadkeeper-import.service"])
     }
 
-    @Test func systemdAnalyzeVerifyPrintsNothing() throws {
+    // systemd-analyze takes seconds a unit: it is waited for on a thread of its own, not on the pool.
+    @Test func systemdAnalyzeVerifyPrintsNothing() async throws {
         try requireAnalyze()
         let (directory, files) = try Self.preparedUnits()
-        let result = try ProcessRunner.run(Self.analyze, ["verify"] + files, currentDirectory: directory.path)
+        let path = directory.path
+        let result = try await onOwnThread { try ProcessRunner.run(Self.analyze, ["verify"] + files, currentDirectory: path) }
         #expect(result.status == 0)
         #expect(result.standardOutput == "")
         #expect(result.standardError == "")
     }
 
-    @Test func systemdAnalyzeSecurityRatesEveryServiceAtMostTwo() throws {
+    @Test func systemdAnalyzeSecurityRatesEveryServiceAtMostTwo() async throws {
         try requireAnalyze()
         let (directory, files) = try Self.preparedUnits()
+        let path = directory.path
         for file in files where file.hasSuffix(".service") {
-            let result = try ProcessRunner.run(
-                Self.analyze, ["security", "--offline=yes", "--no-pager", file], currentDirectory: directory.path)
+            let result = try await onOwnThread {
+                try ProcessRunner.run(Self.analyze, ["security", "--offline=yes", "--no-pager", file], currentDirectory: path)
+            }
             let overall = result.standardOutput.split(separator: "\n").first { $0.contains("Overall exposure level") }
             let score = overall.flatMap { line in line.split(separator: ":").last?.split(separator: " ").first.flatMap { Double($0) } }
             let exposure = try #require(score, "no score in: \(result.standardOutput) \(result.standardError)")

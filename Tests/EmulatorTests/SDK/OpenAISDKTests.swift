@@ -118,13 +118,16 @@ struct OpenAISDKTests {
         .enabled(if: OpenAISDKTests.python != nil, "python3 is not installed; the OpenAI SDK check needs it"),
         arguments: [EmulatorFlavor.any, .openai])
     func officialSDKCannotTellTheEmulatorFromTheAPI(flavor: EmulatorFlavor) async throws {
-        let interpreter = try Self.virtualEnvironment()
+        let interpreter = try await onOwnThread { try OpenAISDKTests.virtualEnvironment() }
         let server = try await EmulatorServer.start(EmulatorOptions(apiKey: "sk-sdk-test", flavor: flavor))
         let directory = TemporaryDirectory()
         let scriptPath = try directory.write("sdk_check.py", Self.script)
         var environment = ProcessInfo.processInfo.environment
         environment["EMULATOR_BASE_URL"] = server.baseURL
-        let result = try ProcessRunner.run(interpreter, [scriptPath], environment: environment)
+        // The SDK's run (and the venv's first pip install) waits on a thread of its own, not on the pool.
+        let result = try await onOwnThread { [environment] in
+            try ProcessRunner.run(interpreter, [scriptPath], environment: environment)
+        }
         await server.stop()
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.hasPrefix("sdk ok "))

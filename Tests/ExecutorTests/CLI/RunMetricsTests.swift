@@ -17,7 +17,7 @@ struct RunMetricsTests {
         let text = try String(contentsOfFile: config, encoding: .utf8)
         try (text + "\n[Metrics]\nTextfileDirectory=\(prom)\n").write(toFile: config, atomically: true, encoding: .utf8)
 
-        let run = try setup.threadkeeper(["run", "old", "--yes"])
+        let run = try await setup.threadkeeper(["run", "old", "--yes"])
         #expect(run.status == 0, "\(run.standardError)")
         let written = try String(contentsOfFile: prom + "/threadkeeper.prom", encoding: .utf8)
         let samples = prometheusSamples(written)
