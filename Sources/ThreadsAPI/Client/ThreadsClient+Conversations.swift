@@ -44,15 +44,7 @@ extension ThreadsClient {
         _ id: String, limit: Int? = nil, order: ListOrder? = nil, after: String? = nil, expectingLive: Bool = false
     ) async throws -> APIResponse<ConversationItemList> {
         let id = try ThreadID.validate(id, kind: "conversation")
-        var query: [URLQueryItem] = []
-        if let limit {
-            guard (1...100).contains(limit) else {
-                throw APIError(kind: .invalidRequest, param: "limit", message: "limit '\(limit)' must be between 1 and 100")
-            }
-            query.append(URLQueryItem(name: "limit", value: String(limit)))
-        }
-        if let order { query.append(URLQueryItem(name: "order", value: order.rawValue)) }
-        if let after { query.append(URLQueryItem(name: "after", value: try ThreadID.validate(after, kind: "cursor"))) }
+        let query = try Self.listQuery(limit: limit, order: order, after: after)
         return try await call(
             "GET", "/conversations/\(id)/items", query: query, as: ConversationItemList.self, notFoundCounts: expectingLive)
     }

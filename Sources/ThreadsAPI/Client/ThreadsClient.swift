@@ -109,6 +109,13 @@ public final class ThreadsClient: Sendable {
         expectingLive: Bool = false
     ) async throws -> APIResponse<MessageList> {
         let threadID = try ThreadID.validate(threadID)
+        let query = try Self.listQuery(limit: limit, order: order, after: after, before: before)
+        return try await call(
+            "GET", "/threads/\(threadID)/messages", query: query, as: MessageList.self, notFoundCounts: expectingLive)
+    }
+
+    /// The query of a list call (messages, conversation items): `limit` (1–100), `order`, cursors.
+    static func listQuery(limit: Int?, order: ListOrder?, after: String?, before: String? = nil) throws -> [URLQueryItem] {
         var query: [URLQueryItem] = []
         if let limit {
             guard (1...100).contains(limit) else {
@@ -119,8 +126,7 @@ public final class ThreadsClient: Sendable {
         if let order { query.append(URLQueryItem(name: "order", value: order.rawValue)) }
         if let after { query.append(URLQueryItem(name: "after", value: try ThreadID.validate(after, kind: "cursor"))) }
         if let before { query.append(URLQueryItem(name: "before", value: try ThreadID.validate(before, kind: "cursor"))) }
-        return try await call(
-            "GET", "/threads/\(threadID)/messages", query: query, as: MessageList.self, notFoundCounts: expectingLive)
+        return query
     }
 
     /// `GET /threads/{id}/messages/{message}`.

@@ -120,35 +120,8 @@ public struct MessageContent: Sendable, Hashable, Codable {
     }
 }
 
-/// A page of messages: `{"object":"list","data":[…],"first_id","last_id","has_more"}`.
-public struct MessageList: Sendable, Hashable, Codable {
-    public var data: [MessageObject]
-    public var firstID: String?
-    public var lastID: String?
-    public var hasMore: Bool
-
-    public init(data: [MessageObject], firstID: String? = nil, lastID: String? = nil, hasMore: Bool = false) {
-        self.data = data
-        self.firstID = firstID
-        self.lastID = lastID
-        self.hasMore = hasMore
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case data
-        case firstID = "first_id"
-        case lastID = "last_id"
-        case hasMore = "has_more"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        data = try container.decodeIfPresent([MessageObject].self, forKey: .data) ?? []
-        firstID = try container.decodeIfPresent(String.self, forKey: .firstID)
-        lastID = try container.decodeIfPresent(String.self, forKey: .lastID)
-        hasMore = try container.decodeIfPresent(Bool.self, forKey: .hasMore) ?? false
-    }
-}
+/// A page of messages.
+public typealias MessageList = ListPage<MessageObject>
 
 /// The order of a message list.
 public enum ListOrder: String, Sendable, Hashable {
