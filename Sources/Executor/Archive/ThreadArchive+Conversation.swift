@@ -30,22 +30,9 @@ extension ThreadArchive {
     public static func conversationDocument(archivedAt: Int64, rule: String, run: Int64, conversation: Data, pages: [Data])
         throws -> [UInt8]
     {
-        try checkEmbeddable(conversation, what: "the conversation")
-        for (index, page) in pages.enumerated() { try checkEmbeddable(page, what: "item page \(index + 1)") }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        var out: [UInt8] = []
-        out += Array("{\"format\":\(currentFormat),\"archived_at\":\(archivedAt),\"rule\":".utf8)
-        out += Array(try encoder.encode(rule))
-        out += Array(",\"run\":\(run),\"object\":\"conversation\",\n\"conversation\":".utf8)
-        out += conversation
-        out += Array(",\n\"item_pages\":[".utf8)
-        for (index, page) in pages.enumerated() {
-            out += Array((index == 0 ? "\n" : ",\n").utf8)
-            out += page
-        }
-        out += Array("]}\n".utf8)
-        return out
+        try embed(
+            archivedAt: archivedAt, rule: rule, run: run, object: ("conversation", "the conversation", conversation),
+            pages: ("item_pages", "item page", pages), kind: "conversation")
     }
 }
 

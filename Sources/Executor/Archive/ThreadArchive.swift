@@ -100,18 +100,31 @@ public struct ThreadArchive: Sendable, Decodable {
     /// that it can stand verbatim as a value of the document; anything else is refused rather
     /// than stored altered, and the thread is then not deleted.
     public static func document(archivedAt: Int64, rule: String, run: Int64, thread: Data, pages: [Data]) throws -> [UInt8] {
-        try checkEmbeddable(thread, what: "the thread")
-        for (index, page) in pages.enumerated() { try checkEmbeddable(page, what: "message page \(index + 1)") }
+        try embed(
+            archivedAt: archivedAt, rule: rule, run: run, object: ("thread", "the thread", thread),
+            pages: ("message_pages", "message page", pages), kind: nil)
+    }
+
+    /// One document: the object's raw answer and its list pages as the API sent them, under
+    /// `object.key` and `pages.key`; `kind` (`"object"`) is written for a non-thread.
+    static func embed(
+        archivedAt: Int64, rule: String, run: Int64, object: (key: String, what: String, data: Data),
+        pages: (key: String, what: String, data: [Data]), kind: String?
+    ) throws -> [UInt8] {
+        try checkEmbeddable(object.data, what: object.what)
+        for (index, page) in pages.data.enumerated() { try checkEmbeddable(page, what: "\(pages.what) \(index + 1)") }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         var out: [UInt8] = []
-        out.reserveCapacity(thread.count + pages.reduce(0) { $0 + $1.count + 2 } + 128 + rule.utf8.count)
+        out.reserveCapacity(object.data.count + pages.data.reduce(0) { $0 + $1.count + 2 } + 128 + rule.utf8.count)
         out += Array("{\"format\":\(currentFormat),\"archived_at\":\(archivedAt),\"rule\":".utf8)
         out += Array(try encoder.encode(rule))
-        out += Array(",\"run\":\(run),\n\"thread\":".utf8)
-        out += thread
-        out += Array(",\n\"message_pages\":[".utf8)
-        for (index, page) in pages.enumerated() {
+        out += Array(",\"run\":\(run),".utf8)
+        if let kind { out += Array("\"object\":\"\(kind)\",".utf8) }
+        out += Array("\n\"\(object.key)\":".utf8)
+        out += object.data
+        out += Array(",\n\"\(pages.key)\":[".utf8)
+        for (index, page) in pages.data.enumerated() {
             out += Array((index == 0 ? "\n" : ",\n").utf8)
             out += page
         }
