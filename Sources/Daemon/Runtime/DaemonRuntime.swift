@@ -17,16 +17,11 @@ public enum DaemonRuntime {
         notify: @escaping @Sendable ([ServiceNotifier.State]) -> Void
     ) async throws -> ServiceGroup.Termination {
         let roster = RosterBox()
-        let (rules, diagnostics) = await host.loadRules()
-        let change = roster.apply(loaded: rules, diagnostics: diagnostics)
-        report(change, diagnostics: diagnostics, ruleCount: roster.count, logger: logger)
+        await load(host, into: roster, logger: logger)
         // The setup is checked after READY=1: the probe may wait on the network for longer than
         // systemd waits for a start, and a failing check stops nothing (each run probes itself).
         let setup = SetupBox()
-
-        let lastRuns = options.runMissed ? await host.lastScheduledRuns(of: roster.scheduled().map(\.name)) : [:]
-        let scheduled = roster.scheduled(lastRuns: lastRuns)
-        let scheduler = Scheduler(rules: scheduled, now: options.wallClock.now, runMissed: options.runMissed)
+        let (scheduler, scheduledCount) = await schedule(roster, host: host, options: options)
         let schedulerBox = ServiceBox()
         let service = SchedulerService(
             scheduler: scheduler, clock: options.wallClock, logger: logger,
@@ -59,7 +54,7 @@ public enum DaemonRuntime {
             onStart: {
                 let status = await service.status.line
                 notify([.ready, .status(status)])
-                logger.daemonStarted(rules: roster.count, scheduled: scheduled.count)
+                logger.daemonStarted(rules: roster.count, scheduled: scheduledCount)
                 await check(host, setup, logger: logger)
                 if !setup.suffix.isEmpty { notify([.status(await service.status.line + setup.suffix)]) }
                 HeapTrim.releaseFreePages()
@@ -71,9 +66,7 @@ public enum DaemonRuntime {
             onReload: {
                 notify([.reloading, .status("reloading")])
                 logger.info("reloading the configuration and rules")
-                let (rules, diagnostics) = await host.loadRules()
-                let change = roster.apply(loaded: rules, diagnostics: diagnostics)
-                report(change, diagnostics: diagnostics, ruleCount: roster.count, logger: logger)
+                let change = await load(host, into: roster, logger: logger)
                 await service.update(rules: roster.scheduled())
                 let status = await service.status.line
                 notify([.ready, .status("reloaded (\(change.summary(ruleCount: roster.count))); \(status)")])
@@ -84,6 +77,26 @@ public enum DaemonRuntime {
         let termination = try await group.run()
         logger.info("threadkeeper daemon stopped")
         return termination
+    }
+
+    /// Loads the rules into the roster and reports the change.
+    ///
+    /// The loaded list ends its life here: the roster and the host keep the one array between
+    /// them, and a reload replaces it in both, so no caller's local keeps an older load alive.
+    @discardableResult
+    static func load(_ host: any DaemonHost, into roster: RosterBox, logger: Logger) async -> RuleRoster.Change {
+        let (rules, diagnostics) = await host.loadRules()
+        let change = roster.apply(loaded: rules, diagnostics: diagnostics)
+        report(change, diagnostics: diagnostics, ruleCount: roster.count, logger: logger)
+        return change
+    }
+
+    /// The scheduler over the roster's scheduled rules, and how many there are; the list itself
+    /// is not kept (the scheduler holds what it needs of each rule).
+    static func schedule(_ roster: RosterBox, host: any DaemonHost, options: DaemonOptions) async -> (Scheduler, Int) {
+        let lastRuns = options.runMissed ? await host.lastScheduledRuns(of: roster.scheduled().map(\.name)) : [:]
+        let scheduled = roster.scheduled(lastRuns: lastRuns)
+        return (Scheduler(rules: scheduled, now: options.wallClock.now, runMissed: options.runMissed), scheduled.count)
     }
 
     /// A `notify` that sends with `sd_notify` and logs a failure once per kind, never throwing.

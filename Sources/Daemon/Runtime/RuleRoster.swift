@@ -43,7 +43,7 @@ public struct RuleRoster: Sendable {
     }
 
     /// The rules in force, by name.
-    public private(set) var rules: [String: Rule] = [:]
+    public private(set) var rules = Rules()
 
     public init() {}
 
@@ -53,20 +53,18 @@ public struct RuleRoster: Sendable {
     /// Applies a load of the rules directory (`RuleSet.load`'s result) and reports the change.
     public mutating func apply(loaded: [Rule], diagnostics: [Diagnostic]) -> Change {
         let failedNames = Set(diagnostics.filter { $0.severity == .error }.map { Self.ruleName(ofFile: $0.file) })
-        let loadedByName = Dictionary(loaded.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        var next: [String: Rule] = [:]
+        var next = Rules(loaded)
         var change = Change()
-        for (name, rule) in loadedByName {
-            next[name] = rule
-            if let old = rules[name] {
-                if old.digest != rule.digest { change.changed.append(name) }
+        for rule in next.all {
+            if let old = rules[rule.name] {
+                if old.digest != rule.digest { change.changed.append(rule.name) }
             } else {
-                change.added.append(name)
+                change.added.append(rule.name)
             }
         }
-        for name in failedNames where loadedByName[name] == nil {
+        for name in failedNames where next[name] == nil {
             if let old = rules[name] {
-                next[name] = old
+                next.append(old)
                 change.keptLastGood.append(name)
             } else {
                 change.rejected.append(name)
@@ -85,8 +83,49 @@ public struct RuleRoster: Sendable {
     /// The enabled rules with a `Schedule=`, for the scheduler; `lastRuns` (from the ledger)
     /// gives each its last scheduled start for `RunMissed=`.
     public func scheduled(lastRuns: [String: Date] = [:]) -> [ScheduledRule] {
-        rules.values.filter { $0.enabled && $0.schedule != nil }.sorted { $0.name < $1.name }.map { rule in
+        rules.all.filter { $0.enabled && $0.schedule != nil }.sorted { $0.name < $1.name }.map { rule in
             ScheduledRule(name: rule.name, schedule: rule.schedule!.calendar, lastRun: lastRuns[rule.name])
         }
+    }
+}
+
+extension RuleRoster {
+    /// The rules in force: the array a load returned, kept as it is, and an index by name.
+    ///
+    /// The daemon's host keeps the same load for its metrics; holding that array rather than a
+    /// dictionary of copies keeps one copy of each rule in memory (a `Rule` is about 500 bytes
+    /// inline, and a dictionary of 1,000 has room for 2,048: docs/BENCHMARKS.md).
+    public struct Rules: Sendable {
+        /// Load order; a rule kept at its last good version comes after the loaded ones.
+        fileprivate private(set) var all: [Rule] = []
+        /// Each name's place in `all`.
+        private var positions: [String: Int] = [:]
+
+        init() {}
+
+        /// `loaded` itself (not a copy) unless a name repeats, when the first rule of that name counts.
+        init(_ loaded: [Rule]) {
+            positions.reserveCapacity(loaded.count)
+            for (offset, rule) in loaded.enumerated() where positions[rule.name] == nil { positions[rule.name] = offset }
+            if positions.count == loaded.count {
+                all = loaded
+            } else {
+                all = loaded.enumerated().filter { positions[$0.element.name] == $0.offset }.map(\.element)
+                for (offset, rule) in all.enumerated() { positions[rule.name] = offset }
+            }
+        }
+
+        fileprivate mutating func append(_ rule: Rule) {
+            precondition(positions[rule.name] == nil, "rule \(rule.name) is in force twice")
+            positions[rule.name] = all.count
+            all.append(rule)
+        }
+
+        public subscript(name: String) -> Rule? { positions[name].map { all[$0] } }
+
+        /// The names in force, in no particular order.
+        public var keys: Dictionary<String, Int>.Keys { positions.keys }
+
+        public var count: Int { all.count }
     }
 }
