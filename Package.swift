@@ -9,7 +9,8 @@ import PackageDescription
 //   Rules → UnitFile, Schedule, Ledger, ThreadsAPI (its MetadataLimits); Ledger → SQLite.
 //   threadkeeper-emulator → EmulatorCLI → Emulator, CommandLineKit, Lifecycle (and Schedule and ThreadsAPI
 //   for --seed-age, the loopback check and the version); Emulator → SQLite only, never Ledger.
-//   threadkeeper does not link Emulator.
+//   threadkeeper does not link Emulator, nor HTTPHelper (URLSession): it sends requests through the
+//   threadkeeper-http helper process (ThreadsAPI's HelperTransport), which is HTTPHelper → ThreadsAPI.
 // JSON (the one parser, value and writer) imports no module; Emulator, Ledger, ThreadsAPI, Journal,
 // Executor and the CLI use it.
 // Lifecycle (services, graceful shutdown, the one signal path) imports no project module;
@@ -23,6 +24,8 @@ let package = Package(
     products: [
         .executable(name: "threadkeeper", targets: ["threadkeeper"]),
         .executable(name: "threadkeeper-emulator", targets: ["threadkeeper-emulator"]),
+        // The HTTP helper threadkeeper starts to send its requests (ThreadsAPI's HelperTransport).
+        .executable(name: "threadkeeper-http", targets: ["threadkeeper-http"]),
     ],
     targets: [
         .systemLibrary(
@@ -60,6 +63,9 @@ let package = Package(
         // ThreadsAPI: rules that write metadata are checked against the API's MetadataLimits when they load.
         .target(name: "Rules", dependencies: ["UnitFile", "Schedule", "Ledger", "ThreadsAPI"]),
         .target(name: "ThreadsAPI", dependencies: ["JSON", "CProcess"]),
+        // HTTPHelper: URLSession and the helper's loop. Only threadkeeper-http (and the benchmarks and
+        // tests) link it, so the threadkeeper process never maps FoundationNetworking and libcurl.
+        .target(name: "HTTPHelper", dependencies: ["ThreadsAPI"]),
         // The config file, read straight into the client's settings: APIProvider is the one provider table.
         .target(name: "Configuration", dependencies: ["UnitFile", "Schedule", "Rules", "ThreadsAPI"]),
         .target(name: "Journal", dependencies: ["JSON", "CSystemd"]),
@@ -82,11 +88,12 @@ let package = Package(
             ]),
         .executableTarget(name: "threadkeeper", dependencies: ["ThreadkeeperCLI", "ThreadsAPI"]),
         .executableTarget(name: "threadkeeper-emulator", dependencies: ["EmulatorCLI", "ThreadsAPI"]),
+        .executableTarget(name: "threadkeeper-http", dependencies: ["HTTPHelper", "ThreadsAPI"]),
         .executableTarget(
             name: "threadkeeper-bench",
             dependencies: [
-                "Daemon", "Executor", "JSON", "Journal", "Ledger", "Rules", "SQLite", "Schedule", "ThreadsAPI", "UnitFile",
-                "Emulator",
+                "Daemon", "Executor", "HTTPHelper", "JSON", "Journal", "Ledger", "Rules", "SQLite", "Schedule", "ThreadsAPI",
+                "UnitFile", "Emulator",
             ]),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -102,7 +109,7 @@ let package = Package(
         .testTarget(
             name: "ConfigurationTests",
             dependencies: ["Configuration", "Rules", "ThreadsAPI", "UnitFile", "Schedule", "Emulator", "TestSupport"]),
-        .testTarget(name: "ThreadsAPITests", dependencies: ["ThreadsAPI", "Emulator", "JSON", "TestSupport"]),
+        .testTarget(name: "ThreadsAPITests", dependencies: ["ThreadsAPI", "HTTPHelper", "Emulator", "JSON", "TestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "TestSupport"]),
         .testTarget(
             name: "ExecutorTests",

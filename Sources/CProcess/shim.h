@@ -1,13 +1,15 @@
 // Fixed-argument wrappers of what does not import into Swift: prctl(2), which is
 // variadic, renameat2(2), which glibc declares only under _GNU_SOURCE, and malloc_trim(3),
-// which the Glibc module leaves out with <malloc.h>.
-// Imported by ThreadsAPI (ProcessHardening), Ledger (the import spool) and Daemon (the heap's trim).
+// which the Glibc module leaves out with <malloc.h>, and posix_spawn_file_actions_addclosefrom_np(3),
+// which it leaves out of <spawn.h>.
+// Imported by ThreadsAPI (ProcessHardening, the HTTP helper's spawn), Ledger (the import spool) and Daemon (the heap's trim).
 #ifndef THREADKEEPER_CPROCESS_SHIM_H
 #define THREADKEEPER_CPROCESS_SHIM_H
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <spawn.h>
 #include <unistd.h>
 
 /// prctl(PR_SET_DUMPABLE, flag): 0 means no core dump, no ptrace by the same user, and
@@ -24,5 +26,9 @@ static inline int threadkeeper_rename_noreplace(const char *source, const char *
 /// malloc_trim(0): returns the free pages anywhere in the heap to the kernel; 1 when some were.
 static inline int threadkeeper_release_free_heap(void) {
     return malloc_trim(0);
+}
+/// Closes every descriptor from `from` up in the spawned child (glibc 2.34).
+static inline int threadkeeper_spawn_close_from(posix_spawn_file_actions_t *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
 }
 #endif

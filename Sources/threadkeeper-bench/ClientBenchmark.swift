@@ -1,4 +1,5 @@
 import Foundation
+import HTTPHelper
 import JSON
 import ThreadsAPI
 
@@ -8,9 +9,19 @@ import ThreadsAPI
 /// measured here is the client's alone), seeds 5,000 threads, deletes them all through one
 /// client configured at 200/s, then repeats with the client configured at 1,000/s. Prints
 /// the achieved rate as a fraction of the server's 200/s, the 429s the server answered,
-/// the busiest second it saw, and the client's CPU time per request.
+/// the busiest second it saw, and the client's CPU time per request. Then the 200/s run
+/// again with URLSession in this process instead of the `threadkeeper-http` helper, for the
+/// helper's cost side by side.
 enum ClientBenchmark {
+    /// Which transport carries the requests.
+    enum Carrier: String {
+        case helper = "the threadkeeper-http helper (the default)"
+        case inProcess = "URLSession in this process"
+    }
+
     struct Figures {
+        var carrier: Carrier
+        var helperCPUSeconds: Double?
         var configuredRate: Double
         var deletes: Int
         var seconds: Double
@@ -31,13 +42,23 @@ enum ClientBenchmark {
         print(
             "client: \(count) deletes each run; emulator --latency 20 --rps \(Int(serverRate)) (burst = rate); "
                 + (reuse ? "connections kept alive (BENCH_REUSE=1)" : "a connection per request (the default)"))
-        for configured in [200.0, 1000.0] {
-            let figures = try await measure(configuredRate: configured, count: count, bin: bin)
+        var first: Figures?
+        for (configured, carrier) in [(200.0, Carrier.helper), (1000.0, .helper), (200.0, .inProcess)] {
+            let figures = try await measure(configuredRate: configured, count: count, bin: bin, carrier: carrier)
             report(figures)
+            if first == nil { first = figures }
+            if carrier == .inProcess, let first {
+                let rate = { (figures: Figures) in Double(figures.deletes) / figures.seconds }
+                let cpu = { (figures: Figures) in figures.cpuSeconds + (figures.helperCPUSeconds ?? 0) }
+                print("")
+                print(
+                    "helper against in-process at 200/s: rate ratio \(String(format: "%.3f", rate(first) / rate(figures))), "
+                        + "CPU ratio (both processes against one) \(String(format: "%.2f", cpu(first) / max(cpu(figures), 1e-9)))")
+            }
         }
     }
 
-    static func measure(configuredRate: Double, count: Int, bin: String) async throws -> Figures {
+    static func measure(configuredRate: Double, count: Int, bin: String, carrier: Carrier) async throws -> Figures {
         let work = NSTemporaryDirectory() + "/threadkeeper-bench-client-\(getpid())-\(Int(configuredRate))"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
@@ -67,9 +88,11 @@ enum ClientBenchmark {
             provider: .custom, baseURL: baseURL, requestsPerSecond: configuredRate, concurrency: 16)
         // BENCH_REUSE=1 keeps connections alive (libcurl may then re-send hidden retries).
         let reuse = ProcessInfo.processInfo.environment["BENCH_REUSE"] == "1"
-        let client = try ThreadsClient(
-            configuration: configuration, key: APIKey("sk-bench-not-secret"),
-            transport: URLSessionTransport(maximumConnections: 16, reuseConnections: reuse))
+        let helper = HelperTransport(
+            executable: bin + "/" + HelperTransport.executableName, maximumConnections: 16, reuseConnections: reuse)
+        let transport: any HTTPTransport =
+            carrier == .helper ? helper : URLSessionTransport(maximumConnections: 16, reuseConnections: reuse)
+        let client = try ThreadsClient(configuration: configuration, key: APIKey("sk-bench-not-secret"), transport: transport)
         let cpuBefore = cpuSeconds()
         let started = ContinuousClock.now
         let outcomes = try await withThrowingTaskGroup(of: DeleteOutcome.self) { group in
@@ -80,12 +103,13 @@ enum ClientBenchmark {
         }
         let elapsed = ContinuousClock.now - started
         let cpu = cpuSeconds() - cpuBefore
+        let helperCPU = helper.helperProcessID.flatMap(processCPUSeconds)
         let stats = try await fetchStats(baseURL)
         let requests = stats["requests"]
         let byStatus = requests?["by_status"]
         func number(_ value: JSONValue?) -> Int { value?.int64Value.map(Int.init) ?? 0 }
         return Figures(
-            configuredRate: configuredRate, deletes: ids.count,
+            carrier: carrier, helperCPUSeconds: helperCPU, configuredRate: configuredRate, deletes: ids.count,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
             requests: number(requests?["total"]), rejected: number(byStatus?["429"]),
             peakPerSecond: number(requests?["peak_per_second"]), cpuSeconds: cpu, outcomes: outcomes,
@@ -98,7 +122,9 @@ enum ClientBenchmark {
         func format(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
         let target = figures.configuredRate <= serverRate ? 0.95 : 0.85
         print("")
-        print("client configured at \(Int(figures.configuredRate))/s against the server's \(Int(serverRate))/s:")
+        print(
+            "client configured at \(Int(figures.configuredRate))/s against the server's \(Int(serverRate))/s, through \(figures.carrier.rawValue):"
+        )
         print(
             "  deletes:            \(figures.deletes) (deleted \(figures.outcomes[.deleted] ?? 0), gone \(figures.outcomes[.gone] ?? 0)) in \(format(figures.seconds, 2)) s"
         )
@@ -115,6 +141,21 @@ enum ClientBenchmark {
         print(
             "  client CPU time:    \(format(figures.cpuSeconds, 2)) s = \(format(figures.cpuSeconds / Double(max(1, figures.requests)) * 1e6, 0)) µs per request"
         )
+        if let helper = figures.helperCPUSeconds {
+            print(
+                "  helper CPU time:    \(format(helper, 2)) s = \(format(helper / Double(max(1, figures.requests)) * 1e6, 0)) µs per request"
+            )
+        }
+    }
+
+    /// User and system time of a running process, from /proc/PID/stat (fields 14 and 15, in ticks).
+    static func processCPUSeconds(_ pid: pid_t) -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { return nil }
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     static func waitForPort(_ path: String, emulator: Process) async throws -> Int {

@@ -182,6 +182,18 @@ import Testing
         let root = destination.path
         let fm = FileManager.default
         #expect(fm.isExecutableFile(atPath: root + "/opt/tk/bin/threadkeeper"))
+        #expect(fm.isExecutableFile(atPath: root + "/opt/tk/lib/threadkeeper/threadkeeper-http"))
+        // The installed binary finds its helper there and sends through it.
+        let server = try CannedServer(
+            head: "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 64\r\nConnection: close\r\n\r\n"
+                + #"{"id":"thread_a","object":"thread","created_at":1,"metadata":{}}"#)
+        defer { server.stop() }
+        let get = try ProcessRunner.run(
+            root + "/opt/tk/bin/threadkeeper", ["get", "thread_a", "--json", "--base-url", "http://127.0.0.1:\(server.port)"],
+            environment: ["PATH": "/usr/bin:/bin", "THREADKEEPER_API_KEY": "sk-installed-layout"])
+        #expect(get.status == 0, "\(get.standardError)")
+        #expect(get.standardOutput.contains(#""id" : "thread_a""#) || get.standardOutput.contains(#""id":"thread_a""#))
+        #expect(server.requests.first?.hasPrefix("GET /threads/thread_a HTTP/1.1") == true)
         let service = try String(contentsOfFile: root + "/opt/tk/lib/systemd/system/threadkeeper.service", encoding: .utf8)
         #expect(Self.values("ExecStart", in: service) == ["/opt/tk/bin/threadkeeper daemon"])
         let run = try String(contentsOfFile: root + "/opt/tk/lib/systemd/system/threadkeeper-run@.service", encoding: .utf8)

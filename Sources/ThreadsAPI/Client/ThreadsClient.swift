@@ -26,7 +26,7 @@ public final class ThreadsClient: Sendable {
     /// A client for `configuration`; throws an `APIError` of kind `.configuration` when it cannot be used.
     ///
     /// - Parameters:
-    ///   - transport: the HTTP transport; nil means URLSession.
+    ///   - transport: the HTTP transport; nil means `HelperTransport` (URLSession in the `threadkeeper-http` helper).
     ///   - limiter: the process's limiter; nil makes one from the configuration.
     ///   - retryPolicy: nil means the configuration's attempts and deadline with the default backoff.
     ///   - random: the jitter source; tests pass a seeded generator for repeatable delays.
@@ -39,7 +39,7 @@ public final class ThreadsClient: Sendable {
         resolved = try configuration.resolved()
         self.configuration = configuration
         self.key = key
-        self.transport = transport ?? URLSessionTransport(maximumConnections: configuration.concurrency)
+        self.transport = transport ?? HelperTransport(maximumConnections: configuration.concurrency)
         self.clock = clock
         self.limiter = limiter ?? RateLimiter(configuration: configuration, clock: clock)
         self.retryPolicy =

@@ -46,7 +46,8 @@ public struct HTTPResponse: Sendable {
 /// Sends one request and returns the answer, or throws `TransportError` when none came.
 ///
 /// The client's only way out of the process; tests inject a closure or point the default
-/// URLSession transport at the emulator on loopback. A transport never follows redirects.
+/// transport (`HelperTransport`, URLSession in the `threadkeeper-http` helper) at the emulator
+/// on loopback. A transport never follows redirects.
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
 }

@@ -17,7 +17,7 @@ struct KeyEchoRunTests {
     /// The emulator's answers with `x-request-id` rewritten by `requestID`, and every DELETE
     /// answered by `deleteAnswer` instead when one is given.
     struct RewritingTransport: HTTPTransport {
-        let inner = URLSessionTransport()
+        let inner = HelperTransport()
         let requestID: @Sendable (String?) -> String
         var deleteAnswer: ThreadsAPI.HTTPResponse?
 

@@ -227,7 +227,7 @@ import Testing
             seed: 4, faults: EmulatorFaults(requestsPerSecond: 1, burst: 1, latencyMilliseconds: 400))
         defer { Task { await server.stop() } }
         let ids = Array(await server.liveThreadIDs())
-        let recorder = RecordingTransport(URLSessionTransport())
+        let recorder = RecordingTransport(HelperTransport())
         // Configured far above the server's 1/s: the first request spends the server's only token.
         let client = try Self.client(server, rate: 50, burst: 5, concurrency: 4, transport: recorder)
         async let first = client.retrieveThread(ids[0])

@@ -1,12 +1,28 @@
 import Foundation
+import HTTPHelper
 import TestSupport
 import Testing
 
 @testable import ThreadsAPI
 
-/// The URLSession transport against a misbehaving HTTP peer (a small Python server in a
-/// child process, port chosen by the kernel): redirects, resets, oversized and slow answers.
+/// URLSession against a misbehaving HTTP peer (a small Python server in a child process, port
+/// chosen by the kernel): redirects, resets, oversized and slow answers. Each test body runs
+/// twice: with URLSession in this process, and through the `threadkeeper-http` helper that
+/// threadkeeper uses, which must answer exactly as URLSession does.
 @Suite struct URLSessionTransportTests {
+    enum Carrier: String, CaseIterable, CustomTestStringConvertible {
+        case inProcess, helper
+
+        func transport() -> any HTTPTransport {
+            switch self {
+            case .inProcess: return URLSessionTransport()
+            case .helper: return HelperTransport()
+            }
+        }
+
+        var testDescription: String { rawValue }
+    }
+
     static let script = #"""
         import http.server, socketserver, sys, time
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -27,6 +43,18 @@ import Testing
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)
+                elif self.path.startswith("/wait?"):
+                    # /wait?DIR: says it arrived (DIR/arrived), answers once DIR/release exists.
+                    import os
+                    directory = self.path.split("?", 1)[1]
+                    open(os.path.join(directory, "arrived"), "w").close()
+                    for _ in range(600):
+                        if os.path.exists(os.path.join(directory, "release")): break
+                        time.sleep(0.05)
+                    self.send_response(200)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"{}")
                 elif self.path.startswith("/slow"):
                     time.sleep(3)
                     self.send_response(200)
@@ -82,27 +110,27 @@ import Testing
 
     static var hasPython: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") }
 
-    @Test(.enabled(if: hasPython, "needs python3 for the misbehaving peer"))
-    func aRedirectIsReturnedNotFollowed() async throws {
+    @Test(.enabled(if: hasPython, "needs python3 for the misbehaving peer"), arguments: Carrier.allCases)
+    func aRedirectIsReturnedNotFollowed(carrier: Carrier) async throws {
         let peer = try Peer()
-        let response = try await URLSessionTransport().send(
+        let response = try await carrier.transport().send(
             HTTPRequest(method: "GET", url: peer.url("/redirect"), headers: [("Authorization", "Bearer sk-x")]))
         #expect(response.status == 302)
         #expect(response.headers["location"] == "http://127.0.0.2:9/threads/stolen")
     }
 
-    @Test(.enabled(if: hasPython, "needs python3 for the misbehaving peer"))
-    func aConnectionClosedWithoutAnAnswerIsAReset() async throws {
+    @Test(.enabled(if: hasPython, "needs python3 for the misbehaving peer"), arguments: Carrier.allCases)
+    func aConnectionClosedWithoutAnAnswerIsAReset(carrier: Carrier) async throws {
         let peer = try Peer()
         await #expect {
-            _ = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: peer.url("/close")))
+            _ = try await carrier.transport().send(HTTPRequest(method: "GET", url: peer.url("/close")))
         } throws: { ($0 as? TransportError)?.failure == .connectionReset }
     }
 
-    @Test(.enabled(if: hasPython, "needs python3 for the misbehaving peer"))
-    func anAnswerOverTheCapIsCutOff() async throws {
+    @Test(.enabled(if: hasPython, "needs python3 for the misbehaving peer"), arguments: Carrier.allCases)
+    func anAnswerOverTheCapIsCutOff(carrier: Carrier) async throws {
         let peer = try Peer()
-        let transport = URLSessionTransport()
+        let transport = carrier.transport()
         await #expect {
             _ = try await transport.send(HTTPRequest(method: "GET", url: peer.url("/big"), maxResponseBytes: 10_000))
         } throws: { ($0 as? TransportError)?.failure == .responseTooLarge }
@@ -110,11 +138,11 @@ import Testing
         #expect(whole.body.count == 100_000)
     }
 
-    @Test(.enabled(if: hasPython, "needs python3 for the misbehaving peer"))
-    func aSlowAnswerTimesOut() async throws {
+    @Test(.enabled(if: hasPython, "needs python3 for the misbehaving peer"), arguments: Carrier.allCases)
+    func aSlowAnswerTimesOut(carrier: Carrier) async throws {
         let peer = try Peer()
         await #expect {
-            _ = try await URLSessionTransport().send(HTTPRequest(method: "GET", url: peer.url("/slow"), timeout: 0.5))
+            _ = try await carrier.transport().send(HTTPRequest(method: "GET", url: peer.url("/slow"), timeout: 0.5))
         } throws: { ($0 as? TransportError)?.failure == .timedOut }
     }
 

@@ -1,12 +1,12 @@
 import Foundation
-import Synchronization
+import ThreadsAPI
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
 
-/// The default transport: URLSession (libcurl on Linux) with a delegate that refuses
-/// redirects and stops reading an answer past its byte limit.
+/// URLSession (libcurl on Linux) with a delegate that refuses redirects and stops reading an
+/// answer past its byte limit: what the `threadkeeper-http` helper sends requests with.
 ///
 /// A redirect is returned to the client as the 3xx answer it is: following it could carry
 /// the `Authorization` header to another host.

@@ -1,0 +1,101 @@
+import Foundation
+import ThreadsAPI
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The `threadkeeper-http` helper's loop: requests in on standard input, each sent through
+/// `URLSessionTransport` as it comes (at most `maximumConnections` at once, as URLSession
+/// allows), answers out on standard output in whatever order they finish.
+///
+/// It holds no state of its own beyond the requests in flight: the rate limiter, the retries
+/// and what an answer means all stay with `HelperTransport` in the process that started it.
+/// It never writes a request, an answer or a header anywhere else: the key passes through it.
+public final class HelperServer: Sendable {
+    private let transport: any HTTPTransport
+    private let input: Int32
+    private let output: Int32
+    private let inFlight = Locked<[UInt64: Task<Void, Never>]>([:])
+    private let writer = Locked(())
+
+    public init(transport: any HTTPTransport, input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO) {
+        self.transport = transport
+        self.input = input
+        self.output = output
+    }
+
+    /// Ignores the signals that reach a whole process group or cgroup, then unblocks them (they
+    /// come blocked from `HelperTransport`'s spawn, so none ends the helper while it starts): the
+    /// helper ends when its input ends, after the process that started it has had its answers.
+    public static func ignoreStopSignals() {
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        for number in HelperTransport.stopSignals {
+            _ = signal(number, SIG_IGN)
+            sigaddset(&blocked, number)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &blocked, nil)
+    }
+
+    /// Serves until the input ends; returns the exit status (0, or 65 when the input was not frames).
+    public func serve() -> Int32 {
+        var reader = HelperFrameReader(maxFrameBytes: 64 << 20)
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            // The end of the input: the process that started the helper is done with it (or gone).
+            guard count > 0 else { return 0 }
+            reader.append(buffer[0..<count])
+            do {
+                while let message = try reader.next() { handle(message) }
+            } catch {
+                // Only the frame's shape is named: its bytes may hold the key.
+                FileHandle.standardError.write(Data("threadkeeper-http: the input is not request frames: \(error)\n".utf8))
+                return 65
+            }
+        }
+    }
+
+    private func handle(_ message: HelperMessage) {
+        switch message {
+        case .request(let id, let request):
+            let transport = self.transport
+            // Made under the table's lock, so the task's own removal comes after this insertion.
+            inFlight.withLock { inFlight in
+                inFlight[id] = Task {
+                    let answer: HelperMessage
+                    do {
+                        answer = .response(id: id, try await transport.send(request))
+                    } catch let error as TransportError {
+                        answer = .failure(id: id, error)
+                    } catch {
+                        answer = .failure(id: id, TransportError(.other, String(describing: type(of: error))))
+                    }
+                    self.inFlight.withLock { _ = $0.removeValue(forKey: id) }
+                    self.write(HelperFrame.encode(answer))
+                }
+            }
+        case .cancel(let id):
+            inFlight.withLock { $0[id] }?.cancel()
+        case .response, .failure:
+            break
+        }
+    }
+
+    /// Writes one frame whole; a closed output (the other side is gone) ends the helper.
+    private func write(_ frame: [UInt8]) {
+        writer.withLock { _ in
+            var offset = 0
+            while offset < frame.count {
+                let written = frame.withUnsafeBytes { Glibc.write(output, $0.baseAddress! + offset, frame.count - offset) }
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    exit(0)
+                }
+                offset += written
+            }
+        }
+    }
+}
