@@ -47,6 +47,21 @@ import UnitFile
         #expect(warned.apply(loaded: [], diagnostics: [warning]) == RuleRoster.Change())
     }
 
+    @Test func theRosterKeepsTheLoadedArrayItselfAndTheFirstRuleOfARepeatedName() {
+        var roster = RuleRoster()
+        let loaded = [Self.rule("a"), Self.rule("b")]
+        _ = roster.apply(loaded: loaded, diagnostics: [])
+        // The host keeps the same load: one copy of each rule in memory, not one per holder.
+        let kept = roster.rules.all.withUnsafeBufferPointer { $0.baseAddress }
+        #expect(kept != nil && kept == loaded.withUnsafeBufferPointer { $0.baseAddress })
+        let first = Self.rule("a", olderThan: "60d")
+        let change = roster.apply(loaded: [first, Self.rule("a", olderThan: "90d"), Self.rule("c")], diagnostics: [])
+        #expect(change == RuleRoster.Change(added: ["c"], changed: ["a"], removed: ["b"]))
+        #expect(roster.rules.count == 2)
+        #expect(roster.rules["a"]?.digest == first.digest)
+        #expect(roster.rules.keys.sorted() == ["a", "c"])
+    }
+
     @Test func onlyEnabledScheduledRulesAreScheduled() {
         var roster = RuleRoster()
         _ = roster.apply(

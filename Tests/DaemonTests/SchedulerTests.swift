@@ -116,6 +116,31 @@ import Testing
         #expect(scheduler.running == ["r"])
         #expect(scheduler.advance(now: at(4)) == [.skipOverlap("r"), .sleep(until: at(8))])
     }
+
+    @Test func rulesAreFoundByNameWhateverOrderTheyComeInAndTheLastOfANameCounts() {
+        let names = ["m", "c", "x", "a", "q", "b"]
+        var rules = names.enumerated().map { offset, name in
+            ScheduledRule(name: name, schedule: EverySchedule(origin: t0, period: TimeInterval(100 + offset)))
+        }
+        rules.append(ScheduledRule(name: "c", schedule: EverySchedule(origin: t0, period: 7)))
+        var scheduler = Scheduler(rules: rules, now: at(1), runMissed: false)
+        #expect(scheduler.ruleNames == ["a", "b", "c", "m", "q", "x"])
+        #expect(scheduler.nextElapse(of: "c") == at(7))
+        #expect(scheduler.nextElapse(of: "x") == at(102))
+        #expect(scheduler.nextElapse(of: "absent") == nil)
+        #expect(scheduler.advance(now: at(7)) == [.start("c"), .sleep(until: at(14))])
+        scheduler.finished("absent", at: at(8))
+        #expect(scheduler.running == ["c"])
+        scheduler.finished("c", at: at(8))
+        #expect(scheduler.running.isEmpty)
+        // A reload in another order: unchanged schedules keep their next elapse, a new name is found.
+        let added = ScheduledRule(name: "d", schedule: EverySchedule(origin: t0, period: 50))
+        let reordered = rules.dropLast().reversed() + [added, rules.last!]
+        scheduler.update(rules: reordered, now: at(9))
+        #expect(scheduler.ruleNames == ["a", "b", "c", "d", "m", "q", "x"])
+        #expect(scheduler.nextElapse(of: "c") == at(14))
+        #expect(scheduler.nextElapse(of: "d") == at(50))
+    }
 }
 
 /// The scheduler on real calendar events from the Schedule module.

@@ -97,7 +97,7 @@ extension RuleRoster {
     /// inline, and a dictionary of 1,000 has room for 2,048: docs/BENCHMARKS.md).
     public struct Rules: Sendable {
         /// Load order; a rule kept at its last good version comes after the loaded ones.
-        fileprivate private(set) var all: [Rule] = []
+        private(set) var all: [Rule] = []
         /// Each name's place in `all`.
         private var positions: [String: Int] = [:]
 
