@@ -23,6 +23,12 @@ static inline int threadkeeper_rename_noreplace(const char *source, const char *
     return (int)syscall(SYS_renameat2, AT_FDCWD, source, AT_FDCWD, target, 1U /* RENAME_NOREPLACE */);
 }
 
+/// mallopt(M_ARENA_MAX, 1): threads that have no malloc arena yet share the existing ones
+/// instead of each creating its own; 1 on success.
+static inline int threadkeeper_share_heap_arenas(void) {
+    return mallopt(M_ARENA_MAX, 1);
+}
+
 /// malloc_trim(0): returns the free pages anywhere in the heap to the kernel; 1 when some were.
 static inline int threadkeeper_release_free_heap(void) {
     return malloc_trim(0);

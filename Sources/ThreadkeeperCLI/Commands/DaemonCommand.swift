@@ -44,6 +44,7 @@ struct DaemonCommand: ParsableCommand {
     }
 
     func run(_ context: CommandContext) async throws -> ExitCode {
+        HeapTrim.shareArenas()
         let logger = context.makeLogger()
         let notify = DaemonRuntime.notifier(logger: logger)
         do {
