@@ -16,7 +16,7 @@ public enum HeapTrim {
     /// work moves between the cooperative pool's threads, so a reload's rules and the ones they
     /// replace end up in different arenas, each keeping freed chunks between live ones that
     /// `malloc_trim` cannot return: three reloads of 1,000 rules grew the heap by 0.7–0.9 MiB,
-    /// with this call by 0.3–0.6 MiB (docs/BENCHMARKS.md). Arenas created before the call stay
+    /// with this call by 0.2–0.6 MiB (docs/BENCHMARKS.md). Arenas created before the call stay
     /// in use. Called first thing by the daemon; a one-shot command keeps glibc's default.
     public static func shareArenas() {
         _ = threadkeeper_share_heap_arenas()
