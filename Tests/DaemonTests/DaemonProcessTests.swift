@@ -208,7 +208,8 @@ import Testing
         for helper in helpers {
             // SigIgn: the mask of ignored signals, bit N-1 for signal N.
             let status = (try? String(contentsOfFile: "/proc/\(helper)/status", encoding: .utf8)) ?? ""
-            let ignored = status.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }
+            let ignored =
+                status.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }
                 .flatMap { UInt64($0.dropFirst("SigIgn:".count).trimmingCharacters(in: .whitespaces), radix: 16) } ?? 0
             for signal in [SIGTERM, SIGINT, SIGHUP] { #expect(ignored & (1 << (signal - 1)) != 0, "signal \(signal)") }
         }
