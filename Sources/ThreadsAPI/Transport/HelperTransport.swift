@@ -87,8 +87,8 @@ public final class HelperTransport: HTTPTransport {
                 connection.submit(id: id, request: request, continuation: continuation, cancelled: Task.isCancelled)
                 // The helper ends the attempt at `timeout` itself; this deadline is for a helper
                 // that stopped answering.
-                DispatchQueue.global().asyncAfter(deadline: .now() + request.timeout + 5) {
-                    connection.expire(id: id)
+                DispatchQueue.global().asyncAfter(deadline: .now() + request.timeout + 5) { [weak connection] in
+                    connection?.expire(id: id)
                 }
             }
         } onCancel: {
