@@ -17,7 +17,8 @@ public final class HelperServer: Sendable {
     private let input: Int32
     private let output: Int32
     private let inFlight = Locked<[UInt64: Task<Void, Never>]>([:])
-    private let writer = Locked(())
+    /// Serializes writes so frames never interleave (a plain lock, as `HelperConnection`'s).
+    private let writer = NSLock()
 
     public init(transport: any HTTPTransport, input: Int32 = STDIN_FILENO, output: Int32 = STDOUT_FILENO) {
         self.transport = transport
@@ -86,16 +87,16 @@ public final class HelperServer: Sendable {
 
     /// Writes one frame whole; a closed output (the other side is gone) ends the helper.
     private func write(_ frame: [UInt8]) {
-        writer.withLock { _ in
-            var offset = 0
-            while offset < frame.count {
-                let written = frame.withUnsafeBytes { Glibc.write(output, $0.baseAddress! + offset, frame.count - offset) }
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    exit(0)
-                }
-                offset += written
+        writer.lock()
+        defer { writer.unlock() }
+        var offset = 0
+        while offset < frame.count {
+            let written = frame.withUnsafeBytes { Glibc.write(output, $0.baseAddress! + offset, frame.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                exit(0)
             }
+            offset += written
         }
     }
 }

@@ -158,6 +158,15 @@ import Testing
         await server.stop()
     }
 
+    /// The processes `pid` started that are still there, from every thread's `children` file.
+    static func children(of pid: pid_t) -> [pid_t] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.flatMap { task -> [pid_t] in
+            let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/children", encoding: .utf8)) ?? ""
+            return text.split(separator: " ").compactMap { pid_t($0) }
+        }
+    }
+
     @Test func sigtermDuringARunStopsItRecordsEveryOutcomeAndExitsZero() async throws {
         let server = try await EmulatorServer.start(EmulatorOptions(faults: EmulatorFaults(latencyMilliseconds: 20), eventLoops: 1))
         let directory = TemporaryDirectory()
@@ -192,7 +201,20 @@ import Testing
             return (Int(done) ?? 0) > 0
         }
         #expect(progressed != nil, "stderr: \(daemon.standardError)")
+        // systemd's stop sends SIGTERM to every process of the unit: the HTTP helper too, which
+        // must go on answering the calls in flight while the daemon settles them.
+        let helpers = Self.children(of: daemon.pid)
+        #expect(helpers.count == 1, "the daemon's children: \(helpers)")
+        for helper in helpers {
+            // SigIgn: the mask of ignored signals, bit N-1 for signal N.
+            let status = (try? String(contentsOfFile: "/proc/\(helper)/status", encoding: .utf8)) ?? ""
+            let ignored =
+                status.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }
+                .flatMap { UInt64($0.dropFirst("SigIgn:".count).trimmingCharacters(in: .whitespaces), radix: 16) } ?? 0
+            for signal in [SIGTERM, SIGINT, SIGHUP] { #expect(ignored & (1 << (signal - 1)) != 0, "signal \(signal)") }
+        }
         daemon.signal(SIGTERM)
+        for helper in helpers { kill(helper, SIGTERM) }
         let stopping = await daemon.next { $0.hasPrefix("STOPPING=1") }
         #expect(stopping?.hasPrefix("STOPPING=1") == true)
         #expect(await daemon.next { $0 == "STATUS=stopping; waiting for sweep" } != nil)
@@ -206,6 +228,9 @@ import Testing
         #expect(runs.first?.finishedAt != nil)
         let open = try ledger.rows("SELECT count(*) FROM actions WHERE outcome IS NULL")
         #expect(open.first?.first == .integer(0))
+        // No call lost its answer to the signal.
+        let failed = try ledger.rows("SELECT count(*) FROM actions WHERE outcome = 'failed'")
+        #expect(failed.first?.first == .integer(0))
         let live = await server.liveThreadIDs()
         #expect(!live.isEmpty && live.count < ids.count, "\(live.count) of \(ids.count) threads live")
         for id in ids {

@@ -139,12 +139,30 @@ struct Doctor {
                 "'\(resolved.baseURL)': plain http to a remote host, allowed by AllowInsecure=yes: the key crosses the network unencrypted",
                 fix: "use https and drop AllowInsecure=", area: .api)
         }
+        // The process that sends every request (ThreadsAPI's HelperTransport).
+        let helperFound: Bool
+        switch HelperTransport.locate() {
+        case .success(let path):
+            report.add("http_helper", .ok, "\(HelperTransport.executableName) at \(path)", area: .api)
+            helperFound = true
+        case .failure(let error):
+            report.add(
+                "http_helper", .failed, error.detail,
+                fix: "install threadkeeper-http in PREFIX/lib/threadkeeper/ or beside threadkeeper (scripts/install does)",
+                area: .api)
+            helperFound = false
+        }
         guard let key else {
             report.add("key_accepted", .skipped, "no key to send", area: .api)
             report.add("probe", .skipped, "no key to send", area: .api)
             return nil
         }
         if let client { return client }
+        guard helperFound else {
+            report.add("key_accepted", .skipped, "no way to send a request", area: .api)
+            report.add("probe", .skipped, "no way to send a request", area: .api)
+            return nil
+        }
         do {
             return try ThreadsClient(configuration: settings, key: key)
         } catch {

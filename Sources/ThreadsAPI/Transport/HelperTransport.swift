@@ -87,8 +87,8 @@ public final class HelperTransport: HTTPTransport {
                 connection.submit(id: id, request: request, continuation: continuation, cancelled: Task.isCancelled)
                 // The helper ends the attempt at `timeout` itself; this deadline is for a helper
                 // that stopped answering.
-                DispatchQueue.global().asyncAfter(deadline: .now() + request.timeout + 5) {
-                    connection.expire(id: id)
+                DispatchQueue.global().asyncAfter(deadline: .now() + request.timeout + 5) { [weak connection] in
+                    connection?.expire(id: id)
                 }
             }
         } onCancel: {
@@ -113,7 +113,7 @@ public final class HelperTransport: HTTPTransport {
     }
 
     /// The helper beside this executable, or in `../lib/threadkeeper/` from it.
-    static func locate() -> Result<String, TransportError> {
+    public static func locate() -> Result<String, TransportError> {
         guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
             return .failure(TransportError(.other, "cannot read /proc/self/exe to find \(executableName)"))
         }
@@ -128,6 +128,6 @@ public final class HelperTransport: HTTPTransport {
             TransportError(
                 .other,
                 "cannot find the HTTP helper \(executableName) at \(candidates.joined(separator: " or ")); "
-                    + "it sends every request: install it beside threadkeeper (scripts/install does)"))
+                    + "it sends every request: install it there (scripts/install puts it in PREFIX/lib/threadkeeper)"))
     }
 }

@@ -65,6 +65,7 @@ import Testing
         #expect(lines.contains("ok      rules: 1 rule in '\(setup.rules)' load"))
         #expect(lines.contains("ok      key: from key file \(setup.keyFile)"))
         #expect(lines.contains("ok      base_url: '\(setup.server.baseURL)' (aimlapi): plain http to loopback"))
+        #expect(lines.contains("ok      http_helper: threadkeeper-http at \(BuiltProducts.directory)/threadkeeper-http"))
         #expect(lines.contains("ok      key_accepted: the provider answered past the key check"))
         #expect(
             lines.contains { $0.hasPrefix("ok      probe: GET /threads/thread_threadkeeperprobe0000000 got aimlapi's not-found answer") })
@@ -72,7 +73,7 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("ok      clock: the local clock is ") })
         #expect(lines.contains("ok      ledger: '\(setup.ledger)' opens"))
         #expect(lines.contains { $0.hasPrefix("ok      audit: the hash chain holds over ") })
-        #expect(lines.last == "10 ok, 0 warnings, 0 failed: this setup can work")
+        #expect(lines.last == "11 ok, 0 warnings, 0 failed: this setup can work")
         #expect(!result.standardOutput.contains(Self.secret))
 
         // One GET, and nothing created, changed or deleted.
@@ -85,11 +86,40 @@ import Testing
         let json = try setup.doctor("Provider=aimlapi\nBaseURL=\(setup.server.baseURL)", ["--json"])
         #expect(json.status == 0)
         let checks = try setup.checks(json)
-        #expect(checks.count == 10)
+        #expect(checks.count == 11)
         #expect(checks.values.allSatisfy { $0["status"] as? String == "ok" })
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
         #expect(object["exit_code"] as? Int == 0)
         #expect(object["failed"] as? Int == 0)
+    }
+
+    /// A binary installed without its helper: doctor names where it looked and exits 69, and
+    /// sends nothing.
+    @Test func aMissingHTTPHelperIsNamedAndExits69() async throws {
+        let setup = try await Setup()
+        defer { Task { await setup.stop() } }
+        let lonely = setup.directory.file("bin/threadkeeper")
+        try FileManager.default.createDirectory(atPath: setup.directory.file("bin"), withIntermediateDirectories: false)
+        try FileManager.default.copyItem(atPath: BuiltProducts.threadkeeper, toPath: lonely)
+        let before = await setup.server.stats()
+        let result = try ProcessRunner.run(
+            lonely,
+            [
+                "doctor", "--json", "--config", try setup.config("Provider=aimlapi\nBaseURL=\(setup.server.baseURL)"), "--rules",
+                setup.rules, "--ledger", setup.ledger,
+            ], environment: ["PATH": "/usr/bin:/bin", "HOME": setup.directory.path])
+        #expect(result.status == 69, "\(result.standardOutput)\(result.standardError)")
+        let checks = try setup.checks(result)
+        #expect(checks["http_helper"]?["status"] as? String == "failed")
+        // As /proc/self/exe names it: the temporary directory's path without a doubled slash.
+        let root = (setup.directory.path as NSString).standardizingPath
+        #expect(
+            checks["http_helper"]?["detail"] as? String
+                == "cannot find the HTTP helper threadkeeper-http at \(root)/bin/threadkeeper-http or "
+                + "\(root)/lib/threadkeeper/threadkeeper-http; it sends every request: install it there "
+                + "(scripts/install puts it in PREFIX/lib/threadkeeper)")
+        #expect(checks["probe"]?["status"] as? String == "skipped")
+        #expect(await setup.server.stats().totalRequests == before.totalRequests)
     }
 
     @Test func theOpenAIFlavorWorksWithTheOpenAIProfile() async throws {
@@ -118,7 +148,7 @@ import Testing
             })
         #expect(lines.contains("        fix: the key is wrong or revoked: put a valid key where the key line says it comes from"))
         #expect(lines.contains("skipped probe: needs an accepted key"))
-        #expect(lines.last == "6 ok, 1 warning, 1 failed: the API cannot be used with this setup")
+        #expect(lines.last == "7 ok, 1 warning, 1 failed: the API cannot be used with this setup")
         #expect(!result.standardOutput.contains("sk-not-the-right-one"))
     }
 

@@ -17,18 +17,40 @@ import Testing
         for _ in 0..<1200 where !condition() { try await Task.sleep(for: .milliseconds(25)) }
     }
 
-    /// A request the peer holds until `release()`; `arrived` once the peer has it (so the helper
-    /// is past its start and the request is in flight, however slow the machine).
-    struct HeldRequest {
+    /// A request the peer holds until `release()`, sent through a helper of its own; `arrived`
+    /// once the peer has it (so the helper is past its start and the request is in flight,
+    /// however slow the machine).
+    final class HeldRequest: Sendable {
+        let peer: URLSessionTransportTests.Peer
+        let transport = HelperTransport()
         let directory = TemporaryDirectory()
+        let task: Task<HTTPResponse, any Error>
 
-        func request(_ peer: URLSessionTransportTests.Peer) -> HTTPRequest {
-            HTTPRequest(method: "GET", url: peer.url("/wait?" + directory.path), timeout: 30)
+        init() throws {
+            let peer = try URLSessionTransportTests.Peer()
+            let (transport, directory) = (self.transport, self.directory)
+            self.peer = peer
+            task = Task {
+                try await transport.send(HTTPRequest(method: "GET", url: peer.url("/wait?" + directory.path), timeout: 30))
+            }
         }
+
+        deinit { release() }
 
         var arrived: Bool { FileManager.default.fileExists(atPath: directory.file("arrived")) }
 
         func release() { _ = FileManager.default.createFile(atPath: directory.file("release"), contents: nil) }
+
+        /// The helper's process ID once the peer has the request.
+        func helperOnceArrived() async throws -> pid_t {
+            try await HelperTransportTests.waitUntil { arrived }
+            return try #require(transport.helperProcessID)
+        }
+
+        /// Another request through the same transport, answered at once.
+        func another() async throws -> Int {
+            try await transport.send(HTTPRequest(method: "GET", url: peer.url("/ok"))).status
+        }
     }
 
     @Test func theHelperIsFoundBesideTheBuiltBinary() throws {
@@ -52,58 +74,44 @@ import Testing
 
     @Test(.enabled(if: URLSessionTransportTests.hasPython, "needs python3 for the slow peer"))
     func aHelperKilledMidRequestFailsItAsAResetAndTheNextRequestStartsAnother() async throws {
-        let peer = try URLSessionTransportTests.Peer()
-        let transport = HelperTransport()
-        let held = HeldRequest()
-        defer { held.release() }
-        let slow = Task { try await transport.send(held.request(peer)) }
-        try await Self.waitUntil { held.arrived }
-        let pid = try #require(transport.helperProcessID)
+        let held = try HeldRequest()
+        let pid = try await held.helperOnceArrived()
         kill(pid, SIGKILL)
         await #expect {
-            _ = try await slow.value
+            _ = try await held.task.value
         } throws: { error in
             let error = error as? TransportError
             return error?.failure == .connectionReset && error?.detail.contains("threadkeeper-http ended") == true
         }
         try await Self.waitUntil { Self.isReaped(pid) }
         #expect(Self.isReaped(pid))
-        #expect(try await transport.send(HTTPRequest(method: "GET", url: peer.url("/ok"))).status == 200)
-        #expect(transport.helpersStarted == 2)
+        #expect(try await held.another() == 200)
+        #expect(held.transport.helpersStarted == 2)
     }
 
     /// A Ctrl-C or systemd's stop reaches the whole group: the request in flight is still answered.
     @Test(.enabled(if: URLSessionTransportTests.hasPython, "needs python3 for the slow peer"))
     func theHelperIgnoresTheStopSignalsAndAnswersWhatIsInFlight() async throws {
-        let peer = try URLSessionTransportTests.Peer()
-        let transport = HelperTransport()
-        let held = HeldRequest()
-        defer { held.release() }
-        let slow = Task { try await transport.send(held.request(peer)) }
-        try await Self.waitUntil { held.arrived }
-        let pid = try #require(transport.helperProcessID)
+        let held = try HeldRequest()
+        let pid = try await held.helperOnceArrived()
         for signal in [SIGTERM, SIGINT, SIGHUP] { kill(pid, signal) }
         // Time for a signal that was not ignored to end the helper before the answer is let go.
         try await Task.sleep(for: .milliseconds(200))
         held.release()
-        #expect(try await slow.value.status == 200)
-        #expect(transport.helperProcessID == pid)
+        #expect(try await held.task.value.status == 200)
+        #expect(held.transport.helperProcessID == pid)
     }
 
     @Test(.enabled(if: URLSessionTransportTests.hasPython, "needs python3 for the slow peer"))
     func aCancelledRequestIsStoppedAtTheHelper() async throws {
-        let peer = try URLSessionTransportTests.Peer()
-        let transport = HelperTransport()
-        let held = HeldRequest()
-        defer { held.release() }
-        let task = Task { try await transport.send(held.request(peer)) }
-        try await Self.waitUntil { held.arrived }
-        task.cancel()
-        let result = await task.result
+        let held = try HeldRequest()
+        _ = try await held.helperOnceArrived()
+        held.task.cancel()
+        let result = await held.task.result
         #expect(throws: TransportError(.other, "cancelled")) { try result.get() }
         // The helper lives on for the next request.
-        #expect(try await transport.send(HTTPRequest(method: "GET", url: peer.url("/ok"))).status == 200)
-        #expect(transport.helpersStarted == 1)
+        #expect(try await held.another() == 200)
+        #expect(held.transport.helpersStarted == 1)
     }
 
     @Test func aMissingHelperIsRefusedNamingWhereItWasLookedFor() async throws {
