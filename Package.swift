@@ -110,7 +110,7 @@ let package = Package(
             name: "ConfigurationTests",
             dependencies: ["Configuration", "Rules", "ThreadsAPI", "UnitFile", "Schedule", "Emulator", "TestSupport"]),
         .testTarget(name: "ThreadsAPITests", dependencies: ["ThreadsAPI", "HTTPHelper", "Emulator", "JSON", "TestSupport"]),
-        .testTarget(name: "JournalTests", dependencies: ["Journal", "TestSupport"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "CProcess", "TestSupport"]),
         .testTarget(
             name: "ExecutorTests",
             dependencies: ["Executor", "Rules", "Ledger", "ThreadsAPI", "Journal", "Emulator", "SQLite", "JSON", "TestSupport"],

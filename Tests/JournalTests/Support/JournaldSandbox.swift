@@ -1,3 +1,4 @@
+import CProcess
 import Foundation
 import Journal
 import Synchronization
@@ -143,6 +144,10 @@ final class JournaldSandbox: @unchecked Sendable {
     }
 
     /// posix_spawn from the calling thread, so the child inherits this thread's mount namespace.
+    ///
+    /// No descriptor but 0, 1 and 2 reaches the child: tests beside this one hold pipes to
+    /// their own children (Foundation's `Pipe` is not close-on-exec), and a journald that kept
+    /// a copy of one would keep that test waiting for an end of file that never comes.
     static func spawn(_ arguments: [String], output: String?) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -151,6 +156,7 @@ final class JournaldSandbox: @unchecked Sendable {
         let target = output ?? "/dev/null"
         posix_spawn_file_actions_addopen(&actions, 1, target, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        threadkeeper_spawn_close_from(&actions, 3)
         var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
