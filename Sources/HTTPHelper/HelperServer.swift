@@ -1,10 +1,6 @@
 import Foundation
 import ThreadsAPI
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The `threadkeeper-http` helper's loop: requests in on standard input, each sent through
 /// `URLSessionTransport` as it comes (at most `maximumConnections` at once, as URLSession
 /// allows), answers out on standard output in whatever order they finish.
@@ -41,21 +37,14 @@ public final class HelperServer: Sendable {
 
     /// Serves until the input ends; returns the exit status (0, or 65 when the input was not frames).
     public func serve() -> Int32 {
-        var reader = HelperFrameReader(maxFrameBytes: 64 << 20)
-        var buffer = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            // The end of the input: the process that started the helper is done with it (or gone).
-            guard count > 0 else { return 0 }
-            reader.append(buffer[0..<count])
-            do {
-                while let message = try reader.next() { handle(message) }
-            } catch {
-                // Only the frame's shape is named: its bytes may hold the key.
-                FileHandle.standardError.write(Data("threadkeeper-http: the input is not request frames: \(error)\n".utf8))
-                return 65
-            }
+        switch HelperFrame.readMessages(from: input, maxFrameBytes: 64 << 20, handle) {
+        case .endOfInput:
+            // The process that started the helper is done with it (or gone).
+            return 0
+        case .unreadable(let error):
+            // Only the frame's shape is named: its bytes may hold the key.
+            FileHandle.standardError.write(Data("threadkeeper-http: the input is not request frames: \(error)\n".utf8))
+            return 65
         }
     }
 
@@ -89,14 +78,6 @@ public final class HelperServer: Sendable {
     private func write(_ frame: [UInt8]) {
         writer.lock()
         defer { writer.unlock() }
-        var offset = 0
-        while offset < frame.count {
-            let written = frame.withUnsafeBytes { Glibc.write(output, $0.baseAddress! + offset, frame.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                exit(0)
-            }
-            offset += written
-        }
+        if HelperFrame.write(frame, to: output) != nil { exit(0) }
     }
 }

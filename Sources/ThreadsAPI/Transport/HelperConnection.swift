@@ -1,10 +1,6 @@
 import CProcess
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// One running `threadkeeper-http`: its process, the socket to it, the requests waiting for an
 /// answer and the thread that reads the answers.
 ///
@@ -139,49 +135,29 @@ final class HelperConnection: Sendable {
         _ = shutdown(socket, Int32(SHUT_WR))
     }
 
+    /// Sends one frame whole; a helper that stopped reading is ended.
     private func write(_ frame: [UInt8]) {
-        if let failure = sendWhole(frame) { end(failure, kill: true) }
-    }
-
-    /// Sends all of `frame` under the write lock; what went wrong, if anything.
-    private func sendWhole(_ frame: [UInt8]) -> TransportError? {
         writer.lock()
-        defer { writer.unlock() }
-        var offset = 0
-        while offset < frame.count {
-            let written = frame.withUnsafeBytes { bytes in
-                Glibc.send(socket, bytes.baseAddress! + offset, frame.count - offset, Int32(MSG_NOSIGNAL))
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return TransportError(.connectionReset, "the HTTP helper stopped reading: \(String(cString: strerror(errno)))")
-            }
-            offset += written
+        let failure = HelperFrame.write(frame, to: socket)
+        writer.unlock()
+        if let failure {
+            end(
+                TransportError(.connectionReset, "the HTTP helper stopped reading: \(String(cString: strerror(failure)))"),
+                kill: true)
         }
-        return nil
     }
 
     /// The reader thread: answers in, continuations resumed, until the helper's output ends;
     /// then the helper is reaped.
     private func readAnswers() {
-        var reader = HelperFrameReader(maxFrameBytes: HelperTransport.maxResponseBytesLimit + HelperFrame.maxHeaderBytes + 8)
-        var buffer = [UInt8](repeating: 0, count: 64 << 10)
-        reading: while true {
-            let count = buffer.withUnsafeMutableBytes { read(socket, $0.baseAddress!, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else {
-                end(
-                    TransportError(.connectionReset, "the HTTP helper \(HelperTransport.executableName) ended before it answered"),
-                    kill: false)
-                break reading
-            }
-            reader.append(buffer[0..<count])
-            do {
-                while let message = try reader.next() { settle(message) }
-            } catch {
-                end(TransportError(.other, "the HTTP helper's answer cannot be read: \(error)"), kill: true)
-                break reading
-            }
+        let maxFrameBytes = HelperTransport.maxResponseBytesLimit + HelperFrame.maxHeaderBytes + 8
+        switch HelperFrame.readMessages(from: socket, maxFrameBytes: maxFrameBytes, settle) {
+        case .endOfInput:
+            end(
+                TransportError(.connectionReset, "the HTTP helper \(HelperTransport.executableName) ended before it answered"),
+                kill: false)
+        case .unreadable(let error):
+            end(TransportError(.other, "the HTTP helper's answer cannot be read: \(error)"), kill: true)
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}

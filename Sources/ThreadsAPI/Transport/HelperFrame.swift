@@ -203,3 +203,60 @@ extension HTTPResponse: Equatable {
         lhs.status == rhs.status && lhs.headers == rhs.headers && lhs.body == rhs.body
     }
 }
+
+/// How reading a stream of frames ended.
+public enum HelperStreamEnd: Sendable, Equatable {
+    /// The other side closed its end (or the descriptor failed).
+    case endOfInput
+    /// The bytes are not frames.
+    case unreadable(HelperFrameError)
+}
+
+extension HelperFrame {
+    /// Reads frames from `descriptor` until it ends or holds something else, handing each
+    /// message to `handle` in order; both ends of the helper's socket read this way.
+    public static func readMessages(
+        from descriptor: Int32, maxFrameBytes: Int, _ handle: (HelperMessage) -> Void
+    ) -> HelperStreamEnd {
+        var reader = HelperFrameReader(maxFrameBytes: maxFrameBytes)
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return .endOfInput }
+            reader.append(buffer[0..<count])
+            do {
+                while let message = try reader.next() { handle(message) }
+            } catch {
+                return .unreadable(error)
+            }
+        }
+    }
+
+    /// Writes all of `frame` to `descriptor`; the errno of the failure, nil when it was written.
+    ///
+    /// A socket is written with `MSG_NOSIGNAL`, so a peer that is gone is an `EPIPE` here, not a
+    /// SIGPIPE that ends the writer; anything else (the helper's output when run by hand) with
+    /// write(2). The caller keeps frames from interleaving.
+    public static func write(_ frame: [UInt8], to descriptor: Int32) -> Int32? {
+        var offset = 0
+        var isSocket = true
+        while offset < frame.count {
+            let written = frame.withUnsafeBytes { bytes in
+                isSocket
+                    ? send(descriptor, bytes.baseAddress! + offset, frame.count - offset, Int32(MSG_NOSIGNAL))
+                    : Glibc.write(descriptor, bytes.baseAddress! + offset, frame.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                if errno == ENOTSOCK && isSocket {
+                    isSocket = false
+                    continue
+                }
+                return errno
+            }
+            offset += written
+        }
+        return nil
+    }
+}
