@@ -11,8 +11,6 @@ final class HelperConnection: Sendable {
 
     private struct Table {
         var pending: [UInt64: Continuation] = [:]
-        /// Requests cancelled before they were submitted.
-        var cancelledEarly: Set<UInt64> = []
         /// Why the helper ended; nil while it runs.
         var ended: TransportError?
     }
@@ -92,12 +90,17 @@ final class HelperConnection: Sendable {
 
     var pendingCount: Int { table.withLock { $0.pending.count } }
 
-    /// Registers `continuation` for request `id` and sends the request to the helper.
-    func submit(id: UInt64, request: HTTPRequest, continuation: Continuation, cancelled: Bool) {
+    /// Registers `continuation` for request `id` and sends the request to the helper; called
+    /// from the task that sends it.
+    ///
+    /// The task's cancellation is read under the table's lock: a cancel sets it before its handler
+    /// (`cancel(id:)`) takes that lock, so either the request is refused here or the handler
+    /// finds it pending and stops it at the helper.
+    func submit(id: UInt64, request: HTTPRequest, continuation: Continuation) {
         enum Decision { case send, fail(TransportError) }
         let decision = table.withLock { table -> Decision in
             if let ended = table.ended { return .fail(ended) }
-            if cancelled || table.cancelledEarly.remove(id) != nil { return .fail(TransportError(.other, "cancelled")) }
+            if Task.isCancelled { return .fail(TransportError(.other, "cancelled")) }
             table.pending[id] = continuation
             return .send
         }
@@ -111,14 +114,7 @@ final class HelperConnection: Sendable {
 
     /// Asks the helper to stop request `id`; its answer still settles it.
     func cancel(id: UInt64) {
-        let sent = table.withLock { table -> Bool in
-            guard table.pending[id] != nil else {
-                if table.ended == nil { table.cancelledEarly.insert(id) }
-                return false
-            }
-            return true
-        }
-        if sent { write(HelperFrame.encode(.cancel(id: id))) }
+        if table.withLock({ $0.pending[id] != nil }) { write(HelperFrame.encode(.cancel(id: id))) }
     }
 
     /// Fails request `id` as timed out when it is still waiting.

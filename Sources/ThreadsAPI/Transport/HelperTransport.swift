@@ -84,7 +84,7 @@ public final class HelperTransport: HTTPTransport {
         defer { scheduleIdleEnd(of: connection) }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                connection.submit(id: id, request: request, continuation: continuation, cancelled: Task.isCancelled)
+                connection.submit(id: id, request: request, continuation: continuation)
                 // The helper ends the attempt at `timeout` itself; this deadline is for a helper
                 // that stopped answering.
                 DispatchQueue.global().asyncAfter(deadline: .now() + request.timeout + 5) { [weak connection] in
