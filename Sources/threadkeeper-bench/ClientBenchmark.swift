@@ -1,3 +1,4 @@
+import Executor
 import Foundation
 import HTTPHelper
 import JSON
@@ -148,13 +149,11 @@ enum ClientBenchmark {
         }
     }
 
-    /// User and system time of a running process, from /proc/PID/stat (fields 14 and 15, in ticks).
+    /// User and system time of a running process: fields 14 and 15 of /proc/PID/stat, in ticks.
     static func processCPUSeconds(_ pid: pid_t) -> Double? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let end = stat.lastIndex(of: ")")
+        guard let fields = ProcessIdentity.statFields(of: pid), fields.count > 12, let user = Double(fields[11]),
+            let system = Double(fields[12])
         else { return nil }
-        let fields = stat[stat.index(after: end)...].split(separator: " ")
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 

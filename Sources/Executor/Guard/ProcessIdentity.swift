@@ -11,15 +11,20 @@ public enum ProcessIdentity {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Field 22 of `/proc/PID/stat` (start time in clock ticks since boot), or "" when unknown.
-    public static func startTime(of pid: Int32) -> String {
+    /// The fields of `/proc/PID/stat` from field 3 (the state) on, or nil when it cannot be read:
+    /// field N is at index N - 3.
+    public static func statFields(of pid: Int32) -> [Substring]? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = text.lastIndex(of: ")")
-        else { return "" }
+        else { return nil }
         // The command name (field 2) may hold spaces; the fields after its ')' are plain.
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        // After ')' come field 3 (state) onwards: field 22 is at index 19.
-        return fields.count > 19 ? String(fields[19]) : ""
+        return text[text.index(after: close)...].split(separator: " ")
+    }
+
+    /// Field 22 of `/proc/PID/stat` (start time in clock ticks since boot), or "" when unknown.
+    public static func startTime(of pid: Int32) -> String {
+        guard let fields = statFields(of: pid), fields.count > 19 else { return "" }
+        return String(fields[19])
     }
 
     /// This process as a lock holder.
